@@ -1,0 +1,1 @@
+"""Event handlers that keep the read models current, and the sagas."""

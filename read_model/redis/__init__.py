@@ -1,0 +1,1 @@
+"""Read models stored in Redis: a cache, never the only copy."""

@@ -1,0 +1,1 @@
+"""Read models stored in PostgreSQL (schema `read`)."""

@@ -1,0 +1,1 @@
+"""Runtimes that feed stored events to the projections."""

@@ -1,0 +1,1 @@
+"""Bazaar tests: unit (in-memory), integration (real services), end-to-end (HTTP)."""

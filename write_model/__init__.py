@@ -1,0 +1,1 @@
+"""The domain: aggregates, their events and the use cases that decide them."""

@@ -1,0 +1,137 @@
+"""Accounts: users and their sign-in, kept apart from the shop so they never share its lock."""
+
+from __future__ import annotations
+
+import re
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import EnvType
+
+from write_model.commands import RegisterUser
+from write_model.errors import NotFoundError, RuleViolationError, UnauthenticatedError
+from write_model.ports import PasswordHasher
+from write_model.users import ROLES, User, Username, normalise_email, normalise_username
+
+MIN_PASSWORD_LENGTH = 8
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
+
+
+class WeakPasswordError(RuleViolationError):
+    """Raised when a password is too short or too simple to protect an account."""
+
+    code = "weak_password"
+
+
+class InvalidUsernameError(RuleViolationError):
+    """Raised when a username has characters or a length we do not accept."""
+
+    code = "invalid_username"
+
+
+class InvalidRoleError(RuleViolationError):
+    """Raised when a role is not one of customer, artisan or admin."""
+
+    code = "invalid_role"
+
+
+class AccountExistsError(RuleViolationError):
+    """Raised when the e-mail or username is already registered."""
+
+    code = "account_exists"
+
+
+class InvalidCredentialsError(UnauthenticatedError):
+    """Raised when no user matches the login and password."""
+
+    code = "invalid_credentials"
+
+
+class UserNotFoundError(NotFoundError):
+    """Raised when a user id names no user."""
+
+    code = "user_not_found"
+
+
+class Accounts(Application[UUID]):
+    """Registration, sign-in and roles."""
+
+    name = "accounts"
+
+    def __init__(self, env: EnvType | None = None, *, hasher: PasswordHasher) -> None:
+        super().__init__(env)
+        self.hasher = hasher
+
+    def register(self, cmd: RegisterUser) -> tuple[User, int]:
+        """E-mail and username are each taken once, even by concurrent registrations."""
+        _check_new_account(cmd)
+        user = User(
+            email=cmd.email,
+            username=cmd.username.strip(),
+            password_hash=self.hasher.hash(cmd.password),
+            role=cmd.role,
+        )
+        claim = Username(username=cmd.username, user_id=user.id)
+        try:
+            recordings = self.save(user, claim)
+        except IntegrityError:
+            raise AccountExistsError("That e-mail or username is already registered.") from None
+        return user, recordings[-1].notification.id
+
+    def authenticate(self, login: str, password: str) -> User:
+        """Sign in with e-mail or username; a wrong login and a wrong password look alike."""
+        user = self._by_login(login)
+        if user is None or not self.hasher.verify(user.password_hash, password):
+            raise InvalidCredentialsError("Wrong login or password.")
+        if self.hasher.needs_rehash(user.password_hash):
+            user.change_password(self.hasher.hash(password))
+            self.save(user)
+        return user
+
+    def get_user(self, user_id: UUID) -> User:
+        try:
+            user = self.repository.get(user_id)
+        except AggregateNotFoundError:
+            raise UserNotFoundError(f"User {user_id} does not exist.") from None
+        assert isinstance(user, User)
+        return user
+
+    def ensure_admin(self, email: str, password: str, username: str = "admin") -> User:
+        """Create this admin, or give the existing account the admin role; safe to repeat."""
+        user_id = User.create_id(email)
+        try:
+            user = self.get_user(user_id)
+        except UserNotFoundError:
+            cmd = RegisterUser(email=email, username=username, password=password, role="admin")
+            return self.register(cmd)[0]
+        user.change_role("admin")
+        self.save(user)
+        return user
+
+    def _by_login(self, login: str) -> User | None:
+        if "@" in login:
+            user_id = User.create_id(normalise_email(login))
+        else:
+            try:
+                claim = self.repository.get(Username.create_id(normalise_username(login)))
+            except AggregateNotFoundError:
+                return None
+            user_id = claim.user_id
+        try:
+            return self.get_user(user_id)
+        except UserNotFoundError:
+            return None
+
+
+def _check_new_account(cmd: RegisterUser) -> None:
+    if cmd.role not in ROLES:
+        raise InvalidRoleError(f"Role must be one of {', '.join(ROLES)}.")
+    if not USERNAME_PATTERN.match(cmd.username.strip()):
+        raise InvalidUsernameError("Username: 3-40 letters, digits, '.', '_' or '-'.")
+    password = cmd.password
+    if len(password) < MIN_PASSWORD_LENGTH or password.isdigit() or password.isalpha():
+        raise WeakPasswordError(
+            f"Password needs at least {MIN_PASSWORD_LENGTH} characters, mixing letters "
+            "with digits or symbols."
+        )

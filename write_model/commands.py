@@ -1,0 +1,90 @@
+"""Commands: frozen requests with caller-chosen ids, one per use case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from uuid import UUID
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Actor:
+    """Who asks: the signed-in user and their role."""
+
+    user_id: UUID
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegisterUser:
+    email: str
+    username: str
+    password: str
+    role: str = "customer"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegisterStore:
+    store_id: UUID
+    owner_id: UUID
+    name: str
+    city: str
+    lat: float
+    lng: float
+    delivery_radius_km: float = 10.0
+    low_stock_threshold: int = 3
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListProduct:
+    product_id: UUID
+    store_id: UUID
+    title: str
+    description: str
+    price: Decimal
+    category: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReviseProduct:
+    """Fields left as None keep their current value."""
+
+    product_id: UUID
+    title: str | None = None
+    description: str | None = None
+    price: Decimal | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdjustStock:
+    """A positive quantity with reason "received" is a delivery; anything else a correction."""
+
+    store_id: UUID
+    product_id: UUID
+    quantity: int
+    reason: str = "received"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderItem:
+    product_id: UUID
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlaceOrder:
+    order_id: UUID
+    user_id: UUID
+    store_id: UUID
+    items: tuple[OrderItem, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChangeOrderStatus:
+    order_id: UUID
+    status: str

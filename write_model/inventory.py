@@ -1,0 +1,114 @@
+"""StockItem: one product's stock in one store, never below zero."""
+
+from __future__ import annotations
+
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from write_model.errors import RuleViolationError
+
+STOCK_NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:stock-item")
+
+
+class NegativeStockError(RuleViolationError):
+    """Raised when an adjustment would take stock on hand below what is held or zero."""
+
+    code = "negative_stock"
+
+
+class StockItem(Aggregate):
+    """Stock on hand and reserved for one (store, product); available = on hand - reserved."""
+
+    @staticmethod
+    def create_id(store_id: UUID, product_id: UUID) -> UUID:
+        """The same store and product always name the same stock item."""
+        return uuid5(STOCK_NAMESPACE, f"{store_id}/{product_id}")
+
+    class Opened(Aggregate.Created):
+        store_id: UUID
+        product_id: UUID
+
+    @event(Opened)
+    def __init__(self, store_id: UUID, product_id: UUID) -> None:
+        self.store_id = store_id
+        self.product_id = product_id
+        self.on_hand = 0
+        self.reservations: dict[UUID, int] = {}
+
+    @property
+    def reserved(self) -> int:
+        return sum(self.reservations.values())
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+    class Received(Aggregate.Event):
+        quantity: int
+
+    class Adjusted(Aggregate.Event):
+        quantity: int
+        reason: str
+
+    def adjust(self, quantity: int, reason: str) -> None:
+        """Receive (reason "received", quantity > 0) or correct stock by a signed amount."""
+        if quantity == 0:
+            return
+        if self.available + quantity < 0:
+            raise NegativeStockError(
+                f"Cannot remove {-quantity}: only {self.available} available.",
+                details={"available": self.available},
+            )
+        if reason == "received" and quantity > 0:
+            self._receive(quantity=quantity)
+        else:
+            self._adjust(quantity=quantity, reason=reason)
+
+    @event(Received)
+    def _receive(self, quantity: int) -> None:
+        self.on_hand += quantity
+
+    @event(Adjusted)
+    def _adjust(self, quantity: int, reason: str) -> None:
+        self.on_hand += quantity
+
+    class Reserved(Aggregate.Event):
+        order_id: UUID
+        quantity: int
+
+    def reserve(self, order_id: UUID, quantity: int) -> None:
+        """Hold `quantity` for an order; the caller has checked availability."""
+        if order_id in self.reservations:
+            return
+        if quantity > self.available:
+            raise NegativeStockError(f"Only {self.available} available, not {quantity}.")
+        self._reserve(order_id=order_id, quantity=quantity)
+
+    @event(Reserved)
+    def _reserve(self, order_id: UUID, quantity: int) -> None:
+        self.reservations[order_id] = quantity
+
+    class Released(Aggregate.Event):
+        order_id: UUID
+
+    def release(self, order_id: UUID) -> None:
+        """Give an order's held stock back; releasing twice is a no-op."""
+        if order_id in self.reservations:
+            self._release(order_id=order_id)
+
+    @event(Released)
+    def _release(self, order_id: UUID) -> None:
+        del self.reservations[order_id]
+
+    class Committed(Aggregate.Event):
+        order_id: UUID
+
+    def commit(self, order_id: UUID) -> None:
+        """The order's held stock leaves the shelf; committing twice is a no-op."""
+        if order_id in self.reservations:
+            self._commit(order_id=order_id)
+
+    @event(Committed)
+    def _commit(self, order_id: UUID) -> None:
+        self.on_hand -= self.reservations.pop(order_id)

@@ -1,0 +1,150 @@
+"""Order aggregate: lines priced at purchase, and the lifecycle it may move through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+from eventsourcing.persistence import Transcoding
+
+from write_model.errors import ConflictError
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderLine:
+    """One product of an order, with the title and unit price it was bought at."""
+
+    product_id: UUID
+    title: str
+    quantity: int
+    unit_price: Decimal
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Shortfall:
+    """A line the store could not serve: how many were asked for and how many were there."""
+
+    product_id: UUID
+    requested: int
+    available: int
+
+
+class IllegalTransitionError(ConflictError):
+    """Raised when an order is asked to move to a status its current one does not lead to."""
+
+    code = "illegal_transition"
+
+
+NEXT_STATUSES: dict[str, tuple[str, ...]] = {
+    "confirmed": ("processing", "cancelled"),
+    "processing": ("shipped", "cancelled"),
+    "shipped": ("delivered",),
+    "delivered": (),
+    "cancelled": (),
+    "rejected": (),
+}
+
+
+class Order(Aggregate):
+    """An order placed by a user at one store: confirmed with stock held, or rejected."""
+
+    class Placed(Aggregate.Created):
+        user_id: UUID
+        store_id: UUID
+        lines: tuple[OrderLine, ...]
+
+    @event(Placed)
+    def __init__(
+        self, *, id: UUID, user_id: UUID, store_id: UUID, lines: tuple[OrderLine, ...]
+    ) -> None:
+        self.user_id = user_id
+        self.store_id = store_id
+        self.lines = tuple(lines)
+        self.status = "placed"
+        self.shortfalls: tuple[Shortfall, ...] = ()
+
+    @property
+    def total_price(self) -> Decimal:
+        return sum((line.line_total for line in self.lines), Decimal("0.00"))
+
+    @property
+    def total_items(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    class Confirmed(Aggregate.Event):
+        pass
+
+    @event(Confirmed)
+    def confirm(self) -> None:
+        """Stock for every line is held."""
+        self.status = "confirmed"
+
+    class Rejected(Aggregate.Event):
+        reason: str
+        shortfalls: tuple[Shortfall, ...]
+
+    @event(Rejected)
+    def reject(self, reason: str, shortfalls: tuple[Shortfall, ...]) -> None:
+        """Recorded as history (lost demand), nothing held."""
+        self.status = "rejected"
+        self.shortfalls = tuple(shortfalls)
+
+    class StatusChanged(Aggregate.Event):
+        status: str
+        by: UUID
+
+    def change_status(self, status: str, by: UUID) -> bool:
+        """Move along the lifecycle; repeating the current status is a no-op (returns False)."""
+        if status == self.status:
+            return False
+        allowed = NEXT_STATUSES.get(self.status, ())
+        if status not in allowed:
+            raise IllegalTransitionError(
+                f"An order that is {self.status} can move to "
+                f"{', '.join(allowed) or 'no other status'}, not {status}.",
+                details={"status": self.status, "allowed": list(allowed)},
+            )
+        self._change_status(status=status, by=by)
+        return True
+
+    @event(StatusChanged)
+    def _change_status(self, status: str, by: UUID) -> None:
+        self.status = status
+
+
+class OrderLineAsDict(Transcoding):
+    """Stores an order line as a plain JSON object."""
+
+    type = OrderLine
+    name = "order_line"
+
+    def encode(self, obj: OrderLine) -> dict[str, Any]:
+        return {
+            "product_id": obj.product_id,
+            "title": obj.title,
+            "quantity": obj.quantity,
+            "unit_price": obj.unit_price,
+        }
+
+    def decode(self, data: dict[str, Any]) -> OrderLine:
+        return OrderLine(**data)
+
+
+class ShortfallAsDict(Transcoding):
+    """Stores a shortfall as a plain JSON object."""
+
+    type = Shortfall
+    name = "shortfall"
+
+    def encode(self, obj: Shortfall) -> dict[str, Any]:
+        return {"product_id": obj.product_id, "requested": obj.requested, "available": obj.available}
+
+    def decode(self, data: dict[str, Any]) -> Shortfall:
+        return Shortfall(**data)

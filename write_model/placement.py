@@ -1,0 +1,96 @@
+"""The order-placement decision: merge lines, price them, check stock, all or nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from uuid import UUID
+
+from write_model.catalogue import Product
+from write_model.commands import OrderItem
+from write_model.errors import RuleViolationError
+from write_model.inventory import StockItem
+from write_model.orders import OrderLine, Shortfall
+
+MAX_LINES = 100
+MAX_QUANTITY = 1000
+
+
+class InvalidOrderError(RuleViolationError):
+    """Raised when an order's lines are empty, too many, or ask for an impossible quantity."""
+
+    code = "invalid_order"
+
+
+class UnknownProductError(RuleViolationError):
+    """Raised when an order names a product that is not (or no longer) listed."""
+
+    code = "unknown_product"
+
+
+class OrderTotalTooLowError(RuleViolationError):
+    """Raised when an order's total is below the marketplace minimum."""
+
+    code = "order_total_too_low"
+
+
+def merge_items(items: Iterable[OrderItem]) -> dict[UUID, int]:
+    """Sum the quantities of repeated products, keeping first-seen order; check the limits."""
+    merged: Counter[UUID] = Counter()
+    for item in items:
+        if item.quantity < 1:
+            raise InvalidOrderError(f"Quantity must be at least 1, not {item.quantity}.")
+        merged[item.product_id] += item.quantity
+    if not merged:
+        raise InvalidOrderError("An order needs at least one item.")
+    if len(merged) > MAX_LINES:
+        raise InvalidOrderError(f"An order may have at most {MAX_LINES} lines.")
+    too_many = [str(pid) for pid, qty in merged.items() if qty > MAX_QUANTITY]
+    if too_many:
+        raise InvalidOrderError(
+            f"At most {MAX_QUANTITY} of one product per order.", details={"product_ids": too_many}
+        )
+    return dict(merged)
+
+
+def price_lines(
+    quantities: Mapping[UUID, int], products: Mapping[UUID, Product | None], minimum: Decimal
+) -> tuple[OrderLine, ...]:
+    """Lines at today's price; every product must be listed and the total reach `minimum`."""
+    unknown = [str(pid) for pid in quantities if _unlisted(products.get(pid))]
+    if unknown:
+        raise UnknownProductError(
+            "Unknown or delisted product(s) in the order.", details={"product_ids": unknown}
+        )
+    lines = tuple(
+        OrderLine(product_id=pid, title=p.title, quantity=qty, unit_price=p.price)
+        for pid, qty in quantities.items()
+        if (p := products[pid]) is not None
+    )
+    total = sum((line.line_total for line in lines), Decimal("0.00"))
+    if total < minimum:
+        raise OrderTotalTooLowError(
+            f"The order total {total} is below the minimum of {minimum}.",
+            details={"total": str(total), "minimum": str(minimum)},
+        )
+    return lines
+
+
+def shortfalls(
+    lines: Iterable[OrderLine], stock: Mapping[UUID, StockItem | None]
+) -> tuple[Shortfall, ...]:
+    """Every line the store cannot serve in full; a product it does not stock has 0."""
+    result = []
+    for line in lines:
+        item = stock.get(line.product_id)
+        available = item.available if item is not None else 0
+        if available < line.quantity:
+            result.append(
+                Shortfall(product_id=line.product_id, requested=line.quantity, available=available)
+            )
+    return tuple(result)
+
+
+def _unlisted(product: Product | None) -> bool:
+    return product is None or product.is_delisted

@@ -1,0 +1,221 @@
+"""Shop: catalogue, stock and order use cases; an order and its stock are saved together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import EnvType
+
+from write_model.catalogue import Product, Store, money
+from write_model.commands import (
+    Actor,
+    AdjustStock,
+    ChangeOrderStatus,
+    ListProduct,
+    PlaceOrder,
+    RegisterStore,
+    ReviseProduct,
+)
+from write_model.errors import (
+    ConcurrentUpdateError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from write_model.inventory import StockItem
+from write_model.orders import Order, OrderLineAsDict, ShortfallAsDict
+from write_model.placement import merge_items, price_lines, shortfalls
+
+A = TypeVar("A", bound=Aggregate)
+MAX_ATTEMPTS = 5
+
+
+class StoreNotFoundError(NotFoundError):
+    """Raised when a command names a store that does not exist."""
+
+    code = "store_not_found"
+
+
+class ProductNotFoundError(NotFoundError):
+    """Raised when a command names a product that does not exist."""
+
+    code = "product_not_found"
+
+
+class OrderNotFoundError(NotFoundError):
+    """Raised when an order does not exist or the caller may not see it."""
+
+    code = "order_not_found"
+
+
+class IdempotencyKeyReusedError(ConflictError):
+    """Raised when an idempotency key comes back with a different order."""
+
+    code = "idempotency_key_reused"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a command changed, and the log position at which read models will show it."""
+
+    aggregate: Any
+    position: int
+
+
+class Shop(Application[UUID]):
+    """Stores, products, stock and orders: the aggregates one order placement touches."""
+
+    name = "shop"
+
+    def __init__(self, env: EnvType | None = None, *, min_order_total: Decimal) -> None:
+        super().__init__(env)
+        self.min_order_total = min_order_total
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(OrderLineAsDict())
+        transcoder.register(ShortfallAsDict())
+
+    def register_store(self, cmd: RegisterStore) -> Outcome:
+        """The caller becomes the owner of a new store."""
+        store = Store(
+            id=cmd.store_id,
+            name=cmd.name,
+            owner_id=cmd.owner_id,
+            city=cmd.city,
+            lat=cmd.lat,
+            lng=cmd.lng,
+            delivery_radius_km=cmd.delivery_radius_km,
+            low_stock_threshold=cmd.low_stock_threshold,
+        )
+        return self._save(store)
+
+    def list_product(self, cmd: ListProduct, actor: Actor) -> Outcome:
+        """Only the store's owner (or an admin) lists products in it."""
+        self._owned_store(cmd.store_id, actor)
+        product = Product(
+            id=cmd.product_id,
+            store_id=cmd.store_id,
+            title=cmd.title,
+            description=cmd.description,
+            price=money(cmd.price),
+            category=cmd.category,
+        )
+        return self._save(product)
+
+    def revise_product(self, cmd: ReviseProduct, actor: Actor) -> Outcome:
+        """Change any of title, description, price and category of a listed product."""
+        product = self._owned_product(cmd.product_id, actor)
+        product.revise(
+            title=cmd.title if cmd.title is not None else product.title,
+            description=cmd.description if cmd.description is not None else product.description,
+            price=cmd.price if cmd.price is not None else product.price,
+            category=cmd.category if cmd.category is not None else product.category,
+        )
+        return self._save(product)
+
+    def delist_product(self, product_id: UUID, actor: Actor) -> Outcome:
+        """Take a product off sale; it stays in past orders."""
+        product = self._owned_product(product_id, actor)
+        product.delist()
+        return self._save(product)
+
+    def adjust_stock(self, cmd: AdjustStock, actor: Actor) -> Outcome:
+        """Receive or correct one product's stock in one store."""
+        self._owned_store(cmd.store_id, actor)
+        if self._find(Product, cmd.product_id) is None:
+            raise ProductNotFoundError(f"Product {cmd.product_id} does not exist.")
+        item_id = StockItem.create_id(cmd.store_id, cmd.product_id)
+        item = self._find(StockItem, item_id) or StockItem(cmd.store_id, cmd.product_id)
+        item.adjust(cmd.quantity, cmd.reason)
+        return self._save(item)
+
+    def place_order(self, cmd: PlaceOrder) -> Outcome:
+        """All or nothing: confirmed with every line held, or recorded as rejected.
+
+        A concurrent change to the same stock retries the whole decision; a repeated
+        order id returns the first outcome.
+        """
+        self._store(cmd.store_id)
+        quantities = merge_items(cmd.items)
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                return self._try_place(cmd, quantities)
+            except IntegrityError:
+                if (order := self._find(Order, cmd.order_id)) is not None:
+                    return self._repeat_of(order, cmd, quantities)
+        raise ConcurrentUpdateError("The stock changed too often meanwhile; please retry.")
+
+    def change_order_status(self, cmd: ChangeOrderStatus, actor: Actor) -> Outcome:
+        """Move an order along its lifecycle; the same status again records nothing."""
+        order = self.get_order(cmd.order_id)
+        order.change_status(cmd.status, by=actor.user_id)
+        return self._save(order)
+
+    def get_order(self, order_id: UUID) -> Order:
+        order = self._find(Order, order_id)
+        if order is None:
+            raise OrderNotFoundError(f"Order {order_id} does not exist.")
+        return order
+
+    def _try_place(self, cmd: PlaceOrder, quantities: dict[UUID, int]) -> Outcome:
+        products = {pid: self._find(Product, pid) for pid in quantities}
+        lines = price_lines(quantities, products, self.min_order_total)
+        stock = {pid: self._find(StockItem, StockItem.create_id(cmd.store_id, pid)) for pid in quantities}
+        order = Order(id=cmd.order_id, user_id=cmd.user_id, store_id=cmd.store_id, lines=lines)
+        missing = shortfalls(lines, stock)
+        if missing:
+            order.reject("insufficient_stock", missing)
+            return self._save(order)
+        for line in lines:
+            item = stock[line.product_id]
+            if item is not None:
+                item.reserve(order.id, line.quantity)
+        order.confirm()
+        return self._save(order, *stock.values())
+
+    def _repeat_of(self, order: Order, cmd: PlaceOrder, quantities: dict[UUID, int]) -> Outcome:
+        asked = {line.product_id: line.quantity for line in order.lines}
+        if order.user_id != cmd.user_id or order.store_id != cmd.store_id or asked != quantities:
+            raise IdempotencyKeyReusedError("This idempotency key was used for another order.")
+        return Outcome(order, self._position())
+
+    def _store(self, store_id: UUID) -> Store:
+        store = self._find(Store, store_id)
+        if store is None:
+            raise StoreNotFoundError(f"Store {store_id} does not exist.")
+        return store
+
+    def _owned_store(self, store_id: UUID, actor: Actor) -> Store:
+        store = self._store(store_id)
+        if not actor.is_admin and store.owner_id != actor.user_id:
+            raise PermissionDeniedError("Only the store's owner or an admin may do this.")
+        return store
+
+    def _owned_product(self, product_id: UUID, actor: Actor) -> Product:
+        product = self._find(Product, product_id)
+        if product is None:
+            raise ProductNotFoundError(f"Product {product_id} does not exist.")
+        self._owned_store(product.store_id, actor)
+        return product
+
+    def _find(self, kind: type[A], aggregate_id: UUID) -> A | None:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return aggregate if isinstance(aggregate, kind) else None
+
+    def _save(self, *aggregates: Aggregate | None) -> Outcome:
+        recordings = self.save(*aggregates)
+        position = recordings[-1].notification.id if recordings else self._position()
+        return Outcome(aggregates[0], position)
+
+    def _position(self) -> int:
+        return self.recorder.max_notification_id() or 0
