@@ -91,10 +91,9 @@ class Accounts(Application[UUID]):
 
     def get_user(self, user_id: UUID) -> User:
         try:
-            user = self.repository.get(user_id)
+            user: User = self.repository.get(user_id)
         except AggregateNotFoundError:
             raise UserNotFoundError(f"User {user_id} does not exist.") from None
-        assert isinstance(user, User)
         return user
 
     def ensure_admin(self, email: str, password: str, username: str = "admin") -> User:
@@ -114,7 +113,7 @@ class Accounts(Application[UUID]):
             user_id = User.create_id(normalise_email(login))
         else:
             try:
-                claim = self.repository.get(Username.create_id(normalise_username(login)))
+                claim: Username = self.repository.get(Username.create_id(normalise_username(login)))
             except AggregateNotFoundError:
                 return None
             user_id = claim.user_id

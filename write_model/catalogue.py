@@ -38,7 +38,7 @@ class Store(Aggregate):
         low_stock_threshold: int
 
     @event(Registered)
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self,
         *,
         id: UUID,
@@ -70,7 +70,7 @@ class Product(Aggregate):
         category: str
 
     @event(Listed)
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self,
         *,
         id: UUID,

@@ -91,24 +91,27 @@ class StockItem(Aggregate):
 
     class Released(Aggregate.Event):
         order_id: UUID
+        quantity: int
 
     def release(self, order_id: UUID) -> None:
         """Give an order's held stock back; releasing twice is a no-op."""
         if order_id in self.reservations:
-            self._release(order_id=order_id)
+            self._release(order_id=order_id, quantity=self.reservations[order_id])
 
     @event(Released)
-    def _release(self, order_id: UUID) -> None:
+    def _release(self, order_id: UUID, quantity: int) -> None:
         del self.reservations[order_id]
 
     class Committed(Aggregate.Event):
         order_id: UUID
+        quantity: int
 
     def commit(self, order_id: UUID) -> None:
         """The order's held stock leaves the shelf; committing twice is a no-op."""
         if order_id in self.reservations:
-            self._commit(order_id=order_id)
+            self._commit(order_id=order_id, quantity=self.reservations[order_id])
 
     @event(Committed)
-    def _commit(self, order_id: UUID) -> None:
-        self.on_hand -= self.reservations.pop(order_id)
+    def _commit(self, order_id: UUID, quantity: int) -> None:
+        del self.reservations[order_id]
+        self.on_hand -= quantity

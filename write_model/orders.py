@@ -10,7 +10,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import Transcoding
 
-from write_model.errors import ConflictError
+from write_model.errors import ConflictError, RuleViolationError
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,6 +34,23 @@ class Shortfall:
     product_id: UUID
     requested: int
     available: int
+
+
+class InsufficientStockError(RuleViolationError):
+    """Raised when a store cannot serve every line; the order is recorded as rejected."""
+
+    code = "insufficient_stock"
+
+    @classmethod
+    def of(cls, order: Order) -> InsufficientStockError:
+        shortfalls = [
+            {"product_id": str(s.product_id), "requested": s.requested, "available": s.available}
+            for s in order.shortfalls
+        ]
+        return cls(
+            "The store does not have enough stock for this order.",
+            details={"order_id": str(order.id), "shortfalls": shortfalls},
+        )
 
 
 class IllegalTransitionError(ConflictError):
@@ -144,7 +161,11 @@ class ShortfallAsDict(Transcoding):
     name = "shortfall"
 
     def encode(self, obj: Shortfall) -> dict[str, Any]:
-        return {"product_id": obj.product_id, "requested": obj.requested, "available": obj.available}
+        return {
+            "product_id": obj.product_id,
+            "requested": obj.requested,
+            "available": obj.available,
+        }
 
     def decode(self, data: dict[str, Any]) -> Shortfall:
         return Shortfall(**data)

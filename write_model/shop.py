@@ -29,7 +29,12 @@ from write_model.errors import (
     PermissionDeniedError,
 )
 from write_model.inventory import StockItem
-from write_model.orders import Order, OrderLineAsDict, ShortfallAsDict
+from write_model.orders import (
+    InsufficientStockError,
+    Order,
+    OrderLineAsDict,
+    ShortfallAsDict,
+)
 from write_model.placement import merge_items, price_lines, shortfalls
 
 A = TypeVar("A", bound=Aggregate)
@@ -73,7 +78,9 @@ class Shop(Application[UUID]):
 
     name = "shop"
 
-    def __init__(self, env: EnvType | None = None, *, min_order_total: Decimal) -> None:
+    def __init__(
+        self, env: EnvType | None = None, *, min_order_total: Decimal = Decimal("1.00")
+    ) -> None:
         super().__init__(env)
         self.min_order_total = min_order_total
 
@@ -137,20 +144,16 @@ class Shop(Application[UUID]):
         return self._save(item)
 
     def place_order(self, cmd: PlaceOrder) -> Outcome:
-        """All or nothing: confirmed with every line held, or recorded as rejected.
+        """All or nothing: confirmed with every line held, or recorded as rejected and refused.
 
         A concurrent change to the same stock retries the whole decision; a repeated
-        order id returns the first outcome.
+        order id returns the first outcome (or refuses it again).
         """
         self._store(cmd.store_id)
-        quantities = merge_items(cmd.items)
-        for _ in range(MAX_ATTEMPTS):
-            try:
-                return self._try_place(cmd, quantities)
-            except IntegrityError:
-                if (order := self._find(Order, cmd.order_id)) is not None:
-                    return self._repeat_of(order, cmd, quantities)
-        raise ConcurrentUpdateError("The stock changed too often meanwhile; please retry.")
+        outcome = self._place(cmd, merge_items(cmd.items))
+        if outcome.aggregate.status == "rejected":
+            raise InsufficientStockError.of(outcome.aggregate)
+        return outcome
 
     def change_order_status(self, cmd: ChangeOrderStatus, actor: Actor) -> Outcome:
         """Move an order along its lifecycle; the same status again records nothing."""
@@ -164,10 +167,21 @@ class Shop(Application[UUID]):
             raise OrderNotFoundError(f"Order {order_id} does not exist.")
         return order
 
+    def _place(self, cmd: PlaceOrder, quantities: dict[UUID, int]) -> Outcome:
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                return self._try_place(cmd, quantities)
+            except IntegrityError:
+                if (order := self._find(Order, cmd.order_id)) is not None:
+                    return self._repeat_of(order, cmd, quantities)
+        raise ConcurrentUpdateError("The stock changed too often meanwhile; please retry.")
+
     def _try_place(self, cmd: PlaceOrder, quantities: dict[UUID, int]) -> Outcome:
         products = {pid: self._find(Product, pid) for pid in quantities}
         lines = price_lines(quantities, products, self.min_order_total)
-        stock = {pid: self._find(StockItem, StockItem.create_id(cmd.store_id, pid)) for pid in quantities}
+        stock = {
+            pid: self._find(StockItem, StockItem.create_id(cmd.store_id, pid)) for pid in quantities
+        }
         order = Order(id=cmd.order_id, user_id=cmd.user_id, store_id=cmd.store_id, lines=lines)
         missing = shortfalls(lines, stock)
         if missing:
@@ -207,7 +221,7 @@ class Shop(Application[UUID]):
 
     def _find(self, kind: type[A], aggregate_id: UUID) -> A | None:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
         return aggregate if isinstance(aggregate, kind) else None

@@ -1,0 +1,93 @@
+"""What routes depend on, as Annotated aliases: services, the caller, read-your-writes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated
+
+import redis
+from fastapi import Depends, Header, Request
+from fastapi.security import OAuth2PasswordBearer
+from psycopg_pool import ConnectionPool
+
+from api.errors import ApiError
+from api.security import TokenService
+from read_model import positions
+from read_model.paging import MAX_PAGE_SIZE, PageRequest
+from read_model.redis.inventory import InventoryCache
+from write_model.accounts import Accounts
+from write_model.commands import Actor
+from write_model.shop import Shop
+
+
+@dataclass
+class Services:
+    """Everything the API needs, built by the composition root."""
+
+    shop: Shop
+    accounts: Accounts
+    pool: ConnectionPool
+    redis: redis.Redis
+    inventory_cache: InventoryCache
+    tokens: TokenService
+    read_wait_timeout: float = 5.0
+    checks: dict[str, Callable[[], object]] = field(default_factory=dict)
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/token", auto_error=False)
+
+
+def current_actor(services: ServicesDep, token: Annotated[str | None, Depends(oauth2)]) -> Actor:
+    if not token:
+        raise ApiError(401, "unauthenticated", "Sign in first: no bearer token was sent.")
+    return services.tokens.verify(token)
+
+
+CurrentUser = Annotated[Actor, Depends(current_actor)]
+
+
+def page_request(page: int = 1, page_size: int = 20) -> PageRequest:
+    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ApiError(
+            400, "validation_error", f"page must be >= 1 and page_size 1..{MAX_PAGE_SIZE}."
+        )
+    return PageRequest(page, page_size)
+
+
+Paging = Annotated[PageRequest, Depends(page_request)]
+
+
+def min_position(
+    x_min_position: Annotated[int | None, Header(ge=0)] = None,
+) -> int | None:
+    return x_min_position
+
+
+MinPosition = Annotated[int | None, Depends(min_position)]
+
+
+def read_after(*projections: str) -> Callable[[ServicesDep, MinPosition], None]:
+    """A dependency that waits until these projections reached the caller's X-Min-Position."""
+
+    def wait(services: ServicesDep, target: MinPosition) -> None:
+        if target is None:
+            return
+        name = services.shop.name
+        if not positions.wait_for(
+            services.pool, projections, name, target, services.read_wait_timeout
+        ):
+            raise ApiError(
+                503,
+                "read_model_lagging",
+                f"The read models have not reached position {target} yet; retry shortly.",
+                headers={"Retry-After": "1"},
+            )
+
+    return wait

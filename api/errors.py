@@ -1,0 +1,120 @@
+"""Every failure answers with the contract's envelope: {error, message, trace_id, details}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import psycopg
+import redis
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from write_model.errors import (
+    ConflictError,
+    DomainError,
+    NotFoundError,
+    PermissionDeniedError,
+    RuleViolationError,
+    UnauthenticatedError,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_FAMILY: list[tuple[type[DomainError], int]] = [
+    (UnauthenticatedError, 401),
+    (PermissionDeniedError, 403),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (RuleViolationError, 400),
+]
+CODE_BY_STATUS = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+class ApiError(Exception):
+    """Raised by the API layer itself (tokens, lagging read models) with its own status."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.details, self.headers = details, headers
+
+
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = {
+        "error": code,
+        "message": message,
+        "trace_id": getattr(request.state, "trace_id", ""),
+        "details": details,
+    }
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    """Register one handler per kind of failure."""
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        status = next(code for family, code in STATUS_BY_FAMILY if isinstance(exc, family))
+        return error_response(request, status, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(request, exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [_problem(error) for error in exc.errors()]
+        message = "; ".join(f"{d['field']}: {d['problem']}" for d in details) or "Invalid input."
+        return error_response(request, 400, "validation_error", message, details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = CODE_BY_STATUS.get(exc.status_code, "http_error")
+        return error_response(request, exc.status_code, code, str(exc.detail), None, exc.headers)
+
+    @app.exception_handler(psycopg.OperationalError)
+    async def database_down(request: Request, exc: psycopg.OperationalError) -> JSONResponse:
+        log.error("database unavailable: %s", exc)
+        return error_response(request, 503, "database_unavailable", "The database is unavailable.")
+
+    @app.exception_handler(redis.RedisError)
+    async def redis_down(request: Request, exc: redis.RedisError) -> JSONResponse:
+        log.error("redis unavailable: %s", exc)
+        return error_response(request, 503, "cache_unavailable", "The cache is unavailable.")
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return error_response(request, 500, "internal_error", "Something went wrong on our side.")
+
+
+def _problem(error: Any) -> dict[str, str]:
+    location = [str(part) for part in error.get("loc", ()) if part != "body"]
+    return {"field": ".".join(location) or "body", "problem": str(error.get("msg", "invalid"))}

@@ -1,0 +1,36 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from api.dependencies import ServicesDep
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/api/health")
+def health() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/api/ready")
+def ready(services: ServicesDep) -> JSONResponse:
+    """Every dependency answers; 503 names those that do not."""
+    down = []
+    for name, check in services.checks.items():
+        try:
+            check()
+        except Exception:
+            down.append(name)
+    if down:
+        body = {
+            "error": "dependency_unavailable",
+            "message": f"Not ready: {', '.join(down)} unavailable.",
+            "trace_id": "",
+            "details": {"down": down},
+        }
+        return JSONResponse(body, status_code=503)
+    return JSONResponse({"status": "ready", "checks": sorted(services.checks)})

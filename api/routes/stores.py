@@ -1,0 +1,140 @@
+"""Stores, their inventory and their orders."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+from uuid import UUID, uuid4
+
+import redis
+from fastapi import APIRouter, Depends, Query, Response
+
+from api.dependencies import CurrentUser, MinPosition, Paging, ServicesDep, read_after
+from api.errors import ApiError
+from api.schemas.catalogue import InventoryLineOut, StockIn, StockOut, StoreIn, StoreOut
+from api.schemas.common import PageOf
+from api.schemas.orders import OrderSummaryOut
+from read_model.sql import catalogue, inventory, orders
+from read_model.sql.catalogue import StoreView
+from read_model.sql.inventory import InventoryLine
+from write_model.commands import Actor, AdjustStock, RegisterStore
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["stores"])
+CatalogueRead = Depends(read_after("catalogue"))
+InventoryRead = Depends(read_after("catalogue", "stock"))
+OrdersRead = Depends(read_after("catalogue", "orders"))
+
+
+def store_or_404(services: ServicesDep, store_id: UUID) -> StoreView:
+    store = catalogue.get_store(services.pool, store_id)
+    if store is None:
+        raise ApiError(404, "store_not_found", f"Store {store_id} does not exist.")
+    return store
+
+
+def parse_near(near: str | None) -> tuple[float, float] | None:
+    if near is None:
+        return None
+    try:
+        lat, lng = (float(part) for part in near.split(","))
+    except ValueError:
+        raise ApiError(400, "validation_error", "near must be 'lat,lng'.") from None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise ApiError(400, "validation_error", "near is outside the globe.")
+    return lat, lng
+
+
+@router.post("/api/stores", status_code=201)
+def create_store(
+    body: StoreIn, actor: CurrentUser, services: ServicesDep, response: Response
+) -> StoreOut:
+    """Register a store owned by the caller."""
+    cmd = RegisterStore(store_id=uuid4(), owner_id=actor.user_id, **body.model_dump())
+    outcome = services.shop.register_store(cmd)
+    response.headers["X-Event-Position"] = str(outcome.position)
+    store = outcome.aggregate
+    return StoreOut(
+        **body.model_dump(), id=store.id, owner_id=store.owner_id, created_at=store.created_on
+    )
+
+
+@router.get("/api/stores", dependencies=[CatalogueRead])
+def list_stores(
+    services: ServicesDep,
+    paging: Paging,
+    city: Annotated[str | None, Query(max_length=200)] = None,
+    near: Annotated[str | None, Query(max_length=100)] = None,
+    radius_km: Annotated[float, Query(gt=0, le=20_000)] = 10.0,
+) -> PageOf[StoreOut]:
+    """Stores by name; filter by city, or by distance from `near=lat,lng`."""
+    page = catalogue.list_stores(services.pool, paging, city, parse_near(near), radius_km)
+    return PageOf[StoreOut].model_validate(page, from_attributes=True)
+
+
+@router.get("/api/stores/{store_id}", dependencies=[CatalogueRead])
+def get_store(store_id: UUID, services: ServicesDep) -> StoreOut:
+    """One store."""
+    return StoreOut.model_validate(store_or_404(services, store_id), from_attributes=True)
+
+
+@router.get("/api/stores/{store_id}/inventory")
+def get_inventory(
+    store_id: UUID, services: ServicesDep, target: MinPosition, response: Response
+) -> list[InventoryLineOut]:
+    """What the store has available, by title; served from the cache when it is current."""
+    lines = cached_inventory(services, store_id, target)
+    response.headers["X-Cache"] = "HIT" if lines is not None else "MISS"
+    if lines is None:
+        read_after("catalogue", "stock")(services, target)
+        store_or_404(services, store_id)
+        lines = inventory.store_inventory(services.pool, store_id)
+    return [InventoryLineOut.model_validate(line, from_attributes=True) for line in lines]
+
+
+def cached_inventory(
+    services: ServicesDep, store_id: UUID, target: int | None
+) -> list[InventoryLine] | None:
+    """The Redis listing, or None when Redis is down, rebuilding, or behind `target`."""
+    cache = services.inventory_cache
+    try:
+        reached = cache.position(services.shop.name)
+        if reached is None or (target is not None and reached < target):
+            return None
+        return cache.store_inventory(store_id) or None
+    except redis.RedisError as error:
+        log.warning("inventory cache unavailable, reading SQL: %s", error)
+        return None
+
+
+@router.post("/api/stores/{store_id}/inventory", status_code=201)
+def adjust_stock(
+    store_id: UUID, body: StockIn, actor: CurrentUser, services: ServicesDep, response: Response
+) -> StockOut:
+    """Receive stock (positive quantity) or correct it (signed, with a reason)."""
+    cmd = AdjustStock(store_id=store_id, **body.model_dump())
+    outcome = services.shop.adjust_stock(cmd, actor)
+    response.headers["X-Event-Position"] = str(outcome.position)
+    item = outcome.aggregate
+    return StockOut(
+        store_id=store_id,
+        product_id=body.product_id,
+        on_hand=item.on_hand,
+        reserved=item.reserved,
+        available=item.available,
+    )
+
+
+@router.get("/api/stores/{store_id}/orders", dependencies=[OrdersRead])
+def store_orders(
+    store_id: UUID, actor: CurrentUser, services: ServicesDep, paging: Paging
+) -> PageOf[OrderSummaryOut]:
+    """The store's orders, newest first: for its owner and admins."""
+    require_owner(actor, store_or_404(services, store_id))
+    page = orders.list_orders(services.pool, paging, orders.OrderFilter(store_id=store_id))
+    return PageOf[OrderSummaryOut].model_validate(page, from_attributes=True)
+
+
+def require_owner(actor: Actor, store: StoreView) -> None:
+    if not actor.is_admin and store.owner_id != actor.user_id:
+        raise ApiError(403, "forbidden", "Only the store's owner or an admin may see this.")

@@ -1,0 +1,89 @@
+"""Stores, products and inventory."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from api.schemas.common import Money, Price, Request, Text
+
+Description = Annotated[str, Field(max_length=5000)]
+
+
+class StoreIn(Request):
+    name: Text
+    city: Text
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+    delivery_radius_km: float = Field(default=10.0, gt=0, le=500)
+    low_stock_threshold: int = Field(default=3, ge=0, le=100_000)
+
+
+class StoreOut(BaseModel):
+    id: UUID
+    name: str
+    owner_id: UUID
+    city: str
+    lat: float
+    lng: float
+    delivery_radius_km: float
+    low_stock_threshold: int
+    created_at: datetime
+
+
+class ProductIn(Request):
+    store_id: UUID
+    title: Text
+    description: Description = ""
+    price: Price
+    category: Text
+
+
+class ProductPatch(Request):
+    title: Text | None = None
+    description: Description | None = None
+    price: Price | None = None
+    category: Text | None = None
+
+
+class ProductPut(Request):
+    title: Text
+    description: Description = ""
+    price: Price
+    category: Text
+
+
+class ProductOut(BaseModel):
+    id: UUID
+    store_id: UUID
+    title: str
+    description: str
+    price: Money
+    category: str
+    flash_sale: None = None
+    created_at: datetime
+
+
+class StockIn(Request):
+    product_id: UUID
+    quantity: int = Field(ge=-1_000_000, le=1_000_000)
+    reason: str = Field(default="received", min_length=1, max_length=100)
+
+
+class InventoryLineOut(BaseModel):
+    product_id: UUID
+    title: str
+    price: Money
+    category: str
+    quantity: int
+
+
+class StockOut(BaseModel):
+    store_id: UUID
+    product_id: UUID
+    on_hand: int
+    reserved: int
+    available: int

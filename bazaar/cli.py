@@ -1,0 +1,152 @@
+"""`bazaar up|api|runner|migrate|seed|createadmin`: every way to start Bazaar."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import uvicorn
+
+from api.main import TraceIdFilter, create_app
+from bazaar.devstack import dev_jwt_secret, embedded_services
+from bazaar.seed import seed_demo
+from bazaar.settings import Settings
+from bazaar.wiring import Container, build
+
+log = logging.getLogger("bazaar")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="bazaar", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="embedded Postgres/Redis if unset, migrate, seed, API + runner")
+    api = commands.add_parser("api", help="serve the HTTP API")
+    api.add_argument("--with-runner", action="store_true", help="also run the projections")
+    api.add_argument("--workers", type=int, default=1)
+    commands.add_parser("runner", help="run the projections (in-process runner) only")
+    commands.add_parser("migrate", help="create the event store and read-model tables")
+    commands.add_parser("seed", help="add the demo data set")
+    admin = commands.add_parser("createadmin", help="create an admin (or promote an account)")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--username", default="admin")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    configure_logging(settings.log_level)
+    {
+        "up": lambda: up(settings),
+        "api": lambda: serve(settings, with_runner=args.with_runner, workers=args.workers),
+        "runner": lambda: run_projections(settings),
+        "migrate": lambda: build(settings).close(),
+        "seed": lambda: print_logins(seed_demo(build(settings))),
+        "createadmin": lambda: create_admin(settings, args.email, args.username),
+    }[args.command]()
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(TraceIdFilter())
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s [%(trace_id)s] %(name)s: %(message)s")
+    )
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+
+
+def up(settings: Settings) -> None:
+    """One command for a newcomer: everything on this machine, demo data included."""
+    data_dir = Path(settings.bazaar_data_dir)
+    with embedded_services(
+        data_dir, need_postgres=not settings.database_url, need_redis=not settings.redis_url
+    ) as services:
+        settings = settings.model_copy(
+            update={
+                "database_url": settings.database_url or services.database_url,
+                "redis_url": settings.redis_url or services.redis_url,
+                "jwt_secret": settings.jwt_secret or dev_jwt_secret(data_dir),
+            }
+        )
+        with running(settings) as container:
+            print_logins(seed_demo(container))
+            ensure_configured_admin(container)
+            serve_container(container, settings)
+
+
+def serve(settings: Settings, *, with_runner: bool, workers: int) -> None:
+    if workers > 1:
+        raise SystemExit("Run several `bazaar api` processes behind a balancer to scale out.")
+    settings = with_dev_secret(settings)
+    if with_runner:
+        with running(settings) as container:
+            serve_container(container, settings)
+    else:
+        container = build(settings)
+        ensure_configured_admin(container)
+        try:
+            serve_container(container, settings)
+        finally:
+            container.close()
+
+
+def serve_container(container: Container, settings: Settings) -> None:
+    secret = settings.jwt_secret or dev_jwt_secret(Path(settings.bazaar_data_dir))
+    app = create_app(container.api_services(secret))
+    print(f"Bazaar API on http://{settings.bazaar_host}:{settings.bazaar_port} (docs at /docs)")
+    uvicorn.run(app, host=settings.bazaar_host, port=settings.bazaar_port, log_level="warning")
+
+
+@contextmanager
+def running(settings: Settings) -> Iterator[Container]:
+    """The built system with its projections running in this process."""
+    container = build(settings)
+    runner = container.runner()
+    runner.start()
+    try:
+        yield container
+    finally:
+        runner.stop()
+        container.close()
+
+
+def run_projections(settings: Settings) -> None:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with running(settings):
+        log.info("runner started")
+        with suppress(KeyboardInterrupt):
+            stop.wait()
+
+
+def with_dev_secret(settings: Settings) -> Settings:
+    if settings.jwt_secret:
+        return settings
+    return settings.model_copy(
+        update={"jwt_secret": dev_jwt_secret(Path(settings.bazaar_data_dir))}
+    )
+
+
+def ensure_configured_admin(container: Container) -> None:
+    settings = container.settings
+    if settings.bazaar_admin_email and settings.bazaar_admin_password:
+        container.accounts.ensure_admin(settings.bazaar_admin_email, settings.bazaar_admin_password)
+
+
+def create_admin(settings: Settings, email: str, username: str) -> None:
+    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+    container = build(settings)
+    try:
+        user = container.accounts.ensure_admin(email, password, username=username)
+        print(f"admin {user.email} ({user.id})")
+    finally:
+        container.close()
+
+
+def print_logins(logins: list[tuple[str, str, str]]) -> None:
+    print("Demo logins (e-mail / username / password):")
+    for email, username, password in logins:
+        print(f"  {email:28} {username:10} {password}")

@@ -1,0 +1,78 @@
+"""Settings from the environment, with safe development defaults; prod refuses unsafe ones."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; see `.env.example` for each one explained."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    bazaar_env: Literal["dev", "test", "prod"] = "dev"
+    database_url: str | None = None
+    redis_url: str | None = None
+    kafka_bootstrap: str | None = None
+    bazaar_host: str = "127.0.0.1"
+    bazaar_port: int = 8000
+    bazaar_data_dir: str = ".bazaar"
+    jwt_secret: str | None = None
+    access_token_minutes: int = 15
+    refresh_token_days: int = 7
+    bazaar_admin_email: str | None = None
+    bazaar_admin_password: str | None = None
+    min_order_total: Decimal = Decimal("1.00")
+    postgres_lock_timeout_s: int = 5
+    postgres_pool_size: int = 10
+    aggregate_cache_size: int = 10_000
+    read_wait_timeout_s: float = 5.0
+    log_level: str = "INFO"
+
+    @field_validator("min_order_total")
+    @classmethod
+    def _two_places(cls, value: Decimal) -> Decimal:
+        return value.quantize(Decimal("0.01"))
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_prod(self) -> Settings:
+        if self.bazaar_env == "prod":
+            missing = [
+                name
+                for name, value in (
+                    ("DATABASE_URL", self.database_url),
+                    ("REDIS_URL", self.redis_url),
+                    ("JWT_SECRET", self.jwt_secret),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError(f"BAZAAR_ENV=prod needs {', '.join(missing)}")
+            if self.jwt_secret is not None and len(self.jwt_secret) < 32:
+                raise ValueError("JWT_SECRET must be at least 32 characters in prod")
+        return self
+
+    def event_store_env(self) -> dict[str, str]:
+        """The eventsourcing library's settings, derived from DATABASE_URL."""
+        if not self.database_url:
+            raise ValueError("DATABASE_URL is not set")
+        url = urlsplit(self.database_url)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": url.username or "postgres",
+            "POSTGRES_PASSWORD": url.password or "",
+            "POSTGRES_LOCK_TIMEOUT": str(self.postgres_lock_timeout_s),
+            "POSTGRES_POOL_SIZE": str(self.postgres_pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(self.postgres_pool_size),
+            "POSTGRES_PRE_PING": "y",
+            "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),
+            "CREATE_TABLE": "y",
+        }

@@ -1,0 +1,92 @@
+"""build(settings): every application, read model, projection and runner, named in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import redis
+from psycopg_pool import ConnectionPool
+
+from api.dependencies import Services
+from api.security import TokenService
+from bazaar.adapters import Argon2Hasher
+from bazaar.settings import Settings
+from projections.base import Projection
+from projections.registry import shop_projections
+from read_model.redis.inventory import InventoryCache
+from read_model.sql.schema import migrate
+from streams.runner import InProcessRunner
+from write_model.accounts import Accounts
+from write_model.shop import Shop
+
+
+@dataclass
+class Container:
+    """The built system; `close()` releases its connections."""
+
+    settings: Settings
+    shop: Shop
+    accounts: Accounts
+    pool: ConnectionPool
+    redis: redis.Redis
+    inventory_cache: InventoryCache
+    projections: list[Projection]
+
+    def api_services(self, jwt_secret: str) -> Services:
+        tokens = TokenService(
+            secret=jwt_secret,
+            access_ttl=timedelta(minutes=self.settings.access_token_minutes),
+            refresh_ttl=timedelta(days=self.settings.refresh_token_days),
+        )
+        return Services(
+            shop=self.shop,
+            accounts=self.accounts,
+            pool=self.pool,
+            redis=self.redis,
+            inventory_cache=self.inventory_cache,
+            tokens=tokens,
+            read_wait_timeout=self.settings.read_wait_timeout_s,
+            checks={"postgres": self._ping_postgres, "redis": self.redis.ping},
+        )
+
+    def runner(self) -> InProcessRunner:
+        return InProcessRunner(self.shop, self.projections)
+
+    def close(self) -> None:
+        self.shop.close()
+        self.accounts.close()
+        self.pool.close()
+        self.redis.close()
+
+    def _ping_postgres(self) -> None:
+        with self.pool.connection(timeout=2) as conn:
+            conn.execute("SELECT 1")
+
+
+def build(settings: Settings) -> Container:
+    """Connect to Postgres and Redis, create missing tables, and assemble the parts."""
+    if not settings.database_url or not settings.redis_url:
+        raise ValueError("DATABASE_URL and REDIS_URL must be set (bazaar up starts embedded ones)")
+    env = settings.event_store_env()
+    pool = ConnectionPool(
+        settings.database_url,
+        min_size=1,
+        max_size=settings.postgres_pool_size,
+        kwargs={"autocommit": True},
+        open=True,
+    )
+    migrate(pool)
+    client = redis.Redis.from_url(
+        settings.redis_url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30
+    )
+    cache = InventoryCache(client)
+    return Container(
+        settings=settings,
+        shop=Shop(env=env, min_order_total=settings.min_order_total),
+        accounts=Accounts(env=env, hasher=Argon2Hasher()),
+        pool=pool,
+        redis=client,
+        inventory_cache=cache,
+        projections=shop_projections(pool, cache),
+    )

@@ -1,0 +1,51 @@
+"""What every projection offers a runner: a name, the topics it reads, sessions, a position."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.utils import get_topic
+from psycopg import Cursor
+from psycopg_pool import ConnectionPool
+
+from read_model import positions
+
+
+class Projection(Protocol):
+    """Applies events inside a session that commits their effects with the new position."""
+
+    name: str
+    topics: tuple[str, ...]
+
+    def session(self, tracking: Tracking) -> AbstractContextManager[Any]: ...
+
+    def apply(self, event: Any, session: Any) -> None: ...
+
+    def position(self, application: str) -> int: ...
+
+
+def topics_of(*event_classes: type) -> tuple[str, ...]:
+    return tuple(get_topic(cls) for cls in event_classes)
+
+
+class SqlProjection:
+    """A projection whose session is one Postgres transaction, position included."""
+
+    name = ""
+    topics: tuple[str, ...] = ()
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self.pool = pool
+
+    def session(self, tracking: Tracking) -> AbstractContextManager[Cursor[Any]]:
+        return positions.tracked(self.pool, self.name, tracking)
+
+    def position(self, application: str) -> int:
+        return positions.position(self.pool, self.name, application)
+
+
+def names(projections: Sequence[Projection]) -> list[str]:
+    return [p.name for p in projections]

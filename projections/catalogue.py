@@ -1,0 +1,65 @@
+"""Store and Product events -> the catalogue tables."""
+
+from __future__ import annotations
+
+from functools import singledispatchmethod
+from typing import Any
+
+from psycopg import Cursor
+
+from projections.base import SqlProjection, topics_of
+from read_model.sql import catalogue
+from write_model.catalogue import Product, Store
+
+
+class CatalogueProjection(SqlProjection):
+    name = "catalogue"
+    topics = topics_of(Store.Registered, Product.Listed, Product.Revised, Product.Delisted)
+
+    @singledispatchmethod
+    def apply(self, event: Any, cur: Cursor[Any]) -> None:
+        """Events of other kinds change nothing here."""
+
+    @apply.register
+    def _(self, event: Store.Registered, cur: Cursor[Any]) -> None:
+        store = catalogue.StoreView(
+            id=event.originator_id,
+            name=event.name,
+            owner_id=event.owner_id,
+            city=event.city,
+            lat=event.lat,
+            lng=event.lng,
+            delivery_radius_km=event.delivery_radius_km,
+            low_stock_threshold=event.low_stock_threshold,
+            created_at=event.timestamp,
+        )
+        catalogue.add_store(cur, store, event.originator_version)
+
+    @apply.register
+    def _(self, event: Product.Listed, cur: Cursor[Any]) -> None:
+        product = catalogue.ProductView(
+            id=event.originator_id,
+            store_id=event.store_id,
+            title=event.title,
+            description=event.description,
+            price=event.price,
+            category=event.category,
+            created_at=event.timestamp,
+        )
+        catalogue.add_product(cur, product, event.originator_version)
+
+    @apply.register
+    def _(self, event: Product.Revised, cur: Cursor[Any]) -> None:
+        catalogue.revise_product(
+            cur,
+            event.originator_version,
+            id=event.originator_id,
+            title=event.title,
+            description=event.description,
+            price=event.price,
+            category=event.category,
+        )
+
+    @apply.register
+    def _(self, event: Product.Delisted, cur: Cursor[Any]) -> None:
+        catalogue.delist_product(cur, event.originator_id, event.originator_version)

@@ -1,0 +1,91 @@
+"""StockItem events -> stock per store in SQL; stock and product details in the Redis cache."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from functools import singledispatchmethod
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from psycopg import Cursor
+from redis.client import Pipeline
+
+from projections.base import SqlProjection, topics_of
+from read_model.redis.inventory import InventoryCache
+from read_model.sql.inventory import StockChange, apply_stock, open_stock
+from write_model.catalogue import Product
+from write_model.inventory import StockItem
+
+STOCK_DELTAS = (
+    StockItem.Received,
+    StockItem.Adjusted,
+    StockItem.Reserved,
+    StockItem.Released,
+    StockItem.Committed,
+)
+
+
+def stock_change(event: Any) -> StockChange:
+    """An event's effect on its stock item's (on hand, reserved)."""
+    on_hand, reserved = 0, 0
+    if isinstance(event, StockItem.Received | StockItem.Adjusted):
+        on_hand = event.quantity
+    elif isinstance(event, StockItem.Reserved):
+        reserved = event.quantity
+    elif isinstance(event, StockItem.Released):
+        reserved = -event.quantity
+    elif isinstance(event, StockItem.Committed):
+        on_hand, reserved = -event.quantity, -event.quantity
+    return StockChange(event.originator_id, event.originator_version, on_hand, reserved)
+
+
+class StockProjection(SqlProjection):
+    name = "stock"
+    topics = topics_of(StockItem.Opened, *STOCK_DELTAS)
+
+    def apply(self, event: Any, cur: Cursor[Any]) -> None:
+        if isinstance(event, StockItem.Opened):
+            open_stock(cur, event.originator_id, event.store_id, event.product_id)
+        else:
+            apply_stock(cur, stock_change(event))
+
+
+class InventoryCacheProjection:
+    """Keeps the Redis inventory; its position lives in Redis with the data it describes."""
+
+    name = "inventory_cache"
+    topics = topics_of(
+        StockItem.Opened, *STOCK_DELTAS, Product.Listed, Product.Revised, Product.Delisted
+    )
+
+    def __init__(self, cache: InventoryCache) -> None:
+        self.cache = cache
+
+    def session(self, tracking: Tracking) -> AbstractContextManager[Pipeline]:
+        return self.cache.session(tracking)
+
+    def position(self, application: str) -> int:
+        return self.cache.position(application) or 0
+
+    @singledispatchmethod
+    def apply(self, event: Any, pipe: Pipeline) -> None:
+        change = stock_change(event)
+        self.cache.apply_stock(
+            pipe, change.item_id, change.version, change.on_hand - change.reserved
+        )
+
+    @apply.register
+    def _(self, event: StockItem.Opened, pipe: Pipeline) -> None:
+        self.cache.open_stock(pipe, event.originator_id, event.store_id, event.product_id)
+
+    @apply.register
+    def _(self, event: Product.Listed, pipe: Pipeline) -> None:
+        self.cache.put_product(pipe, event.originator_id, event.title, event.price, event.category)
+
+    @apply.register
+    def _(self, event: Product.Revised, pipe: Pipeline) -> None:
+        self.cache.put_product(pipe, event.originator_id, event.title, event.price, event.category)
+
+    @apply.register
+    def _(self, event: Product.Delisted, pipe: Pipeline) -> None:
+        self.cache.remove_product(pipe, event.originator_id)

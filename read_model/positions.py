@@ -1,0 +1,70 @@
+"""How far each projection has read each event log, and waiting for read-your-writes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from psycopg import Cursor
+from psycopg_pool import ConnectionPool
+
+POLL_SECONDS = 0.005
+
+
+def advance(cur: Cursor[Any], projection: str, application: str, position: int) -> None:
+    """Record `position` for this projection in the caller's transaction; never moves back."""
+    cur.execute(
+        "INSERT INTO read.tracking (projection, application, position) VALUES (%s, %s, %s) "
+        "ON CONFLICT (projection, application) DO UPDATE SET position = EXCLUDED.position "
+        "WHERE read.tracking.position < EXCLUDED.position",
+        (projection, application, position),
+    )
+
+
+def position(pool: ConnectionPool, projection: str, application: str) -> int:
+    """The last position this projection applied (0 before the first event)."""
+    with pool.connection() as conn:
+        row = conn.execute(
+            "SELECT position FROM read.tracking WHERE projection = %s AND application = %s",
+            (projection, application),
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def slowest(pool: ConnectionPool, projections: Sequence[str], application: str) -> int:
+    """The lowest position among `projections`: what every one of them has reached."""
+    with pool.connection() as conn:
+        rows = conn.execute(
+            "SELECT projection, position FROM read.tracking "
+            "WHERE application = %s AND projection = ANY(%s)",
+            (application, list(projections)),
+        ).fetchall()
+    reached = {name: int(pos) for name, pos in rows}
+    return min(reached.get(name, 0) for name in projections)
+
+
+def wait_for(
+    pool: ConnectionPool,
+    projections: Sequence[str],
+    application: str,
+    target: int,
+    timeout: float,
+) -> bool:
+    """Block until every projection reached `target`; False when `timeout` passes first."""
+    deadline = time.monotonic() + timeout
+    while slowest(pool, projections, application) < target:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(POLL_SECONDS)
+    return True
+
+
+@contextmanager
+def tracked(pool: ConnectionPool, projection: str, tracking: Tracking) -> Iterator[Cursor[Any]]:
+    """A cursor whose writes commit in one transaction with the projection's new position."""
+    with pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+        yield cur
+        advance(cur, projection, tracking.application_name, tracking.notification_id)

@@ -1,0 +1,157 @@
+"""Stores and products: version-guarded writes (in the caller's transaction) and queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from psycopg import Cursor
+from psycopg.rows import class_row
+from psycopg_pool import ConnectionPool
+
+from read_model.paging import Page, PageRequest
+from read_model.sql.rows import columns, fetch_page, values
+
+EARTH_RADIUS_KM = 6371.0
+PRODUCT_ORDERINGS = {
+    "price": "price ASC, id",
+    "-price": "price DESC, id",
+    "title": "lower(title) ASC, id",
+    "-title": "lower(title) DESC, id",
+    "newest": "created_at DESC, id",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StoreView:
+    id: UUID
+    name: str
+    owner_id: UUID
+    city: str
+    lat: float
+    lng: float
+    delivery_radius_km: float
+    low_stock_threshold: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProductView:
+    id: UUID
+    store_id: UUID
+    title: str
+    description: str
+    price: Decimal
+    category: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProductFilter:
+    category: str | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    store_id: UUID | None = None
+    ordering: str = "newest"
+
+
+def add_store(cur: Cursor[Any], store: StoreView, version: int) -> None:
+    cur.execute(
+        "INSERT INTO read.stores (id, name, owner_id, city, lat, lng, delivery_radius_km,"
+        " low_stock_threshold, created_at, version)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
+        (*values(store), version),
+    )
+
+
+def add_product(cur: Cursor[Any], product: ProductView, version: int) -> None:
+    cur.execute(
+        "INSERT INTO read.products (id, store_id, title, description, price, category,"
+        " created_at, version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (id) DO NOTHING",
+        (*values(product), version),
+    )
+
+
+def revise_product(cur: Cursor[Any], version: int, **fields: Any) -> None:
+    """Set id's title, description, price and category if this version is newer."""
+    cur.execute(
+        "UPDATE read.products SET title = %(title)s, description = %(description)s,"
+        " price = %(price)s, category = %(category)s, version = %(version)s"
+        " WHERE id = %(id)s AND version < %(version)s",
+        {**fields, "version": version},
+    )
+
+
+def delist_product(cur: Cursor[Any], product_id: UUID, version: int) -> None:
+    cur.execute(
+        "UPDATE read.products SET delisted = true, version = %s WHERE id = %s AND version < %s",
+        (version, product_id, version),
+    )
+
+
+def get_store(pool: ConnectionPool, store_id: UUID) -> StoreView | None:
+    with pool.connection() as conn, conn.cursor(row_factory=class_row(StoreView)) as cur:
+        cur.execute(f"SELECT {columns(StoreView)} FROM read.stores WHERE id = %s", (store_id,))
+        return cur.fetchone()
+
+
+def list_stores(
+    pool: ConnectionPool,
+    page: PageRequest,
+    city: str | None = None,
+    near: tuple[float, float] | None = None,
+    radius_km: float = 10.0,
+) -> Page[StoreView]:
+    """Stores by name; `near` keeps those within `radius_km` (great-circle distance)."""
+    where, params = ["true"], {"city": city, "radius": radius_km}
+    if city:
+        where.append("lower(city) = lower(%(city)s)")
+    if near:
+        params.update(lat=near[0], lng=near[1])
+        where.append(f"{_distance_km()} <= %(radius)s")
+    sql = f"FROM read.stores WHERE {' AND '.join(where)}"
+    return fetch_page(pool, StoreView, sql, "lower(name), id", params, page)
+
+
+def get_product(pool: ConnectionPool, product_id: UUID) -> ProductView | None:
+    with pool.connection() as conn, conn.cursor(row_factory=class_row(ProductView)) as cur:
+        cur.execute(
+            f"SELECT {columns(ProductView)} FROM read.products WHERE id = %s AND NOT delisted",
+            (product_id,),
+        )
+        return cur.fetchone()
+
+
+def list_products(pool: ConnectionPool, page: PageRequest, f: ProductFilter) -> Page[ProductView]:
+    where = ["NOT delisted"]
+    if f.category:
+        where.append("category = %(category)s")
+    if f.min_price is not None:
+        where.append("price >= %(min_price)s")
+    if f.max_price is not None:
+        where.append("price <= %(max_price)s")
+    if f.store_id:
+        where.append("store_id = %(store_id)s")
+    sql = f"FROM read.products WHERE {' AND '.join(where)}"
+    params = {k: getattr(f, k) for k in ("category", "min_price", "max_price", "store_id")}
+    return fetch_page(pool, ProductView, sql, PRODUCT_ORDERINGS[f.ordering], params, page)
+
+
+def categories(pool: ConnectionPool) -> list[str]:
+    with pool.connection() as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT category FROM read.products WHERE NOT delisted ORDER BY category"
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _distance_km() -> str:
+    return (
+        f"{EARTH_RADIUS_KM} * 2 * asin(sqrt(power(sin(radians(lat - %(lat)s) / 2), 2)"
+        " + cos(radians(%(lat)s)) * cos(radians(lat))"
+        " * power(sin(radians(lng - %(lng)s) / 2), 2)))"
+    )

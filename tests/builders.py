@@ -1,0 +1,96 @@
+"""Prose builders for tests: a shop, the people in it, its stores, products, stock and orders."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+from write_model.commands import (
+    Actor,
+    AdjustStock,
+    ListProduct,
+    OrderItem,
+    PlaceOrder,
+    RegisterStore,
+)
+from write_model.orders import Order
+from write_model.shop import Shop
+
+IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+MIN_ORDER_TOTAL = Decimal("1.00")
+
+
+def a_shop(env: Mapping[str, str] | None = None) -> Shop:
+    """A shop on the in-memory event store, unless `env` names another one."""
+    return Shop(env={**IN_MEMORY, **(env or {})}, min_order_total=MIN_ORDER_TOTAL)
+
+
+def an_artisan() -> Actor:
+    return Actor(user_id=uuid4(), role="artisan")
+
+
+def a_customer() -> Actor:
+    return Actor(user_id=uuid4(), role="customer")
+
+
+def an_admin() -> Actor:
+    return Actor(user_id=uuid4(), role="admin")
+
+
+def a_store_in(shop: Shop, owner: Actor, name: str = "Clay & Kiln") -> UUID:
+    store_id = uuid4()
+    shop.register_store(
+        RegisterStore(
+            store_id=store_id, owner_id=owner.user_id, name=name, city="Lyon", lat=45.76, lng=4.84
+        )
+    )
+    return store_id
+
+
+def a_product_in(
+    shop: Shop, store_id: UUID, owner: Actor, price: str = "10.00", title: str = "Stoneware mug"
+) -> UUID:
+    product_id = uuid4()
+    shop.list_product(
+        ListProduct(
+            product_id=product_id,
+            store_id=store_id,
+            title=title,
+            description=f"A handmade {title.lower()}.",
+            price=Decimal(price),
+            category="pottery",
+        ),
+        owner,
+    )
+    return product_id
+
+
+def stock_of(shop: Shop, store_id: UUID, product_id: UUID, owner: Actor, quantity: int) -> None:
+    """Receive `quantity` of the product into the store."""
+    shop.adjust_stock(
+        AdjustStock(store_id=store_id, product_id=product_id, quantity=quantity), owner
+    )
+
+
+def an_order_request(
+    store_id: UUID, user_id: UUID, items: Mapping[UUID, int], order_id: UUID | None = None
+) -> PlaceOrder:
+    return PlaceOrder(
+        order_id=order_id or uuid4(),
+        user_id=user_id,
+        store_id=store_id,
+        items=tuple(OrderItem(product_id=pid, quantity=qty) for pid, qty in items.items()),
+    )
+
+
+def an_order_for(
+    shop: Shop,
+    store_id: UUID,
+    user_id: UUID,
+    items: Mapping[UUID, int],
+    order_id: UUID | None = None,
+) -> Order:
+    """Place an order the store can serve and return it, confirmed."""
+    order: Order = shop.place_order(an_order_request(store_id, user_id, items, order_id)).aggregate
+    return order

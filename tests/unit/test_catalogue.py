@@ -1,0 +1,133 @@
+"""Store and Product aggregates, and the money rule for prices."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+
+from write_model.catalogue import InvalidPriceError, Product, Store, money
+
+pytestmark = pytest.mark.unit
+
+
+def a_product(price: str = "10.00") -> Product:
+    product = Product(
+        id=uuid4(),
+        store_id=uuid4(),
+        title="Stoneware mug",
+        description="A handmade mug.",
+        price=Decimal(price),
+        category="pottery",
+    )
+    product.collect_events()
+    return product
+
+
+def event_types(product: Product) -> list[type]:
+    return [type(e) for e in product.collect_events()]
+
+
+class TestMoney:
+    @pytest.mark.parametrize(("amount", "expected"), [("10", "10.00"), ("0.01", "0.01")])
+    def test_accepts_positive_whole_cents_as_two_places(self, amount: str, expected: str) -> None:
+        price = money(Decimal(amount))
+
+        assert str(price) == expected
+
+    @pytest.mark.parametrize("amount", ["0", "-1.00", "10.001", "NaN", "Infinity"])
+    def test_refuses_amounts_that_are_not_positive_whole_cents(self, amount: str) -> None:
+        with pytest.raises(InvalidPriceError):
+            money(Decimal(amount))
+
+
+class TestStore:
+    def test_registers_with_an_owner_and_a_place(self) -> None:
+        owner_id = uuid4()
+
+        store = Store(
+            id=uuid4(),
+            name="Clay & Kiln",
+            owner_id=owner_id,
+            city="Lyon",
+            lat=45.76,
+            lng=4.84,
+            delivery_radius_km=10.0,
+            low_stock_threshold=3,
+        )
+
+        assert (store.owner_id, store.city, store.low_stock_threshold) == (owner_id, "Lyon", 3)
+        assert [type(e) for e in store.collect_events()] == [Store.Registered]
+
+
+class TestListProduct:
+    def test_lists_a_product_on_sale(self) -> None:
+        product_id = uuid4()
+
+        product = Product(
+            id=product_id,
+            store_id=uuid4(),
+            title="Mug",
+            description="A mug.",
+            price=Decimal("10.00"),
+            category="pottery",
+        )
+
+        assert product.id == product_id
+        assert not product.is_delisted
+        assert [type(e) for e in product.collect_events()] == [Product.Listed]
+
+
+class TestReviseProduct:
+    def test_records_the_new_listing(self) -> None:
+        product = a_product(price="10.00")
+
+        product.revise(
+            title="Big mug", description="A big mug.", price=Decimal("12.5"), category="kitchen"
+        )
+
+        assert (product.title, product.price, product.category) == (
+            "Big mug",
+            Decimal("12.50"),
+            "kitchen",
+        )
+        assert event_types(product) == [Product.Revised]
+
+    def test_records_nothing_when_nothing_changes(self) -> None:
+        product = a_product(price="10.00")
+
+        product.revise(
+            title=product.title,
+            description=product.description,
+            price=Decimal("10"),
+            category=product.category,
+        )
+
+        assert event_types(product) == []
+
+    def test_refuses_a_price_that_is_not_positive(self) -> None:
+        product = a_product()
+
+        with pytest.raises(InvalidPriceError):
+            product.revise(
+                title="Mug", description="A mug.", price=Decimal("0"), category="pottery"
+            )
+
+
+class TestDelistProduct:
+    def test_takes_the_product_off_sale(self) -> None:
+        product = a_product()
+
+        product.delist()
+
+        assert product.is_delisted
+        assert event_types(product) == [Product.Delisted]
+
+    def test_ignores_a_repeat(self) -> None:
+        product = a_product()
+        product.delist()
+
+        product.delist()
+
+        assert event_types(product) == [Product.Delisted]
