@@ -82,7 +82,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
         status = next(code for family, code in STATUS_BY_FAMILY if isinstance(exc, family))
-        return error_response(request, status, exc.code, exc.message, exc.details)
+        headers = {"X-Event-Position": str(exc.position)} if exc.position is not None else None
+        return error_response(request, status, exc.code, exc.message, exc.details, headers)
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -116,5 +117,7 @@ def install(app: FastAPI) -> None:
 
 
 def _problem(error: Any) -> dict[str, str]:
+    if error.get("type") == "json_invalid":
+        return {"field": "body", "problem": "the body is not valid JSON"}
     location = [str(part) for part in error.get("loc", ()) if part != "body"]
     return {"field": ".".join(location) or "body", "problem": str(error.get("msg", "invalid"))}

@@ -42,7 +42,7 @@ class InsufficientStockError(RuleViolationError):
     code = "insufficient_stock"
 
     @classmethod
-    def of(cls, order: Order) -> InsufficientStockError:
+    def of(cls, order: Order, position: int) -> InsufficientStockError:
         shortfalls = [
             {"product_id": str(s.product_id), "requested": s.requested, "available": s.available}
             for s in order.shortfalls
@@ -50,6 +50,7 @@ class InsufficientStockError(RuleViolationError):
         return cls(
             "The store does not have enough stock for this order.",
             details={"order_id": str(order.id), "shortfalls": shortfalls},
+            position=position,
         )
 
 

@@ -73,6 +73,20 @@ class Outcome:
     position: int
 
 
+def may_see_order(actor: Actor, order: Order, store: Store) -> bool:
+    """The customer who placed it, the store's owner and admins."""
+    return actor.is_admin or actor.user_id in (order.user_id, store.owner_id)
+
+
+def may_set_status(actor: Actor, order: Order, store: Store, status: str) -> bool:
+    """The customer may cancel; the store's owner moves it forward; an admin does both."""
+    if actor.is_admin:
+        return True
+    if status == "cancelled":
+        return actor.user_id == order.user_id
+    return actor.user_id == store.owner_id
+
+
 class Shop(Application[UUID]):
     """Stores, products, stock and orders: the aggregates one order placement touches."""
 
@@ -136,8 +150,9 @@ class Shop(Application[UUID]):
     def adjust_stock(self, cmd: AdjustStock, actor: Actor) -> Outcome:
         """Receive or correct one product's stock in one store."""
         self._owned_store(cmd.store_id, actor)
-        if self._find(Product, cmd.product_id) is None:
-            raise ProductNotFoundError(f"Product {cmd.product_id} does not exist.")
+        product = self._find(Product, cmd.product_id)
+        if product is None or product.store_id != cmd.store_id:
+            raise ProductNotFoundError(f"Store {cmd.store_id} lists no product {cmd.product_id}.")
         item_id = StockItem.create_id(cmd.store_id, cmd.product_id)
         item = self._find(StockItem, item_id) or StockItem(cmd.store_id, cmd.product_id)
         item.adjust(cmd.quantity, cmd.reason)
@@ -150,16 +165,45 @@ class Shop(Application[UUID]):
         order id returns the first outcome (or refuses it again).
         """
         self._store(cmd.store_id)
-        outcome = self._place(cmd, merge_items(cmd.items))
+        quantities = merge_items(cmd.items)
+        existing = self._find(Order, cmd.order_id)
+        if existing is not None:
+            outcome = self._repeat_of(existing, cmd, quantities)
+        else:
+            outcome = self._place(cmd, quantities)
         if outcome.aggregate.status == "rejected":
-            raise InsufficientStockError.of(outcome.aggregate)
+            raise InsufficientStockError.of(outcome.aggregate, outcome.position)
         return outcome
 
     def change_order_status(self, cmd: ChangeOrderStatus, actor: Actor) -> Outcome:
-        """Move an order along its lifecycle; the same status again records nothing."""
+        """Move an order along its lifecycle, saved with its stock in one transaction.
+
+        Cancelling releases the held stock, shipping takes it off the shelf; the same
+        status again records nothing. Who may do what: see `may_set_status`.
+        """
         order = self.get_order(cmd.order_id)
-        order.change_status(cmd.status, by=actor.user_id)
-        return self._save(order)
+        store = self._store(order.store_id)
+        if not may_see_order(actor, order, store):
+            raise OrderNotFoundError(f"Order {cmd.order_id} does not exist.")
+        if not may_set_status(actor, order, store, cmd.status):
+            raise PermissionDeniedError(f"You may not set this order to {cmd.status}.")
+        if not order.change_status(cmd.status, by=actor.user_id):
+            return Outcome(order, self._position())
+        return self._save(order, *self._settle_stock(order))
+
+    def _settle_stock(self, order: Order) -> list[StockItem]:
+        """Release (cancelled) or commit (shipped) the stock the order holds."""
+        items = [
+            self._find(StockItem, StockItem.create_id(order.store_id, line.product_id))
+            for line in order.lines
+        ]
+        held = [item for item in items if item is not None]
+        for item in held:
+            if order.status == "cancelled":
+                item.release(order.id)
+            elif order.status == "shipped":
+                item.commit(order.id)
+        return held
 
     def get_order(self, order_id: UUID) -> Order:
         order = self._find(Order, order_id)
@@ -178,6 +222,9 @@ class Shop(Application[UUID]):
 
     def _try_place(self, cmd: PlaceOrder, quantities: dict[UUID, int]) -> Outcome:
         products = {pid: self._find(Product, pid) for pid in quantities}
+        products = {
+            pid: p if p and p.store_id == cmd.store_id else None for pid, p in products.items()
+        }
         lines = price_lines(quantities, products, self.min_order_total)
         stock = {
             pid: self._find(StockItem, StockItem.create_id(cmd.store_id, pid)) for pid in quantities

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, Header, Response
 from api.dependencies import CurrentUser, Paging, ServicesDep, read_after
 from api.errors import ApiError
 from api.schemas.common import PageOf
-from api.schemas.orders import LineOut, OrderIn, OrderOut, OrderSummaryOut
+from api.schemas.orders import LineOut, OrderIn, OrderOut, OrderSummaryOut, StatusIn
 from read_model.sql import catalogue, orders
-from write_model.commands import Actor, OrderItem, PlaceOrder
+from write_model.commands import Actor, ChangeOrderStatus, OrderItem, PlaceOrder
 from write_model.orders import Order
 
 router = APIRouter(tags=["orders"])
@@ -59,6 +59,17 @@ def place_order(
     items = tuple(OrderItem(product_id=i.product_id, quantity=i.quantity) for i in body.items)
     cmd = PlaceOrder(order_id=order_id, user_id=actor.user_id, store_id=body.store_id, items=items)
     outcome = services.shop.place_order(cmd)
+    response.headers["X-Event-Position"] = str(outcome.position)
+    return order_out(outcome.aggregate)
+
+
+@router.patch("/api/orders/{order_id}")
+def change_status(
+    order_id: UUID, body: StatusIn, actor: CurrentUser, services: ServicesDep, response: Response
+) -> OrderOut:
+    """Move an order along its lifecycle (store owner, admin), or cancel it (customer, admin)."""
+    cmd = ChangeOrderStatus(order_id=order_id, status=body.status)
+    outcome = services.shop.change_order_status(cmd, actor)
     response.headers["X-Event-Position"] = str(outcome.position)
     return order_out(outcome.aggregate)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from pydantic import AliasChoices, BaseModel, Field
@@ -20,6 +21,10 @@ class ItemIn(Request):
 class OrderIn(Request):
     store_id: UUID
     items: list[ItemIn] = Field(min_length=1, max_length=100)
+
+
+class StatusIn(Request):
+    status: Literal["confirmed", "processing", "shipped", "delivered", "cancelled", "rejected"]
 
 
 class LineOut(BaseModel):

@@ -258,7 +258,6 @@ class TestAdjustStock(ShopTests):
         with pytest.raises(StoreNotFoundError):
             shop.adjust_stock(an_adjustment(uuid4(), mug, 5), owner)
 
-    @pytest.mark.xfail(strict=True, reason="bug: adjust_stock never checks the product's store")
     def test_refuses_a_product_listed_by_another_store(self, shop: Shop, mug: UUID) -> None:
         other = an_artisan()
         other_store = a_store_in(shop, other)
@@ -367,7 +366,6 @@ class TestPlaceOrder(ShopTests):
         with pytest.raises(UnknownProductError):
             an_order_for(shop, store_id, uuid4(), {mug: 1})
 
-    @pytest.mark.xfail(strict=True, reason="bug: placement never checks the product's store")
     def test_refuses_a_product_listed_by_another_store(
         self, shop: Shop, store_id: UUID, owner: Actor
     ) -> None:
@@ -416,7 +414,6 @@ class TestPlaceOrder(ShopTests):
         assert shop.get_order(cmd.order_id).status == "rejected"
         assert stock_item(shop, store_id, mug).available == 5
 
-    @pytest.mark.xfail(strict=True, reason="bug: a repeat re-prices before seeing the first order")
     def test_repeated_order_id_returns_the_first_outcome_after_delisting(
         self, shop: Shop, store_id: UUID, owner: Actor, mug: UUID
     ) -> None:
@@ -485,7 +482,6 @@ class TestChangeOrderStatus(ShopTests):
         with pytest.raises(OrderNotFoundError):
             shop.change_order_status(ChangeOrderStatus(order_id=uuid4(), status="shipped"), owner)
 
-    @pytest.mark.xfail(strict=True, reason="bug: cancelling never releases the reservation")
     def test_cancelling_releases_the_held_stock(
         self, shop: Shop, store_id: UUID, mug: UUID, order: Order
     ) -> None:
@@ -495,7 +491,6 @@ class TestChangeOrderStatus(ShopTests):
 
         assert stock_item(shop, store_id, mug).available == 5
 
-    @pytest.mark.xfail(strict=True, reason="bug: shipping never commits the reservation")
     def test_shipping_takes_the_held_stock_off_the_shelf(
         self, shop: Shop, store_id: UUID, owner: Actor, mug: UUID, order: Order
     ) -> None:
@@ -505,7 +500,6 @@ class TestChangeOrderStatus(ShopTests):
         item = stock_item(shop, store_id, mug)
         assert (item.on_hand, item.reserved) == (3, 0)
 
-    @pytest.mark.xfail(strict=True, reason="bug: change_order_status checks no one's role")
     def test_refuses_a_stranger(self, shop: Shop, order: Order) -> None:
         with pytest.raises((PermissionDeniedError, OrderNotFoundError)):
             shop.change_order_status(

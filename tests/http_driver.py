@@ -1,0 +1,95 @@
+"""Prose helpers that drive the API over HTTP as a shop owner or a customer would."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+
+@dataclass(frozen=True)
+class Session:
+    """A signed-in user: their id, role and bearer header."""
+
+    user_id: str
+    role: str
+    access: str
+    refresh: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access}"}
+
+
+def register(
+    client: httpx.Client, role: str = "customer", password: str = "s3cret-pass"
+) -> Session:
+    name = f"u{uuid.uuid4().hex[:12]}"
+    response = client.post(
+        "/api/auth/register",
+        json={"email": f"{name}@example.com", "username": name, "password": password, "role": role},
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    return Session(body["user"]["id"], body["user"]["role"], body["access"], body["refresh"])
+
+
+def after(response: httpx.Response) -> dict[str, str]:
+    """Headers for a read that must see what `response`'s command wrote."""
+    return {"X-Min-Position": response.headers["X-Event-Position"]}
+
+
+def a_store(client: httpx.Client, owner: Session, **fields: Any) -> dict[str, Any]:
+    body = {"name": "Corner Shop", "city": "Lisbon", "lat": 38.71, "lng": -9.14, **fields}
+    response = client.post("/api/stores", json=body, headers=owner.auth)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def a_product(
+    client: httpx.Client, owner: Session, store_id: str, price: str = "10.00", **fields: Any
+) -> dict[str, Any]:
+    body = {"store_id": store_id, "title": "Mug", "price": price, "category": "ceramics", **fields}
+    response = client.post("/api/products", json=body, headers=owner.auth)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def receive(
+    client: httpx.Client, owner: Session, store_id: str, product_id: str, quantity: int
+) -> httpx.Response:
+    response = client.post(
+        f"/api/stores/{store_id}/inventory",
+        json={"product_id": product_id, "quantity": quantity},
+        headers=owner.auth,
+    )
+    assert response.status_code == 201, response.text
+    return response
+
+
+def place(
+    client: httpx.Client,
+    customer: Session,
+    store_id: str,
+    quantities: dict[str, int],
+    **headers: str,
+) -> httpx.Response:
+    items = [{"product_id": pid, "quantity": qty} for pid, qty in quantities.items()]
+    return client.post(
+        "/api/orders",
+        json={"store_id": store_id, "items": items},
+        headers={**customer.auth, **headers},
+    )
+
+
+def assert_error(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
+    """The contract's error envelope, with the expected status (and code)."""
+    assert response.status_code == status, response.text
+    body = dict(response.json())
+    assert set(body) == {"error", "message", "trace_id", "details"}, body
+    assert body["message"] and body["trace_id"]
+    if code is not None:
+        assert body["error"] == code, body
+    return body
