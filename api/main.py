@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextvars
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from fastapi import FastAPI
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.dependencies import Services
@@ -38,6 +38,32 @@ class TrailingSlash:
         await self.app(scope, receive, send)
 
 
+class TraceId:
+    """Every request gets an id (the caller's X-Request-ID, or a new one): in logs and answers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get("x-request-id", "")
+        value = given if 0 < len(given) <= 64 else uuid.uuid4().hex
+        scope.setdefault("state", {})["trace_id"] = value
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).append("X-Request-ID", value)
+            await send(message)
+
+        token = trace_id_var.set(value)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            trace_id_var.reset(token)
+
+
 def create_app(services: Services) -> FastAPI:
     app = FastAPI(
         title="Bazaar",
@@ -50,19 +76,6 @@ def create_app(services: Services) -> FastAPI:
     for module in (auth, stores, catalogue, orders, operations):
         app.include_router(module.router)
 
-    @app.middleware("http")
-    async def trace_id(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        value = request.headers.get("X-Request-ID") or uuid.uuid4().hex
-        request.state.trace_id = value
-        token = trace_id_var.set(value)
-        try:
-            response = await call_next(request)
-        finally:
-            trace_id_var.reset(token)
-        response.headers["X-Request-ID"] = value
-        return response
-
+    app.add_middleware(TraceId)
     app.add_middleware(TrailingSlash)
     return app

@@ -7,10 +7,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 
 class Argon2Hasher:
-    """argon2id password hashes (argon2-cffi defaults, RFC 9106 low-memory profile)."""
+    """argon2id password hashes; the defaults are argon2-cffi's (RFC 9106 low-memory profile)."""
 
-    def __init__(self) -> None:
-        self._argon2 = Argon2()
+    def __init__(self, memory_kib: int = 65536, time_cost: int = 3) -> None:
+        self._argon2 = Argon2(memory_cost=memory_kib, time_cost=time_cost)
 
     def hash(self, password: str) -> str:
         return self._argon2.hash(password)

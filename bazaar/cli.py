@@ -18,7 +18,7 @@ from api.main import TraceIdFilter, create_app
 from bazaar.devstack import dev_jwt_secret, embedded_services
 from bazaar.seed import seed_demo
 from bazaar.settings import Settings
-from bazaar.wiring import Container, build
+from bazaar.wiring import Container, build, migrate
 
 log = logging.getLogger("bazaar")
 
@@ -43,8 +43,8 @@ def main(argv: list[str] | None = None) -> None:
         "up": lambda: up(settings),
         "api": lambda: serve(settings, with_runner=args.with_runner, workers=args.workers),
         "runner": lambda: run_projections(settings),
-        "migrate": lambda: build(settings).close(),
-        "seed": lambda: print_logins(seed_demo(build(settings))),
+        "migrate": lambda: migrate(settings),
+        "seed": lambda: seed(settings),
         "createadmin": lambda: create_admin(settings, args.email, args.username),
     }[args.command]()
 
@@ -71,6 +71,7 @@ def up(settings: Settings) -> None:
                 "jwt_secret": settings.jwt_secret or dev_jwt_secret(data_dir),
             }
         )
+        migrate(settings)
         with running(settings) as container:
             print_logins(seed_demo(container))
             ensure_configured_admin(container)
@@ -142,6 +143,14 @@ def create_admin(settings: Settings, email: str, username: str) -> None:
     try:
         user = container.accounts.ensure_admin(email, password, username=username)
         print(f"admin {user.email} ({user.id})")
+    finally:
+        container.close()
+
+
+def seed(settings: Settings) -> None:
+    container = build(settings)
+    try:
+        print_logins(seed_demo(container))
     finally:
         container.close()
 

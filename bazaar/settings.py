@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     bazaar_admin_email: str | None = None
     bazaar_admin_password: str | None = None
     min_order_total: Decimal = Decimal("1.00")
+    password_hash_memory_kib: int = 65536
+    password_hash_time_cost: int = 3
     postgres_lock_timeout_s: int = 5
     postgres_pool_size: int = 10
     aggregate_cache_size: int = 10_000
@@ -55,9 +57,11 @@ class Settings(BaseSettings):
                 raise ValueError(f"BAZAAR_ENV=prod needs {', '.join(missing)}")
             if self.jwt_secret is not None and len(self.jwt_secret) < 32:
                 raise ValueError("JWT_SECRET must be at least 32 characters in prod")
+            if self.password_hash_memory_kib < 65536 or self.password_hash_time_cost < 3:
+                raise ValueError("prod needs argon2 with at least 64 MiB and 3 passes")
         return self
 
-    def event_store_env(self) -> dict[str, str]:
+    def event_store_env(self, *, create_tables: bool = False) -> dict[str, str]:
         """The eventsourcing library's settings, derived from DATABASE_URL."""
         if not self.database_url:
             raise ValueError("DATABASE_URL is not set")
@@ -72,7 +76,6 @@ class Settings(BaseSettings):
             "POSTGRES_LOCK_TIMEOUT": str(self.postgres_lock_timeout_s),
             "POSTGRES_POOL_SIZE": str(self.postgres_pool_size),
             "POSTGRES_MAX_OVERFLOW": str(self.postgres_pool_size),
-            "POSTGRES_PRE_PING": "y",
             "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),
-            "CREATE_TABLE": "y",
+            "CREATE_TABLE": "y" if create_tables else "n",
         }

@@ -15,7 +15,7 @@ from bazaar.settings import Settings
 from projections.base import Projection
 from projections.registry import shop_projections
 from read_model.redis.inventory import InventoryCache
-from read_model.sql.schema import migrate
+from read_model.sql.schema import migrate as migrate_read_models
 from streams.runner import InProcessRunner
 from write_model.accounts import Accounts
 from write_model.shop import Shop
@@ -64,19 +64,21 @@ class Container:
             conn.execute("SELECT 1")
 
 
+def migrate(settings: Settings) -> None:
+    """Create the event stores and read models; one process at a time, safe to repeat."""
+    env = settings.event_store_env(create_tables=True)
+    with _pool(settings, size=2) as pool, pool.connection() as lock:
+        lock.execute("SELECT pg_advisory_lock(hashtext('bazaar.migrate'))")
+        Shop(env=env).close()
+        Accounts(env=env, hasher=_hasher(settings)).close()
+        migrate_read_models(pool)
+        lock.execute("SELECT pg_advisory_unlock(hashtext('bazaar.migrate'))")
+
+
 def build(settings: Settings) -> Container:
-    """Connect to Postgres and Redis, create missing tables, and assemble the parts."""
-    if not settings.database_url or not settings.redis_url:
-        raise ValueError("DATABASE_URL and REDIS_URL must be set (bazaar up starts embedded ones)")
+    """Connect to Postgres and Redis and assemble the parts (tables come from `migrate`)."""
     env = settings.event_store_env()
-    pool = ConnectionPool(
-        settings.database_url,
-        min_size=1,
-        max_size=settings.postgres_pool_size,
-        kwargs={"autocommit": True},
-        open=True,
-    )
-    migrate(pool)
+    pool = _pool(settings, size=settings.postgres_pool_size)
     client = redis.Redis.from_url(
         settings.redis_url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30
     )
@@ -84,9 +86,21 @@ def build(settings: Settings) -> Container:
     return Container(
         settings=settings,
         shop=Shop(env=env, min_order_total=settings.min_order_total),
-        accounts=Accounts(env=env, hasher=Argon2Hasher()),
+        accounts=Accounts(env=env, hasher=_hasher(settings)),
         pool=pool,
         redis=client,
         inventory_cache=cache,
         projections=shop_projections(pool, cache),
+    )
+
+
+def _hasher(settings: Settings) -> Argon2Hasher:
+    return Argon2Hasher(settings.password_hash_memory_kib, settings.password_hash_time_cost)
+
+
+def _pool(settings: Settings, size: int) -> ConnectionPool:
+    if not settings.database_url or not settings.redis_url:
+        raise ValueError("DATABASE_URL and REDIS_URL must be set (bazaar up starts embedded ones)")
+    return ConnectionPool(
+        settings.database_url, min_size=1, max_size=size, kwargs={"autocommit": True}, open=True
     )

@@ -17,7 +17,7 @@ import uvicorn
 
 from api.main import create_app
 from bazaar.settings import Settings
-from bazaar.wiring import Container, build
+from bazaar.wiring import Container, build, migrate
 from streams.runner import InProcessRunner
 from tests.waiting import poll_until
 
@@ -58,12 +58,15 @@ def settings(database_url: str, redis_url: str) -> Settings:
         redis_url=redis_url,
         jwt_secret=JWT_SECRET,
         read_wait_timeout_s=10.0,
+        password_hash_memory_kib=8192,
+        password_hash_time_cost=1,
         _env_file=None,
     )
 
 
 @pytest.fixture(scope="session")
 def container(settings: Settings) -> Iterator[Container]:
+    migrate(settings)
     built = build(settings)
     yield built
     built.close()
@@ -72,7 +75,7 @@ def container(settings: Settings) -> Iterator[Container]:
 @pytest.fixture(scope="session")
 def event_store_env(settings: Settings) -> dict[str, str]:
     """The eventsourcing settings of this run's database, for application-level suites."""
-    return settings.event_store_env()
+    return settings.event_store_env(create_tables=True)
 
 
 @pytest.fixture(scope="session")

@@ -93,3 +93,54 @@ def assert_error(response: httpx.Response, status: int, code: str | None = None)
     if code is not None:
         assert body["error"] == code, body
     return body
+
+
+def sign_in(client: httpx.Client, login: str, password: str) -> Session:
+    """Log in by e-mail or username (whichever `login` looks like)."""
+    field = "email" if "@" in login else "username"
+    response = client.post("/api/auth/login", json={field: login, "password": password})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    return Session(body["user"]["id"], body["user"]["role"], body["access"], body["refresh"])
+
+
+def an_admin(client: httpx.Client, accounts: Any, password: str = "admin-pass-1") -> Session:
+    """A fresh admin made through `accounts.ensure_admin`, signed in over HTTP."""
+    name = f"a{uuid.uuid4().hex[:12]}"
+    accounts.ensure_admin(f"{name}@example.com", password, username=name)
+    return sign_in(client, f"{name}@example.com", password)
+
+
+def adjust(
+    client: httpx.Client,
+    who: Session,
+    store_id: str,
+    product_id: str,
+    quantity: int,
+    reason: str = "recount",
+) -> httpx.Response:
+    """Post a stock change and return the response, whatever it is."""
+    return client.post(
+        f"/api/stores/{store_id}/inventory",
+        json={"product_id": product_id, "quantity": quantity, "reason": reason},
+        headers=who.auth,
+    )
+
+
+def available(client: httpx.Client, store_id: str, since: httpx.Response) -> dict[str, int]:
+    """The store's available quantity per product id, as of `since`'s write."""
+    response = client.get(f"/api/stores/{store_id}/inventory", headers=after(since))
+    assert response.status_code == 200, response.text
+    return {line["product_id"]: line["quantity"] for line in response.json()}
+
+
+def set_status(client: httpx.Client, who: Session, order_id: str, status: str) -> httpx.Response:
+    return client.patch(f"/api/orders/{order_id}", json={"status": status}, headers=who.auth)
+
+
+def open_store(client: httpx.Client, owner: Session, **fields: Any) -> httpx.Response:
+    """Like `a_store`, but the 201 response itself, for `after(...)`."""
+    body = {"name": "Corner Shop", "city": "Lisbon", "lat": 38.71, "lng": -9.14, **fields}
+    response = client.post("/api/stores", json=body, headers=owner.auth)
+    assert response.status_code == 201, response.text
+    return response

@@ -35,7 +35,13 @@ from write_model.orders import (
     OrderLineAsDict,
     ShortfallAsDict,
 )
-from write_model.placement import merge_items, price_lines, shortfalls
+from write_model.placement import (
+    OrderTotalTooLowError,
+    UnknownProductError,
+    merge_items,
+    price_lines,
+    shortfalls,
+)
 
 A = TypeVar("A", bound=Aggregate)
 MAX_ATTEMPTS = 5
@@ -162,15 +168,18 @@ class Shop(Application[UUID]):
         """All or nothing: confirmed with every line held, or recorded as rejected and refused.
 
         A concurrent change to the same stock retries the whole decision; a repeated
-        order id returns the first outcome (or refuses it again).
+        order id returns the first outcome (or refuses it again). The happy path reads
+        only the products and their stock: the store and an earlier order are looked up
+        when something is amiss.
         """
-        self._store(cmd.store_id)
         quantities = merge_items(cmd.items)
-        existing = self._find(Order, cmd.order_id)
-        if existing is not None:
-            outcome = self._repeat_of(existing, cmd, quantities)
-        else:
+        try:
             outcome = self._place(cmd, quantities)
+        except (UnknownProductError, OrderTotalTooLowError):
+            if (existing := self._find(Order, cmd.order_id)) is None:
+                self._store(cmd.store_id)
+                raise
+            outcome = self._repeat_of(existing, cmd, quantities)
         if outcome.aggregate.status == "rejected":
             raise InsufficientStockError.of(outcome.aggregate, outcome.position)
         return outcome
@@ -188,7 +197,7 @@ class Shop(Application[UUID]):
         if not may_set_status(actor, order, store, cmd.status):
             raise PermissionDeniedError(f"You may not set this order to {cmd.status}.")
         if not order.change_status(cmd.status, by=actor.user_id):
-            return Outcome(order, self._position())
+            return Outcome(order, self.position())
         return self._save(order, *self._settle_stock(order))
 
     def _settle_stock(self, order: Order) -> list[StockItem]:
@@ -245,7 +254,7 @@ class Shop(Application[UUID]):
         asked = {line.product_id: line.quantity for line in order.lines}
         if order.user_id != cmd.user_id or order.store_id != cmd.store_id or asked != quantities:
             raise IdempotencyKeyReusedError("This idempotency key was used for another order.")
-        return Outcome(order, self._position())
+        return Outcome(order, self.position())
 
     def _store(self, store_id: UUID) -> Store:
         store = self._find(Store, store_id)
@@ -275,8 +284,9 @@ class Shop(Application[UUID]):
 
     def _save(self, *aggregates: Aggregate | None) -> Outcome:
         recordings = self.save(*aggregates)
-        position = recordings[-1].notification.id if recordings else self._position()
+        position = recordings[-1].notification.id if recordings else self.position()
         return Outcome(aggregates[0], position)
 
-    def _position(self) -> int:
+    def position(self) -> int:
+        """The head of the shop's event log: read models at this point show every change."""
         return self.recorder.max_notification_id() or 0

@@ -45,12 +45,16 @@ def session_for(services: ServicesDep, user: User) -> SessionOut:
 
 @router.post("/api/auth/register", status_code=201)
 def register(body: RegisterIn, services: ServicesDep, response: Response) -> SessionOut:
-    """Create an account (customer or artisan) and sign it in."""
+    """Create an account (customer or artisan) and sign it in.
+
+    No read model follows the accounts log, so the position given is the shop log's head:
+    a read that waits for it sees everything that happened before this registration.
+    """
     cmd = RegisterUser(
         email=str(body.email), username=body.username, password=body.password, role=body.role
     )
-    user, position = services.accounts.register(cmd)
-    response.headers["X-Event-Position"] = str(position)
+    user, _ = services.accounts.register(cmd)
+    response.headers["X-Event-Position"] = str(services.shop.position())
     return session_for(services, user)
 
 

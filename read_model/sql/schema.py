@@ -81,7 +81,6 @@ CREATE TABLE IF NOT EXISTS read.order_lines (
 
 
 def migrate(pool: ConnectionPool) -> None:
-    """Create the read schema, serialised so concurrent starters do not race."""
+    """Create the read schema."""
     with pool.connection() as conn, conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext('bazaar.read.migrate'))")
         conn.execute(DDL)

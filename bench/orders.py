@@ -1,0 +1,237 @@
+"""Order throughput over HTTP: wrk drives POST /api/orders against the real stack.
+
+Starts `bazaar api` and `bazaar runner` as their own processes on a fresh database,
+seeds a store with plenty of stock, runs wrk (Lua script, one token per connection
+chosen at random) and, at the same time, a probe that measures projection lag: the
+time from an order's 201 until GET /api/orders/{id} (no X-Min-Position) shows it.
+
+    python bench/orders.py [--connections 16] [--duration 20] [--products 200]
+
+Needs wrk on the PATH (Debian package `wrk`), Postgres and Redis (BENCH_DATABASE_URL,
+BENCH_REDIS_URL; defaults: the local servers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import psycopg
+
+ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+BASE = f"http://127.0.0.1:{PORT}"
+ROOT = Path(__file__).resolve().parent.parent
+
+LUA = """
+local tokens = {%(tokens)s}
+local products = {%(products)s}
+local store = "%(store)s"
+local counter = 0
+request = function()
+  counter = counter + 1
+  local token = tokens[math.random(#tokens)]
+  local product = products[math.random(#products)]
+  local body = '{"store_id":"' .. store .. '","items":[{"product_id":"' .. product .. '","quantity":1}]}'
+  return wrk.format("POST", "/api/orders", {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. token,
+  }, body)
+end
+response = function(status, headers, body)
+  if status ~= 201 then
+    io.stderr:write("status " .. status .. ": " .. body .. "\\n")
+  end
+end
+"""
+
+
+def main() -> None:
+    args = parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    database = f"bazaar_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')
+    env = {
+        **os.environ,
+        "DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + f"/{database}",
+        "REDIS_URL": REDIS_URL,
+        "BAZAAR_PORT": str(PORT),
+        "JWT_SECRET": uuid.uuid4().hex * 2,
+        "LOG_LEVEL": "WARNING",
+        "BAZAAR_ENV": "test",
+    }
+    subprocess.run([bazaar(), "migrate"], env=env, check=True)
+    processes = [
+        subprocess.Popen([bazaar(), "runner"], env=env),
+        subprocess.Popen([bazaar(), "api"], env=env),
+    ]
+    try:
+        wait_until_up()
+        tokens, store, products = seed(args.products, args.customers)
+        report(run_load(args, tokens, store, products), processes[1].pid)
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--duration", type=int, default=20, help="seconds of load")
+    parser.add_argument("--products", type=int, default=200)
+    parser.add_argument("--customers", type=int, default=50)
+    return parser.parse_args()
+
+
+def bazaar() -> str:
+    return str(Path(sys.executable).with_name("bazaar"))
+
+
+def wait_until_up() -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{BASE}/api/ready").status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    sys.exit("the API did not come up")
+
+
+def register(client: httpx.Client, role: str) -> str:
+    name = f"b{uuid.uuid4().hex[:10]}"
+    body = {
+        "email": f"{name}@bench.example",
+        "username": name,
+        "password": "bench-pass-1",
+        "role": role,
+    }
+    response = client.post("/api/auth/register", json=body)
+    response.raise_for_status()
+    return str(response.json()["access"])
+
+
+def seed(n_products: int, n_customers: int) -> tuple[list[str], str, list[str]]:
+    with httpx.Client(base_url=BASE, timeout=30) as client:
+        owner = {"Authorization": f"Bearer {register(client, 'artisan')}"}
+        store = client.post(
+            "/api/stores",
+            json={"name": "Bench", "city": "Lisbon", "lat": 38.7, "lng": -9.1},
+            headers=owner,
+        ).json()["id"]
+        products = []
+        for n in range(n_products):
+            body = {"store_id": store, "title": f"Item {n}", "price": "3.50", "category": "bench"}
+            product = client.post("/api/products", json=body, headers=owner).json()["id"]
+            client.post(
+                f"/api/stores/{store}/inventory",
+                json={"product_id": product, "quantity": 1_000_000},
+                headers=owner,
+            ).raise_for_status()
+            products.append(product)
+        tokens = [register(client, "customer") for _ in range(n_customers)]
+    return tokens, store, products
+
+
+def run_load(
+    args: argparse.Namespace, tokens: list[str], store: str, products: list[str]
+) -> dict[str, object]:
+    script = LUA % {
+        "tokens": ",".join(f'"{t}"' for t in tokens),
+        "products": ",".join(f'"{p}"' for p in products),
+        "store": store,
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
+        file.write(script)
+    lags: list[float] = []
+    stop = threading.Event()
+    probe = threading.Thread(target=measure_lag, args=(tokens[0], store, products, lags, stop))
+    probe.start()
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{args.duration}s",
+        "--latency",
+        "-s",
+        file.name,
+        BASE,
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True)
+    stop.set()
+    probe.join()
+    os.unlink(file.name)
+    return {"wrk": output.stdout, "errors": output.stderr.count("status "), "lags": lags}
+
+
+def measure_lag(
+    token: str, store: str, products: list[str], lags: list[float], stop: threading.Event
+) -> None:
+    """Place an order every 50 ms and time how long until the read model shows it."""
+    auth = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=BASE, timeout=30, headers=auth) as client:
+        while not stop.wait(0.05):
+            body = {"store_id": store, "items": [{"product_id": products[0], "quantity": 1}]}
+            placed = client.post("/api/orders", json=body)
+            if placed.status_code != 201:
+                continue
+            answered = time.perf_counter()
+            order_id = placed.json()["id"]
+            while client.get(f"/api/orders/{order_id}").status_code != 200:
+                pass
+            lags.append((time.perf_counter() - answered) * 1000)
+
+
+def report(result: dict[str, object], api_pid: int) -> None:
+    wrk = str(result["wrk"])
+    print(wrk)
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1))  # type: ignore[union-attr]
+    latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", wrk, re.MULTILINE))
+    lags = sorted(result["lags"])  # type: ignore[arg-type]
+    rss_mb = peak_rss_mb(api_pid)
+    summary = {
+        "orders_per_s": round(rate, 1),
+        "latency_p50": latency.get("50"),
+        "latency_p99": latency.get("99"),
+        "non_201": result["errors"],
+        "lag_samples": len(lags),
+        "lag_p50_ms": round(statistics.median(lags), 1) if lags else None,
+        "lag_p99_ms": round(lags[int(len(lags) * 0.99) - 1], 1) if lags else None,
+        "api_peak_rss_mb": rss_mb,
+    }
+    print(json.dumps(summary, indent=2))
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    match = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return round(int(match.group(1)) / 1024, 1) if match else None
+
+
+if __name__ == "__main__":
+    main()

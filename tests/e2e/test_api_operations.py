@@ -1,0 +1,101 @@
+"""Operations over HTTP: health, readiness, docs, error envelopes and the position headers."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.http_driver import a_store, assert_error, open_store, register
+
+pytestmark = pytest.mark.e2e
+FAR_FUTURE_POSITION = 10**12
+
+
+class TestProbes:
+    def test_health_says_ok(self, client: httpx.Client) -> None:
+        response = client.get("/api/health")
+
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok"}
+
+    def test_ready_answers_200_when_postgres_and_redis_answer(self, client: httpx.Client) -> None:
+        response = client.get("/api/ready")
+
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == "ready"
+
+
+class TestDocs:
+    @pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json"])
+    def test_is_served(self, client: httpx.Client, path: str) -> None:
+        response = client.get(path)
+
+        assert response.status_code == 200
+
+    def test_the_schema_lists_the_order_endpoints(self, client: httpx.Client) -> None:
+        response = client.get("/openapi.json")
+
+        assert {"/api/orders", "/api/orders/{order_id}"} <= set(response.json()["paths"])
+
+
+class TestErrorEnvelope:
+    def test_an_unknown_path_is_a_404_envelope(self, client: httpx.Client) -> None:
+        response = client.get("/api/no-such-thing")
+
+        assert_error(response, 404, "not_found")
+
+    def test_a_wrong_method_is_a_405_envelope(self, client: httpx.Client) -> None:
+        response = client.delete("/api/health")
+
+        assert_error(response, 405, "method_not_allowed")
+
+    def test_the_trace_id_is_the_request_id_sent(self, client: httpx.Client) -> None:
+        response = client.get("/api/no-such-thing", headers={"X-Request-ID": "trace-42"})
+
+        assert assert_error(response, 404)["trace_id"] == "trace-42"
+
+
+class TestHeaders:
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [("GET", "/api/health"), ("GET", "/api/products"), ("GET", "/nowhere")],
+    )
+    def test_every_response_carries_a_request_id(
+        self, client: httpx.Client, method: str, path: str
+    ) -> None:
+        response = client.request(method, path)
+
+        assert response.headers["X-Request-ID"]
+
+    def test_a_sent_request_id_is_echoed(self, client: httpx.Client) -> None:
+        response = client.get("/api/health", headers={"X-Request-ID": "abc-123"})
+
+        assert response.headers["X-Request-ID"] == "abc-123"
+
+    def test_a_command_response_carries_its_event_position(self, client: httpx.Client) -> None:
+        owner = register(client, "artisan")
+
+        response = open_store(client, owner)
+
+        assert int(response.headers["X-Event-Position"]) > 0
+        assert response.headers["X-Request-ID"]
+
+
+class TestReadYourWrites:
+    def test_a_read_behind_the_asked_position_answers_503_lagging(
+        self, client: httpx.Client
+    ) -> None:
+        store = a_store(client, register(client, "artisan"))
+
+        response = client.get(
+            f"/api/stores/{store['id']}", headers={"X-Min-Position": str(FAR_FUTURE_POSITION)}
+        )
+
+        body = assert_error(response, 503, "read_model_lagging")
+        assert body["message"]
+        assert response.headers["Retry-After"]
+
+    def test_refuses_a_negative_min_position(self, client: httpx.Client) -> None:
+        response = client.get("/api/products", headers={"X-Min-Position": "-1"})
+
+        assert_error(response, 400, "validation_error")

@@ -1,0 +1,281 @@
+"""Stores over HTTP: create, read, find nearby, inventory and the store's orders."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from bazaar.wiring import Container
+from tests.http_driver import (
+    a_product,
+    a_store,
+    adjust,
+    after,
+    an_admin,
+    assert_error,
+    available,
+    open_store,
+    place,
+    receive,
+    register,
+)
+
+pytestmark = pytest.mark.e2e
+# A spot in the Atlantic, so no other test's store is ever near it.
+HOME = (40.0, -30.0)
+KM_PER_DEGREE_OF_LATITUDE = 111.2
+
+
+def a_city() -> str:
+    return f"City-{uuid.uuid4().hex[:8]}"
+
+
+def north_of_home(km: float) -> dict[str, float]:
+    return {"lat": HOME[0] + km / KM_PER_DEGREE_OF_LATITUDE, "lng": HOME[1]}
+
+
+class TestCreateStore:
+    def test_makes_the_caller_the_owner_with_default_radius_and_threshold(
+        self, client: httpx.Client
+    ) -> None:
+        owner = register(client, "artisan")
+
+        response = client.post(
+            "/api/stores",
+            json={"name": "Kiln", "city": "Porto", "lat": 41.15, "lng": -8.61},
+            headers=owner.auth,
+        )
+
+        assert response.status_code == 201, response.text
+        store = response.json()
+        assert store["owner_id"] == owner.user_id
+        assert store["delivery_radius_km"] == 10
+        assert store["low_stock_threshold"] == 3
+        assert "X-Event-Position" in response.headers
+
+    def test_refuses_a_latitude_off_the_globe(self, client: httpx.Client) -> None:
+        owner = register(client, "artisan")
+
+        response = client.post(
+            "/api/stores",
+            json={"name": "Kiln", "city": "Porto", "lat": 91, "lng": -8.61},
+            headers=owner.auth,
+        )
+
+        assert_error(response, 400, "validation_error")
+
+    def test_refuses_an_anonymous_caller(self, client: httpx.Client) -> None:
+        response = client.post(
+            "/api/stores", json={"name": "Kiln", "city": "Porto", "lat": 41.15, "lng": -8.61}
+        )
+
+        assert_error(response, 401)
+
+    def test_lets_a_customer_open_a_store(self, client: httpx.Client) -> None:
+        customer = register(client)
+
+        response = open_store(client, customer)
+
+        assert response.json()["owner_id"] == customer.user_id
+
+
+class TestGetStore:
+    def test_returns_the_store(self, client: httpx.Client) -> None:
+        owner = register(client, "artisan")
+        created = open_store(client, owner)
+
+        response = client.get(f"/api/stores/{created.json()['id']}", headers=after(created))
+
+        assert response.status_code == 200, response.text
+        assert response.json() == created.json()
+
+    def test_answers_404_for_an_unknown_store(self, client: httpx.Client) -> None:
+        response = client.get(f"/api/stores/{uuid.uuid4()}")
+
+        assert_error(response, 404, "store_not_found")
+
+
+class TestListStores:
+    def test_filters_by_city(self, client: httpx.Client) -> None:
+        owner, city = register(client, "artisan"), a_city()
+        mine = a_store(client, owner, city=city)
+        last = open_store(client, owner, city=a_city())
+
+        response = client.get("/api/stores", params={"city": city}, headers=after(last))
+
+        assert response.status_code == 200, response.text
+        assert [s["id"] for s in response.json()["results"]] == [mine["id"]]
+        assert response.json()["count"] == 1
+
+    def test_near_keeps_stores_within_the_default_10_km(self, client: httpx.Client) -> None:
+        owner = register(client, "artisan")
+        close = a_store(client, owner, **north_of_home(5))
+        far = open_store(client, owner, **north_of_home(50))
+
+        response = client.get(
+            "/api/stores",
+            params={"near": f"{HOME[0]},{HOME[1]}", "page_size": 100},
+            headers=after(far),
+        )
+
+        ids = [s["id"] for s in response.json()["results"]]
+        assert close["id"] in ids
+        assert far.json()["id"] not in ids
+
+    def test_refuses_a_malformed_near(self, client: httpx.Client) -> None:
+        response = client.get("/api/stores", params={"near": "lisbon"})
+
+        assert_error(response, 400, "validation_error")
+
+    def test_refuses_a_near_latitude_off_the_globe(self, client: httpx.Client) -> None:
+        response = client.get("/api/stores", params={"near": "95,10"})
+
+        assert_error(response, 400, "validation_error")
+
+
+class TestInventory:
+    def test_lists_available_stock_by_title_with_a_cache_header(self, client: httpx.Client) -> None:
+        owner = register(client, "artisan")
+        store = a_store(client, owner)
+        vase = a_product(client, owner, store["id"], title="Vase")
+        bowl = a_product(client, owner, store["id"], title="Bowl")
+        receive(client, owner, store["id"], vase["id"], 4)
+        last = receive(client, owner, store["id"], bowl["id"], 2)
+
+        response = client.get(f"/api/stores/{store['id']}/inventory", headers=after(last))
+
+        assert response.status_code == 200, response.text
+        assert response.headers["X-Cache"] in {"HIT", "MISS"}
+        assert [(line["title"], line["quantity"]) for line in response.json()] == [
+            ("Bowl", 2),
+            ("Vase", 4),
+        ]
+        assert set(response.json()[0]) == {"product_id", "title", "price", "category", "quantity"}
+
+    def test_receiving_answers_the_new_stock_levels(self, client: httpx.Client) -> None:
+        owner = register(client, "artisan")
+        store = a_store(client, owner)
+        mug = a_product(client, owner, store["id"])
+
+        response = receive(client, owner, store["id"], mug["id"], 5)
+
+        assert response.json()["on_hand"] == 5
+        assert response.json()["available"] == 5
+        assert "X-Event-Position" in response.headers
+
+    def test_a_negative_adjustment_lowers_what_is_available(self, client: httpx.Client) -> None:
+        owner = register(client, "artisan")
+        store = a_store(client, owner)
+        mug = a_product(client, owner, store["id"])
+        receive(client, owner, store["id"], mug["id"], 5)
+
+        response = adjust(client, owner, store["id"], mug["id"], -2, reason="breakage")
+
+        assert response.status_code == 201, response.text
+        assert available(client, store["id"], response) == {mug["id"]: 3}
+
+    def test_refuses_an_adjustment_below_what_is_available(self, client: httpx.Client) -> None:
+        owner = register(client, "artisan")
+        store = a_store(client, owner)
+        mug = a_product(client, owner, store["id"])
+        receive(client, owner, store["id"], mug["id"], 2)
+
+        response = adjust(client, owner, store["id"], mug["id"], -3)
+
+        assert_error(response, 400, "negative_stock")
+
+    def test_refuses_stock_from_someone_who_does_not_own_the_store(
+        self, client: httpx.Client
+    ) -> None:
+        owner, stranger = register(client, "artisan"), register(client, "artisan")
+        store = a_store(client, owner)
+        mug = a_product(client, owner, store["id"])
+
+        response = adjust(client, stranger, store["id"], mug["id"], 5, reason="received")
+
+        assert_error(response, 403, "forbidden")
+
+    def test_lets_an_admin_receive_stock_in_any_store(
+        self, client: httpx.Client, container: Container
+    ) -> None:
+        owner = register(client, "artisan")
+        store = a_store(client, owner)
+        mug = a_product(client, owner, store["id"])
+
+        response = adjust(client, an_admin(client, container.accounts), store["id"], mug["id"], 2)
+
+        assert response.status_code == 201, response.text
+
+    def test_a_revised_product_shows_its_new_title_and_price(self, client: httpx.Client) -> None:
+        owner = register(client, "artisan")
+        store = a_store(client, owner)
+        mug = a_product(client, owner, store["id"], title="Mug", price="10.00")
+        receive(client, owner, store["id"], mug["id"], 2)
+        revised = client.patch(
+            f"/api/products/{mug['id']}", json={"title": "Cup", "price": "12.5"}, headers=owner.auth
+        )
+
+        response = client.get(f"/api/stores/{store['id']}/inventory", headers=after(revised))
+
+        assert [(line["title"], line["price"]) for line in response.json()] == [("Cup", "12.50")]
+
+    def test_a_delisted_product_leaves_the_inventory(self, client: httpx.Client) -> None:
+        owner = register(client, "artisan")
+        store = a_store(client, owner)
+        mug = a_product(client, owner, store["id"], title="Mug")
+        bowl = a_product(client, owner, store["id"], title="Bowl")
+        receive(client, owner, store["id"], mug["id"], 2)
+        receive(client, owner, store["id"], bowl["id"], 2)
+
+        delisted = client.delete(f"/api/products/{bowl['id']}", headers=owner.auth)
+
+        assert available(client, store["id"], delisted) == {mug["id"]: 2}
+
+    def test_answers_404_for_an_unknown_store(self, client: httpx.Client) -> None:
+        response = client.get(f"/api/stores/{uuid.uuid4()}/inventory")
+
+        assert_error(response, 404, "store_not_found")
+
+
+class TestStoreOrders:
+    def test_lists_the_stores_orders_with_totals_for_its_owner(self, client: httpx.Client) -> None:
+        owner, customer = register(client, "artisan"), register(client)
+        store = a_store(client, owner)
+        mug = a_product(client, owner, store["id"], price="10.00")
+        receive(client, owner, store["id"], mug["id"], 5)
+        placed = place(client, customer, store["id"], {mug["id"]: 3})
+
+        response = client.get(
+            f"/api/stores/{store['id']}/orders", headers={**owner.auth, **after(placed)}
+        )
+
+        assert response.status_code == 200, response.text
+        [order] = response.json()["results"]
+        assert order["id"] == placed.json()["id"]
+        assert (order["total_items"], order["total_price"]) == (3, "30.00")
+
+    def test_refuses_a_stranger(self, client: httpx.Client) -> None:
+        owner, stranger = register(client, "artisan"), register(client, "artisan")
+        created = open_store(client, owner)
+
+        response = client.get(
+            f"/api/stores/{created.json()['id']}/orders",
+            headers={**stranger.auth, **after(created)},
+        )
+
+        assert_error(response, 403, "forbidden")
+
+    def test_an_admin_sees_any_stores_orders(
+        self, client: httpx.Client, container: Container
+    ) -> None:
+        created = open_store(client, register(client, "artisan"))
+        admin = an_admin(client, container.accounts)
+
+        response = client.get(
+            f"/api/stores/{created.json()['id']}/orders", headers={**admin.auth, **after(created)}
+        )
+
+        assert response.status_code == 200, response.text
+        assert response.json()["count"] == 0
