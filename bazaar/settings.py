@@ -78,4 +78,6 @@ class Settings(BaseSettings):
             "POSTGRES_MAX_OVERFLOW": str(self.postgres_pool_size),
             "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),
             "CREATE_TABLE": "y" if create_tables else "n",
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+            "APPLICATION_RECORDER_TOPIC": "bazaar.event_store:LockingInsertRecorder",
         }

@@ -45,7 +45,8 @@ request = function()
   counter = counter + 1
   local token = tokens[math.random(#tokens)]
   local product = products[math.random(#products)]
-  local body = '{"store_id":"' .. store .. '","items":[{"product_id":"' .. product .. '","quantity":1}]}'
+  local item = '{"product_id":"' .. product .. '","quantity":1}'
+  local body = '{"store_id":"' .. store .. '","items":[' .. item .. ']}'
   return wrk.format("POST", "/api/orders", {
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. token,

@@ -1,0 +1,35 @@
+# Everyday commands. The virtualenv is created on first use and re-installed
+# only when pyproject.toml changes.
+
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test lint ci bench
+
+run: $(INSTALLED)
+	$(BIN)/bazaar up
+
+test: $(INSTALLED)
+	$(BIN)/pytest --cov --cov-report=term tests
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+ci:
+	$(MAKE) lint
+	$(MAKE) test
+
+bench: $(INSTALLED)
+	$(BIN)/python bench/orders.py
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -e '.[dev]'
+	touch $@
