@@ -79,19 +79,25 @@ def up(settings: Settings) -> None:
 
 
 def serve(settings: Settings, *, with_runner: bool, workers: int) -> None:
-    if workers > 1:
-        raise SystemExit("Run several `bazaar api` processes behind a balancer to scale out.")
+    """The API alone (any number of worker processes), or one process with the runner."""
     settings = with_dev_secret(settings)
     if with_runner:
         with running(settings) as container:
+            ensure_configured_admin(container)
             serve_container(container, settings)
-    else:
-        container = build(settings)
-        ensure_configured_admin(container)
-        try:
-            serve_container(container, settings)
-        finally:
-            container.close()
+        return
+    container = build(settings)
+    ensure_configured_admin(container)
+    container.close()
+    print(f"Bazaar API on http://{settings.bazaar_host}:{settings.bazaar_port} ({workers} workers)")
+    uvicorn.run(
+        "bazaar.asgi:create",
+        factory=True,
+        workers=workers,
+        host=settings.bazaar_host,
+        port=settings.bazaar_port,
+        log_level="warning",
+    )
 
 
 def serve_container(container: Container, settings: Settings) -> None:
