@@ -79,7 +79,7 @@ def main() -> None:
     subprocess.run([bazaar(), "migrate"], env=env, check=True)
     processes = [
         subprocess.Popen([bazaar(), "runner"], env=env),
-        subprocess.Popen([bazaar(), "api"], env=env),
+        subprocess.Popen([bazaar(), "api", "--workers", str(args.api_workers)], env=env),
     ]
     try:
         wait_until_up()
@@ -102,6 +102,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=20, help="seconds of load")
     parser.add_argument("--products", type=int, default=200)
     parser.add_argument("--customers", type=int, default=50)
+    parser.add_argument("--api-workers", type=int, default=2)
     return parser.parse_args()
 
 
@@ -226,12 +227,27 @@ def report(result: dict[str, object], api_pid: int) -> None:
 
 
 def peak_rss_mb(pid: int) -> float | None:
+    """Peak resident memory of the API: the uvicorn parent and its worker processes."""
+    pids = [pid, *children(pid)]
+    peaks = [_vm_hwm_kb(p) for p in pids]
+    known = [kb for kb in peaks if kb is not None]
+    return round(sum(known) / 1024, 1) if known else None
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _vm_hwm_kb(pid: int) -> int | None:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return None
     match = re.search(r"VmHWM:\s+(\d+) kB", status)
-    return round(int(match.group(1)) / 1024, 1) if match else None
+    return int(match.group(1)) if match else None
 
 
 if __name__ == "__main__":

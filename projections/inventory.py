@@ -80,12 +80,16 @@ class InventoryCacheProjection:
 
     @apply.register
     def _(self, event: Product.Listed, pipe: Pipeline) -> None:
-        self.cache.put_product(pipe, event.originator_id, event.title, event.price, event.category)
+        self._put(pipe, event)
 
     @apply.register
     def _(self, event: Product.Revised, pipe: Pipeline) -> None:
-        self.cache.put_product(pipe, event.originator_id, event.title, event.price, event.category)
+        self._put(pipe, event)
 
     @apply.register
     def _(self, event: Product.Delisted, pipe: Pipeline) -> None:
-        self.cache.remove_product(pipe, event.originator_id)
+        self.cache.put_product(pipe, event.originator_id, event.originator_version, None)
+
+    def _put(self, pipe: Pipeline, event: Product.Listed | Product.Revised) -> None:
+        details = (event.title, event.price, event.category)
+        self.cache.put_product(pipe, event.originator_id, event.originator_version, details)

@@ -2,9 +2,11 @@
 
 Keys: `inv:{store}:qty` (product -> available), `inv:{store}:ver` (product -> stock version),
 `inv:items` (stock item -> store and product),
-`inv:products` (product -> JSON title/price/category, or absent once delisted),
+`inv:products` (product -> JSON title/price/category, or absent once delisted) with
+`inv:product_versions`,
 `inv:position:{application}` (the last event applied). Each batch is one MULTI/EXEC with
-the position, and stock deltas are guarded by version, so redelivered events change nothing.
+the position; stock and product writes are guarded by version, so redelivered events
+change nothing.
 """
 
 from __future__ import annotations
@@ -35,12 +37,25 @@ return 1
 """
 
 
+_PUT_PRODUCT = """
+if tonumber(redis.call('HGET', 'inv:product_versions', ARGV[1]) or '0') < tonumber(ARGV[2]) then
+  if ARGV[3] == '' then
+    redis.call('HDEL', 'inv:products', ARGV[1])
+  else
+    redis.call('HSET', 'inv:products', ARGV[1], ARGV[3])
+  end
+  redis.call('HSET', 'inv:product_versions', ARGV[1], ARGV[2])
+end
+"""
+
+
 class InventoryCache:
     """Writes from the projection and reads for the API; every call may raise when Redis is down."""
 
     def __init__(self, client: redis.Redis) -> None:
         self.client = client
         self._apply_stock = client.register_script(_APPLY_STOCK)
+        self._put_product = client.register_script(_PUT_PRODUCT)
 
     @contextmanager
     def session(self, tracking: Tracking) -> Iterator[Pipeline]:
@@ -57,16 +72,17 @@ class InventoryCache:
         """Add `delta` to the item's available quantity unless `version` was applied already."""
         self._apply_stock([], [str(item_id), version, delta], client=pipe)
 
-    @staticmethod
     def put_product(
-        pipe: Pipeline, product_id: UUID, title: str, price: Decimal, category: str
+        self,
+        pipe: Pipeline,
+        product_id: UUID,
+        version: int,
+        details: tuple[str, Decimal, str] | None,
     ) -> None:
-        details = json.dumps({"title": title, "price": str(price), "category": category})
-        pipe.hset("inv:products", str(product_id), details)
-
-    @staticmethod
-    def remove_product(pipe: Pipeline, product_id: UUID) -> None:
-        pipe.hdel("inv:products", str(product_id))
+        """Set (None: remove) a product's title, price and category if `version` is newer."""
+        title, price, category = details or ("", Decimal(0), "")
+        as_json = json.dumps({"title": title, "price": str(price), "category": category})
+        self._put_product([], [str(product_id), version, as_json if details else ""], client=pipe)
 
     def position(self, application: str) -> int | None:
         """None when Redis holds no position: empty or being rebuilt, so not to be trusted."""

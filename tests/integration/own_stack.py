@@ -1,0 +1,119 @@
+"""A database and a Redis of a test module's own, apart from the session's (positions, `inv:*`)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import redis
+
+from bazaar.settings import Settings
+from bazaar.wiring import Container, build, migrate
+from tests.waiting import poll_until
+
+SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@contextmanager
+def a_fresh_database() -> Iterator[str]:
+    """A new, empty database, dropped (connections and all) on exit."""
+    name = f"bazaar_own_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(SERVER_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(SERVER_URL)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(SERVER_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def settings_for(database_url: str, redis_url: str) -> Settings:
+    """Test settings for these servers; small pools, since every module builds its own."""
+    return Settings(
+        bazaar_env="test",
+        database_url=database_url,
+        redis_url=redis_url,
+        jwt_secret="x" * 40,
+        postgres_pool_size=4,
+        password_hash_memory_kib=8192,
+        password_hash_time_cost=1,
+        _env_file=None,
+    )
+
+
+@contextmanager
+def a_built_stack(database_url: str, redis_url: str) -> Iterator[Container]:
+    """Tables created, then every part built on these servers; closed on exit."""
+    settings = settings_for(database_url, redis_url)
+    migrate(settings)
+    container = build(settings)
+    try:
+        yield container
+    finally:
+        container.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class RedisServer:
+    """A redis-server process on a free port that a test may kill and start again.
+
+    It saves its data on a clean shutdown and reloads it on start, like a restarted server.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                *("--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory)),
+                *("--save", "3600", "1", "--appendonly", "no", "--protected-mode", "no"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        poll_until(self.answers)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def answers(self) -> bool:
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        try:
+            return bool(client.ping())
+        except redis.ConnectionError:
+            return False
+        finally:
+            client.close()
+
+
+@contextmanager
+def a_redis_server(directory: Path) -> Iterator[RedisServer]:
+    server = RedisServer(directory)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,100 @@
+"""The unit application suites rerun on the PostgreSQL event store, by subclassing with its env.
+
+Each test gets a schema of its own in the run's database: the accounts suite registers the
+same e-mails in every test, and a user's id is derived from the e-mail.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from eventsourcing.postgres import PostgresApplicationRecorder
+
+from tests.builders import a_shop
+from tests.unit import test_accounts, test_shop
+from write_model.accounts import Accounts
+from write_model.shop import Shop
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def postgres_env(database_url: str, event_store_env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """The run's event store settings, with tables in a fresh schema dropped afterwards."""
+    schema = f"es_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    yield {
+        **event_store_env,
+        "POSTGRES_SCHEMA": schema,
+        "POSTGRES_POOL_SIZE": "2",
+        "POSTGRES_MAX_OVERFLOW": "2",
+    }
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def test_the_reruns_record_their_events_in_postgres(postgres_env: dict[str, str]) -> None:
+    shop = a_shop(postgres_env)
+
+    recorder = shop.recorder
+    shop.close()
+
+    assert isinstance(recorder, PostgresApplicationRecorder)
+
+
+class OnPostgres:
+    """Replaces the in-memory shop of `test_shop.ShopTests` with one on Postgres."""
+
+    @pytest.fixture
+    def shop(self, postgres_env: dict[str, str]) -> Iterator[Shop]:
+        shop = a_shop(postgres_env)
+        yield shop
+        shop.close()
+
+
+class AccountsOnPostgres:
+    """Replaces the in-memory accounts of `test_accounts.AccountsTests` with Postgres ones."""
+
+    @pytest.fixture
+    def accounts(
+        self, hasher: test_accounts.FakeHasher, postgres_env: dict[str, str]
+    ) -> Iterator[Accounts]:
+        accounts = Accounts(env=postgres_env, hasher=hasher)
+        yield accounts
+        accounts.close()
+
+
+class TestRegisterStoreOnPostgres(OnPostgres, test_shop.TestRegisterStore):
+    pass
+
+
+class TestListProductOnPostgres(OnPostgres, test_shop.TestListProduct):
+    pass
+
+
+class TestAdjustStockOnPostgres(OnPostgres, test_shop.TestAdjustStock):
+    pass
+
+
+class TestPlaceOrderOnPostgres(OnPostgres, test_shop.TestPlaceOrder):
+    pass
+
+
+class TestChangeOrderStatusOnPostgres(OnPostgres, test_shop.TestChangeOrderStatus):
+    pass
+
+
+class TestRegisterOnPostgres(AccountsOnPostgres, test_accounts.TestRegister):
+    pass
+
+
+class TestAuthenticateOnPostgres(AccountsOnPostgres, test_accounts.TestAuthenticate):
+    pass
+
+
+class TestEnsureAdminOnPostgres(AccountsOnPostgres, test_accounts.TestEnsureAdmin):
+    pass

@@ -1,0 +1,304 @@
+"""Projections driven by hand on real Postgres and Redis: redelivery, disorder, ignored batches.
+
+The module has a database and a Redis db of its own, so no runner moves its positions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+import redis
+from eventsourcing.persistence import Tracking
+
+from bazaar.wiring import Container
+from projections.base import Projection
+from read_model.sql.inventory import store_inventory
+from tests.builders import (
+    a_product_in,
+    a_store_in,
+    an_admin,
+    an_artisan,
+    an_order_for,
+    an_order_request,
+    stock_of,
+)
+from tests.integration.own_stack import a_built_stack, a_fresh_database
+from write_model.commands import Actor, ChangeOrderStatus, ReviseProduct
+from write_model.inventory import StockItem
+from write_model.orders import InsufficientStockError
+from write_model.shop import Shop
+
+pytestmark = pytest.mark.integration
+
+REDIS_URL = "redis://127.0.0.1:6379/14"
+Delivery = list[tuple[int, Any]]
+SQL_VIEWS = {
+    "catalogue": "SELECT id, title, price, category, delisted, version FROM read.products"
+    " WHERE store_id = %s ORDER BY id",
+    "stock": "SELECT id, product_id, on_hand, reserved, version FROM read.stock"
+    " WHERE store_id = %s ORDER BY id",
+    "orders": "SELECT o.id, o.status, o.total_items, o.total_price, o.shortfalls, o.version,"
+    " l.position, l.product_id, l.quantity, l.unit_price FROM read.orders o"
+    " LEFT JOIN read.order_lines l ON l.order_id = o.id WHERE o.store_id = %s"
+    " ORDER BY o.id, l.position",
+}
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Container]:
+    with redis.Redis.from_url(REDIS_URL) as client:
+        client.flushdb()
+    with a_fresh_database() as database_url, a_built_stack(database_url, REDIS_URL) as container:
+        yield container
+
+
+@pytest.fixture
+def shop(stack: Container) -> Shop:
+    return stack.shop
+
+
+@pytest.fixture
+def projections(stack: Container) -> dict[str, Projection]:
+    return {p.name: p for p in stack.projections}
+
+
+@dataclass(frozen=True)
+class BusyStore:
+    """A store with some history, and the log position just before it began."""
+
+    store_id: UUID
+    product_ids: tuple[UUID, ...]
+    since: int
+
+
+def a_busy_store(shop: Shop) -> BusyStore:
+    """Stock received, a price revised, orders confirmed, shipped, cancelled and rejected."""
+    since = shop.recorder.max_notification_id() or 0
+    owner, admin = an_artisan(), an_admin()
+    store_id = a_store_in(shop, owner)
+    mug = a_product_in(shop, store_id, owner, price="10.00", title="Mug")
+    bowl = a_product_in(shop, store_id, owner, price="5.00", title="Bowl")
+    vase = a_product_in(shop, store_id, owner, price="30.00", title="Vase")
+    for product_id, quantity in ((mug, 5), (bowl, 4), (vase, 2)):
+        stock_of(shop, store_id, product_id, owner, quantity)
+    shop.revise_product(ReviseProduct(product_id=bowl, price=Decimal("6.00")), owner)
+    an_order_for(shop, store_id, uuid4(), {mug: 2, bowl: 1})
+    shipped = an_order_for(shop, store_id, uuid4(), {mug: 1})
+    for status in ("processing", "shipped"):
+        shop.change_order_status(ChangeOrderStatus(order_id=shipped.id, status=status), owner)
+    cancelled = an_order_for(shop, store_id, uuid4(), {bowl: 2})
+    shop.change_order_status(ChangeOrderStatus(order_id=cancelled.id, status="cancelled"), admin)
+    with pytest.raises(InsufficientStockError):
+        shop.place_order(an_order_request(store_id, uuid4(), {vase: 3}))
+    shop.delist_product(vase, owner)
+    return BusyStore(store_id, (mug, bowl, vase), since)
+
+
+def events_for(shop: Shop, projection: Projection, since: int) -> Delivery:
+    """The projection's events after `since`, with their positions, as the runner selects them."""
+    notifications = shop.recorder.select_notifications(
+        start=since + 1, limit=10_000, topics=projection.topics
+    )
+    return [(n.id, shop.mapper.to_domain_event(n)) for n in notifications]
+
+
+def deliver(shop: Shop, projection: Projection, delivery: Delivery) -> None:
+    """Each event in a batch of its own, as a runner catching up one event at a time would."""
+    for position, event in delivery:
+        with projection.session(Tracking(shop.name, position)) as session:
+            projection.apply(event, session)
+
+
+def deliver_in_one_batch(shop: Shop, projection: Projection, events: Sequence[Any]) -> None:
+    position = shop.recorder.max_notification_id() or 0
+    with projection.session(Tracking(shop.name, position)) as session:
+        for event in events:
+            projection.apply(event, session)
+
+
+def deliver_all(shop: Shop, projections: dict[str, Projection], since: int) -> None:
+    for projection in projections.values():
+        deliver(shop, projection, events_for(shop, projection, since))
+
+
+def deliver_all_twice_in_one_batch(
+    shop: Shop, projections: dict[str, Projection], since: int
+) -> None:
+    for projection in projections.values():
+        events = [event for _, event in events_for(shop, projection, since)]
+        deliver_in_one_batch(shop, projection, [e for event in events for e in (event, event)])
+
+
+def view_of(stack: Container, name: str, store_id: UUID) -> Any:
+    """What projection `name` shows of the store: SQL rows, or the Redis inventory."""
+    if name == "inventory_cache":
+        return stack.inventory_cache.store_inventory(store_id)
+    with stack.pool.connection() as conn:
+        return conn.execute(SQL_VIEWS[name], (store_id,)).fetchall()
+
+
+def all_views_of(stack: Container, store_id: UUID) -> dict[str, Any]:
+    return {name: view_of(stack, name, store_id) for name in (*SQL_VIEWS, "inventory_cache")}
+
+
+def redis_quantities(stack: Container, store_id: UUID) -> dict[bytes, bytes]:
+    return dict(stack.redis.hgetall(f"inv:{store_id}:qty"))
+
+
+def stock_items(shop: Shop, busy: BusyStore) -> dict[UUID, StockItem]:
+    return {
+        pid: shop.repository.get(StockItem.create_id(busy.store_id, pid))
+        for pid in busy.product_ids
+    }
+
+
+class TestRedelivery:
+    def test_redelivering_every_event_changes_no_read_model(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        busy = a_busy_store(shop)
+        deliver_all(shop, projections, busy.since)
+        first = all_views_of(stack, busy.store_id)
+
+        deliver_all(shop, projections, busy.since)
+
+        assert all_views_of(stack, busy.store_id) == first
+
+
+class TestOlderEventsAfterNewerOnes:
+    @pytest.mark.parametrize(
+        "name",
+        ["catalogue", "stock", "orders", "inventory_cache"],
+    )
+    def test_an_older_event_after_a_newer_one_is_skipped(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection], name: str
+    ) -> None:
+        busy = a_busy_store(shop)
+        delivery = events_for(shop, projections[name], busy.since)
+        deliver(shop, projections[name], delivery)
+        current = view_of(stack, name, busy.store_id)
+
+        deliver(shop, projections[name], delivery[::-1])
+
+        assert view_of(stack, name, busy.store_id) == current
+
+    def test_an_older_stock_event_after_a_newer_one_leaves_the_cached_quantity(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        busy = a_busy_store(shop)
+        delivery = events_for(shop, projections["inventory_cache"], busy.since)
+        deliver(shop, projections["inventory_cache"], delivery)
+        current = redis_quantities(stack, busy.store_id)
+
+        deliver(shop, projections["inventory_cache"], delivery[::-1])
+
+        assert redis_quantities(stack, busy.store_id) == current
+
+
+def a_rejected_order(shop: Shop, owner: Actor, store_id: UUID, product_id: UUID) -> None:
+    with pytest.raises(InsufficientStockError):
+        shop.place_order(an_order_request(store_id, uuid4(), {product_id: 1}))
+
+
+def a_price_revision(shop: Shop, owner: Actor, store_id: UUID, product_id: UUID) -> None:
+    shop.revise_product(ReviseProduct(product_id=product_id, price=Decimal("11.00")), owner)
+
+
+class TestPositions:
+    @pytest.mark.parametrize(
+        ("name", "happening"),
+        [
+            ("catalogue", a_rejected_order),
+            ("stock", a_rejected_order),
+            ("inventory_cache", a_rejected_order),
+            ("orders", a_price_revision),
+        ],
+    )
+    def test_a_batch_the_projection_ignores_still_advances_its_position(
+        self,
+        shop: Shop,
+        projections: dict[str, Projection],
+        name: str,
+        happening: Callable[[Shop, Actor, UUID, UUID], None],
+    ) -> None:
+        owner = an_artisan()
+        store_id = a_store_in(shop, owner)
+        mug = a_product_in(shop, store_id, owner)
+        since = shop.recorder.max_notification_id() or 0
+        happening(shop, owner, store_id, mug)
+        assert events_for(shop, projections[name], since) == []
+
+        deliver_in_one_batch(shop, projections[name], [])
+
+        assert projections[name].position(shop.name) == shop.recorder.max_notification_id()
+
+    @pytest.mark.parametrize("name", ["catalogue", "stock", "orders"])
+    def test_a_redelivered_older_batch_leaves_the_position_where_it_was(
+        self, shop: Shop, projections: dict[str, Projection], name: str
+    ) -> None:
+        busy = a_busy_store(shop)
+        delivery = events_for(shop, projections[name], busy.since)
+        deliver(shop, projections[name], delivery)
+        reached = projections[name].position(shop.name)
+
+        deliver(shop, projections[name], delivery[:1])
+
+        assert projections[name].position(shop.name) == reached
+
+
+class TestAgreementWithTheEventStore:
+    """Every event arrives twice within one batch, and the counts still come out right."""
+
+    def test_sql_stock_agrees_with_the_stock_items(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        busy = a_busy_store(shop)
+
+        deliver_all_twice_in_one_batch(shop, projections, busy.since)
+
+        rows = {row[1]: (row[2], row[3]) for row in view_of(stack, "stock", busy.store_id)}
+        items = stock_items(shop, busy)
+        assert rows == {pid: (item.on_hand, item.reserved) for pid, item in items.items()}
+
+    def test_redis_inventory_agrees_with_the_stock_items_of_listed_products(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        busy = a_busy_store(shop)
+        mug, bowl, _delisted_vase = busy.product_ids
+
+        deliver_all_twice_in_one_batch(shop, projections, busy.since)
+
+        cached = stack.inventory_cache.store_inventory(busy.store_id)
+        items = stock_items(shop, busy)
+        quantities = {line.product_id: line.quantity for line in cached}
+        assert quantities == {mug: items[mug].available, bowl: items[bowl].available}
+
+    def test_the_sql_and_redis_inventory_listings_agree(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        busy = a_busy_store(shop)
+
+        deliver_all_twice_in_one_batch(shop, projections, busy.since)
+
+        cached = stack.inventory_cache.store_inventory(busy.store_id)
+        assert store_inventory(stack.pool, busy.store_id) == cached
+
+    def test_each_order_keeps_its_lines_once(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        busy = a_busy_store(shop)
+
+        deliver_all_twice_in_one_batch(shop, projections, busy.since)
+
+        with stack.pool.connection() as conn:
+            lines = conn.execute(
+                "SELECT count(*) FROM read.order_lines l JOIN read.orders o ON o.id = l.order_id"
+                " WHERE o.store_id = %s",
+                (busy.store_id,),
+            ).fetchone()
+        assert lines == (5,)
