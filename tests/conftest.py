@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import uuid
 from collections.abc import Iterator
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-import psycopg
 import pytest
 import redis
 import uvicorn
@@ -19,29 +16,18 @@ from api.main import create_app
 from bazaar.settings import Settings
 from bazaar.wiring import Container, build, migrate
 from streams.runner import InProcessRunner
+from tests.stacks import a_fresh_database, free_port
 from tests.waiting import poll_until
 
-TEST_DATABASE_URL = os.environ.get(
-    "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 JWT_SECRET = "test-only-secret-" + uuid.uuid4().hex
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     """A database of its own for this run, dropped afterwards."""
-    name = f"bazaar_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield _with_database(TEST_DATABASE_URL, name)
-    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with a_fresh_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -84,12 +70,6 @@ def runner(container: Container) -> Iterator[InProcessRunner]:
     started.start()
     yield started
     started.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

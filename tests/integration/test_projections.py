@@ -27,7 +27,7 @@ from tests.builders import (
     an_order_request,
     stock_of,
 )
-from tests.integration.own_stack import a_built_stack, a_fresh_database
+from tests.stacks import a_built_stack, a_fresh_database
 from write_model.commands import Actor, ChangeOrderStatus, ReviseProduct
 from write_model.inventory import StockItem
 from write_model.orders import InsufficientStockError

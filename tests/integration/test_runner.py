@@ -10,7 +10,7 @@ import pytest
 from bazaar.wiring import Container
 from streams.runner import InProcessRunner
 from tests.builders import a_product_in, a_store_in, an_artisan, an_order_for, stock_of
-from tests.integration.own_stack import (
+from tests.stacks import (
     RedisServer,
     a_built_stack,
     a_fresh_database,

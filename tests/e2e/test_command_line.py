@@ -1,0 +1,128 @@
+"""The `bazaar` command: one-command start on a bare machine, and the admin tasks."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.stacks import a_built_stack, a_fresh_database, free_port
+from tests.waiting import poll_until
+from write_model.users import User
+
+pytestmark = pytest.mark.e2e
+BAZAAR = str(Path(sys.executable).with_name("bazaar"))
+
+
+@pytest.fixture
+def bare_environment(tmp_path: Path) -> dict[str, str]:
+    """No DATABASE_URL or REDIS_URL: `bazaar up` must bring its own servers."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(BAZAAR_DATA_DIR=str(tmp_path / "data"), BAZAAR_PORT=str(free_port()))
+    env.update(PASSWORD_HASH_MEMORY_KIB="8192", PASSWORD_HASH_TIME_COST="1")
+    return env
+
+
+@pytest.fixture
+def bazaar_up(bare_environment: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """`bazaar up` running; yields its URL and what it printed so far."""
+    log = tmp_path / "up.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [BAZAAR, "up"], env=bare_environment, stdout=out, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{bare_environment['BAZAAR_PORT']}"
+    try:
+        poll_until(lambda: _ready(url) or process.poll() is not None, timeout=120)
+        assert process.poll() is None, log.read_text()
+        yield url, log.read_text()
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/api/ready").status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def test_bazaar_up_serves_seeded_demo_data_a_printed_login_can_order_from(
+    bazaar_up: tuple[str, str],
+) -> None:
+    url, printed = bazaar_up
+    login = re.search(r"(customer@\S+)\s+\S+\s+(\S+)", printed)
+    assert login, printed
+    email, password = login.groups()
+
+    with httpx.Client(base_url=url) as client:
+        token = client.post("/api/auth/login", json={"email": email, "password": password})
+        auth = {"Authorization": f"Bearer {token.json()['access']}"}
+        store = client.get("/api/stores").json()["results"][0]
+        stock = client.get(f"/api/stores/{store['id']}/inventory").json()
+        order = client.post(
+            "/api/orders",
+            json={
+                "store_id": store["id"],
+                "items": [{"product_id": stock[0]["product_id"], "quantity": 2}],
+            },
+            headers=auth,
+        )
+
+    assert order.status_code == 201, order.text
+    assert order.json()["status"] == "confirmed"
+
+
+@pytest.fixture
+def database_env() -> Iterator[dict[str, str]]:
+    with a_fresh_database() as url:
+        yield {
+            "DATABASE_URL": url,
+            "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
+            "JWT_SECRET": "y" * 40,
+            "PASSWORD_HASH_MEMORY_KIB": "8192",
+            "PASSWORD_HASH_TIME_COST": "1",
+        }
+
+
+def run_bazaar(*args: str, env: dict[str, str], stdin: str = "") -> str:
+    result = subprocess.run(
+        [BAZAAR, *args], env={**os.environ, **env}, input=stdin, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_seeding_twice_adds_nothing_the_second_time(database_env: dict[str, str]) -> None:
+    run_bazaar("migrate", env=database_env)
+    run_bazaar("seed", env=database_env)
+
+    again = run_bazaar("seed", env=database_env)
+
+    assert "customer@" in again
+    with a_built_stack(database_env["DATABASE_URL"], database_env["REDIS_URL"]) as stack:
+        assert stack.shop.position() == int(stack.shop.recorder.max_notification_id() or 0)
+        events = stack.shop.recorder.select_notifications(start=1, limit=10_000)
+        assert len([e for e in events if e.topic.endswith("Store.Registered")]) == 3
+
+
+def test_createadmin_creates_an_admin_who_can_sign_in(database_env: dict[str, str]) -> None:
+    run_bazaar("migrate", env=database_env)
+
+    printed = run_bazaar(
+        "createadmin", "--email", "boss@example.com", env=database_env, stdin="long-pass-1\n"
+    )
+
+    assert "admin boss@example.com" in printed
+    with a_built_stack(database_env["DATABASE_URL"], database_env["REDIS_URL"]) as stack:
+        admin = stack.accounts.authenticate("boss@example.com", "long-pass-1")
+        assert admin.role == "admin"
+        assert admin.id == User.create_id("boss@example.com")
