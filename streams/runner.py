@@ -21,6 +21,8 @@ from projections.base import Projection
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
 IDLE_WAKEUP_SECONDS = 1.0
+GATHER_SECONDS = 0.01
+"""After a batch, let the next events gather: one transaction per 10 ms under load."""
 MAX_BACKOFF_SECONDS = 5.0
 
 
@@ -45,6 +47,7 @@ class ProjectionFeed:
                 head = self.recorder.max_notification_id() or 0
                 if head > position:
                     position = self.feed(position, head)
+                    stopping.wait(GATHER_SECONDS)
                 else:
                     for _ in listener.notifies(timeout=IDLE_WAKEUP_SECONDS, stop_after=1):
                         pass

@@ -18,7 +18,11 @@ class NegativeStockError(RuleViolationError):
 
 
 class StockItem(Aggregate):
-    """Stock on hand and reserved for one (store, product); available = on hand - reserved."""
+    """Stock on hand and reserved for one (store, product); available = on hand - reserved.
+
+    Only counters are kept, so a cached item copies cheaply however many orders it served;
+    which order holds what is the order's business (its lines say how many).
+    """
 
     @staticmethod
     def create_id(store_id: UUID, product_id: UUID) -> UUID:
@@ -34,11 +38,7 @@ class StockItem(Aggregate):
         self.store_id = store_id
         self.product_id = product_id
         self.on_hand = 0
-        self.reservations: dict[UUID, int] = {}
-
-    @property
-    def reserved(self) -> int:
-        return sum(self.reservations.values())
+        self.reserved = 0
 
     @property
     def available(self) -> int:
@@ -78,40 +78,42 @@ class StockItem(Aggregate):
         quantity: int
 
     def reserve(self, order_id: UUID, quantity: int) -> None:
-        """Hold `quantity` for an order; the caller has checked availability."""
-        if order_id in self.reservations:
-            return
+        """Hold `quantity` for an order, never more than is available."""
         if quantity > self.available:
             raise NegativeStockError(f"Only {self.available} available, not {quantity}.")
         self._reserve(order_id=order_id, quantity=quantity)
 
     @event(Reserved)
     def _reserve(self, order_id: UUID, quantity: int) -> None:
-        self.reservations[order_id] = quantity
+        self.reserved += quantity
 
     class Released(Aggregate.Event):
         order_id: UUID
         quantity: int
 
-    def release(self, order_id: UUID) -> None:
-        """Give an order's held stock back; releasing twice is a no-op."""
-        if order_id in self.reservations:
-            self._release(order_id=order_id, quantity=self.reservations[order_id])
+    def release(self, order_id: UUID, quantity: int) -> None:
+        """Give an order's held stock back (the order's lifecycle makes this happen once)."""
+        self._check_held(quantity)
+        self._release(order_id=order_id, quantity=quantity)
 
     @event(Released)
     def _release(self, order_id: UUID, quantity: int) -> None:
-        del self.reservations[order_id]
+        self.reserved -= quantity
 
     class Committed(Aggregate.Event):
         order_id: UUID
         quantity: int
 
-    def commit(self, order_id: UUID) -> None:
-        """The order's held stock leaves the shelf; committing twice is a no-op."""
-        if order_id in self.reservations:
-            self._commit(order_id=order_id, quantity=self.reservations[order_id])
+    def commit(self, order_id: UUID, quantity: int) -> None:
+        """An order's held stock leaves the shelf (the order's lifecycle makes this happen once)."""
+        self._check_held(quantity)
+        self._commit(order_id=order_id, quantity=quantity)
 
     @event(Committed)
     def _commit(self, order_id: UUID, quantity: int) -> None:
-        del self.reservations[order_id]
+        self.reserved -= quantity
         self.on_hand -= quantity
+
+    def _check_held(self, quantity: int) -> None:
+        if not 0 < quantity <= self.reserved:
+            raise NegativeStockError(f"Only {self.reserved} held, cannot settle {quantity}.")

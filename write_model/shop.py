@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, MutableOrImmutableAggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import EnvType
 
@@ -97,6 +98,10 @@ class Shop(Application[UUID]):
     """Stores, products, stock and orders: the aggregates one order placement touches."""
 
     name = "shop"
+    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
+        StockItem: 200
+    }
+    """Stock items gain events with every order: a snapshot bounds a cold load."""
 
     def __init__(
         self, env: EnvType | None = None, *, min_order_total: Decimal = Decimal("1.00")
@@ -155,6 +160,9 @@ class Shop(Application[UUID]):
 
     def adjust_stock(self, cmd: AdjustStock, actor: Actor) -> Outcome:
         """Receive or correct one product's stock in one store."""
+        return self._retried(lambda: self._try_adjust(cmd, actor))
+
+    def _try_adjust(self, cmd: AdjustStock, actor: Actor) -> Outcome:
         self._owned_store(cmd.store_id, actor)
         product = self._find(Product, cmd.product_id)
         if product is None or product.store_id != cmd.store_id:
@@ -190,6 +198,9 @@ class Shop(Application[UUID]):
         Cancelling releases the held stock, shipping takes it off the shelf; the same
         status again records nothing. Who may do what: see `may_set_status`.
         """
+        return self._retried(lambda: self._try_change_status(cmd, actor))
+
+    def _try_change_status(self, cmd: ChangeOrderStatus, actor: Actor) -> Outcome:
         order = self.get_order(cmd.order_id)
         store = self._store(order.store_id)
         if not may_see_order(actor, order, store):
@@ -201,17 +212,17 @@ class Shop(Application[UUID]):
         return self._save(order, *self._settle_stock(order))
 
     def _settle_stock(self, order: Order) -> list[StockItem]:
-        """Release (cancelled) or commit (shipped) the stock the order holds."""
-        items = [
-            self._find(StockItem, StockItem.create_id(order.store_id, line.product_id))
-            for line in order.lines
-        ]
-        held = [item for item in items if item is not None]
-        for item in held:
-            if order.status == "cancelled":
-                item.release(order.id)
-            elif order.status == "shipped":
-                item.commit(order.id)
+        """Release (cancelled) or commit (shipped) the stock the order's lines hold."""
+        if order.status not in ("cancelled", "shipped"):
+            return []
+        held = []
+        for line in order.lines:
+            item = self._find(StockItem, StockItem.create_id(order.store_id, line.product_id))
+            if item is None:
+                raise ConcurrentUpdateError(f"Stock of {line.product_id} is missing.")
+            settle = item.release if order.status == "cancelled" else item.commit
+            settle(order.id, line.quantity)
+            held.append(item)
         return held
 
     def get_order(self, order_id: UUID) -> Order:
@@ -221,13 +232,25 @@ class Shop(Application[UUID]):
         return order
 
     def _place(self, cmd: PlaceOrder, quantities: dict[UUID, int]) -> Outcome:
+        def earlier() -> Outcome | None:
+            order = self._find(Order, cmd.order_id)
+            return self._repeat_of(order, cmd, quantities) if order is not None else None
+
+        return self._retried(lambda: self._try_place(cmd, quantities), earlier)
+
+    def _retried(
+        self,
+        attempt: Callable[[], Outcome],
+        on_conflict: Callable[[], Outcome | None] = lambda: None,
+    ) -> Outcome:
+        """Decide again after a version conflict (someone saved the same aggregate first)."""
         for _ in range(MAX_ATTEMPTS):
             try:
-                return self._try_place(cmd, quantities)
+                return attempt()
             except IntegrityError:
-                if (order := self._find(Order, cmd.order_id)) is not None:
-                    return self._repeat_of(order, cmd, quantities)
-        raise ConcurrentUpdateError("The stock changed too often meanwhile; please retry.")
+                if (earlier := on_conflict()) is not None:
+                    return earlier
+        raise ConcurrentUpdateError("Others changed the same records meanwhile; please retry.")
 
     def _try_place(self, cmd: PlaceOrder, quantities: dict[UUID, int]) -> Outcome:
         products = {pid: self._find(Product, pid) for pid in quantities}

@@ -68,7 +68,7 @@ class TestParallelRetriesOfOneOrder:
 
         item = container.shop.repository.get(item_id)
 
-        assert (item.reservations, item.available) == ({retried.order_id: 2}, 3)
+        assert (item.reserved, item.available) == (2, 3)
 
     def test_the_order_is_recorded_once(self, retried: Retried, container: Container) -> None:
         events = container.shop.events.get(retried.order_id)

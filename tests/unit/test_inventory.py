@@ -115,15 +115,6 @@ class TestReserve:
         assert (item.on_hand, item.reserved, item.available) == (5, 3, 2)
         assert event_types(item) == [StockItem.Reserved]
 
-    def test_ignores_a_repeat_for_the_same_order(self) -> None:
-        item, order_id = a_stock_item(on_hand=5), uuid4()
-        item.reserve(order_id, 3)
-
-        item.reserve(order_id, 3)
-
-        assert item.reserved == 3
-        assert event_types(item) == [StockItem.Reserved]
-
     def test_refuses_more_than_available(self) -> None:
         item = a_stock_item(on_hand=5)
         item.reserve(uuid4(), 3)
@@ -136,34 +127,30 @@ class TestRelease:
     def test_gives_held_stock_back(self) -> None:
         item, order_id = a_reserved_item(on_hand=5, quantity=3)
 
-        item.release(order_id)
+        item.release(order_id, 3)
 
         assert (item.on_hand, item.available) == (5, 5)
         assert [(type(e), e.quantity) for e in item.collect_events()] == [(StockItem.Released, 3)]
 
-    def test_ignores_a_repeat(self) -> None:
+    def test_refuses_to_release_more_than_is_held(self) -> None:
         item, order_id = a_reserved_item(on_hand=5, quantity=3)
-        item.release(order_id)
 
-        item.release(order_id)
-
-        assert event_types(item) == [StockItem.Released]
+        with pytest.raises(NegativeStockError):
+            item.release(order_id, 4)
 
 
 class TestCommit:
     def test_takes_held_stock_off_the_shelf(self) -> None:
         item, order_id = a_reserved_item(on_hand=5, quantity=3)
 
-        item.commit(order_id)
+        item.commit(order_id, 3)
 
         assert (item.on_hand, item.reserved, item.available) == (2, 0, 2)
         assert [(type(e), e.quantity) for e in item.collect_events()] == [(StockItem.Committed, 3)]
 
-    def test_ignores_a_repeat(self) -> None:
+    def test_refuses_to_commit_what_is_not_held(self) -> None:
         item, order_id = a_reserved_item(on_hand=5, quantity=3)
-        item.commit(order_id)
+        item.commit(order_id, 3)
 
-        item.commit(order_id)
-
-        assert item.on_hand == 2
-        assert event_types(item) == [StockItem.Committed]
+        with pytest.raises(NegativeStockError):
+            item.commit(order_id, 3)

@@ -281,7 +281,7 @@ class TestPlaceOrder(ShopTests):
 
         assert order.status == "confirmed"
         assert order.total_price == Decimal("35.00")
-        assert stock_item(shop, store_id, mug).reservations == {order.id: 2}
+        assert stock_item(shop, store_id, mug).reserved == 2
         assert stock_item(shop, store_id, bowl).available == 1
         assert event_types(shop, order.id) == [Order.Placed, Order.Confirmed]
 
