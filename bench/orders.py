@@ -185,11 +185,49 @@ def run_load(
         file.name,
         BASE,
     ]
+    before = cpu_seconds_by_process()
     output = subprocess.run(command, capture_output=True, text=True, check=True)
+    after = cpu_seconds_by_process()
     stop.set()
     probe.join()
     os.unlink(file.name)
-    return {"wrk": output.stdout, "errors": output.stderr.count("status "), "lags": lags}
+    cpu = {name: round(after.get(name, 0) - before.get(name, 0), 1) for name in after}
+    return {
+        "wrk": output.stdout,
+        "errors": output.stderr.count("status "),
+        "lags": lags,
+        "cpu": cpu,
+    }
+
+
+def cpu_seconds_by_process() -> dict[str, float]:
+    """CPU seconds used so far, summed by kind: bazaar api/runner, postgres, redis, wrk."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        kind = _kind(cmdline)
+        if kind:
+            totals[kind] = totals.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return totals
+
+
+def _kind(cmdline: str) -> str | None:
+    for marker, kind in (
+        ("bazaar api", "api"),
+        ("multiprocessing", "api"),
+        ("bazaar runner", "runner"),
+        ("postgres", "postgres"),
+        ("redis-server", "redis"),
+        ("wrk ", "wrk"),
+    ):
+        if marker in cmdline:
+            return kind
+    return None
 
 
 def measure_lag(
@@ -228,6 +266,7 @@ def report(result: dict[str, object], api_pid: int) -> None:
         "lag_p50_ms": round(statistics.median(lags), 1) if lags else None,
         "lag_p99_ms": round(lags[int(len(lags) * 0.99) - 1], 1) if lags else None,
         "api_peak_rss_mb": rss_mb,
+        "cpu_seconds_during_load": result["cpu"],
     }
     print(json.dumps(summary, indent=2))
 
