@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
-import redis
 from fastapi import Depends, Header, Request
 from fastapi.security import OAuth2PasswordBearer
 from psycopg_pool import ConnectionPool
@@ -28,7 +27,6 @@ class Services:
     shop: Shop
     accounts: Accounts
     pool: ConnectionPool
-    redis: redis.Redis
     inventory_cache: InventoryCache
     tokens: TokenService
     read_wait_timeout: float = 5.0

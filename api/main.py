@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import time
 import uuid
 
 from fastapi import FastAPI
@@ -14,6 +15,7 @@ from api import errors
 from api.dependencies import Services
 from api.routes import auth, catalogue, operations, orders, stores
 
+access_log = logging.getLogger("bazaar.access")
 trace_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("trace_id", default="-")
 
 
@@ -39,7 +41,10 @@ class TrailingSlash:
 
 
 class TraceId:
-    """Every request gets an id (the caller's X-Request-ID, or a new one): in logs and answers."""
+    """Every request gets an id (the caller's X-Request-ID, or a new one): in logs and answers.
+
+    One access-log line per request carries it too (INFO; quiet at LOG_LEVEL=WARNING).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -52,8 +57,12 @@ class TraceId:
         value = given if 0 < len(given) <= 64 else uuid.uuid4().hex
         scope.setdefault("state", {})["trace_id"] = value
 
+        started, status = time.perf_counter(), 0
+
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 MutableHeaders(scope=message).append("X-Request-ID", value)
             await send(message)
 
@@ -61,6 +70,8 @@ class TraceId:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            access_log.info("%s %s %s %.1fms", scope["method"], scope["path"], status, elapsed_ms)
             trace_id_var.reset(token)
 
 

@@ -43,7 +43,6 @@ class Container:
             shop=self.shop,
             accounts=self.accounts,
             pool=self.pool,
-            redis=self.redis,
             inventory_cache=self.inventory_cache,
             tokens=tokens,
             read_wait_timeout=self.settings.read_wait_timeout_s,

@@ -137,36 +137,17 @@ class Order(Aggregate):
         self.status = status
 
 
-class OrderLineAsDict(Transcoding):
-    """Stores an order line as a plain JSON object."""
+class ValueAsDict(Transcoding):
+    """Stores a frozen dataclass value (an order line, a shortfall) as a plain JSON object."""
 
-    type = OrderLine
-    name = "order_line"
+    def __init__(self, value_type: type[Any], name: str) -> None:
+        self.type, self.name = value_type, name
 
-    def encode(self, obj: OrderLine) -> dict[str, Any]:
-        return {
-            "product_id": obj.product_id,
-            "title": obj.title,
-            "quantity": obj.quantity,
-            "unit_price": obj.unit_price,
-        }
+    def encode(self, obj: Any) -> dict[str, Any]:
+        return {field: getattr(obj, field) for field in obj.__dataclass_fields__}
 
-    def decode(self, data: dict[str, Any]) -> OrderLine:
-        return OrderLine(**data)
+    def decode(self, data: dict[str, Any]) -> Any:
+        return self.type(**data)
 
 
-class ShortfallAsDict(Transcoding):
-    """Stores a shortfall as a plain JSON object."""
-
-    type = Shortfall
-    name = "shortfall"
-
-    def encode(self, obj: Shortfall) -> dict[str, Any]:
-        return {
-            "product_id": obj.product_id,
-            "requested": obj.requested,
-            "available": obj.available,
-        }
-
-    def decode(self, data: dict[str, Any]) -> Shortfall:
-        return Shortfall(**data)
+TRANSCODINGS = (ValueAsDict(OrderLine, "order_line"), ValueAsDict(Shortfall, "shortfall"))

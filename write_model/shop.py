@@ -31,10 +31,9 @@ from write_model.errors import (
 )
 from write_model.inventory import StockItem
 from write_model.orders import (
+    TRANSCODINGS,
     InsufficientStockError,
     Order,
-    OrderLineAsDict,
-    ShortfallAsDict,
 )
 from write_model.placement import (
     OrderTotalTooLowError,
@@ -111,8 +110,8 @@ class Shop(Application[UUID]):
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
-        transcoder.register(OrderLineAsDict())
-        transcoder.register(ShortfallAsDict())
+        for transcoding in TRANSCODINGS:
+            transcoder.register(transcoding)
 
     def register_store(self, cmd: RegisterStore) -> Outcome:
         """The caller becomes the owner of a new store."""
