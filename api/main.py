@@ -23,7 +23,8 @@ class TraceIdFilter(logging.Filter):
     """Puts the current request's trace id on every log record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.trace_id = trace_id_var.get()
+        if not hasattr(record, "trace_id"):
+            record.trace_id = trace_id_var.get()
         return True
 
 
@@ -71,7 +72,14 @@ class TraceId:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
-            access_log.info("%s %s %s %.1fms", scope["method"], scope["path"], status, elapsed_ms)
+            access_log.info(
+                "%s %s %s %.1fms",
+                scope["method"],
+                scope["path"],
+                status,
+                elapsed_ms,
+                extra={"trace_id": value},
+            )
             trace_id_var.reset(token)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 import pytest
 
 from tests.http_driver import a_store, assert_error, open_store, register
+from tests.waiting import poll_until
 
 pytestmark = pytest.mark.e2e
 FAR_FUTURE_POSITION = 10**12
@@ -99,3 +102,17 @@ class TestReadYourWrites:
         response = client.get("/api/products", headers={"X-Min-Position": "-1"})
 
         assert_error(response, 400, "validation_error")
+
+
+class TestRequestLog:
+    def test_each_request_is_logged_with_its_request_id(
+        self, client: httpx.Client, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        caplog.set_level(logging.INFO, logger="bazaar.access")
+
+        client.get("/api/health", headers={"X-Request-ID": "trace-log-123"})
+
+        logged = poll_until(
+            lambda: [r for r in caplog.records if getattr(r, "trace_id", "") == "trace-log-123"]
+        )
+        assert logged[0].getMessage().startswith("GET /api/health 200")
