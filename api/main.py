@@ -8,6 +8,7 @@ import time
 import uuid
 
 from fastapi import FastAPI
+from prometheus_client import Histogram
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,6 +17,9 @@ from api.dependencies import Services
 from api.routes import auth, catalogue, operations, orders, stores
 
 access_log = logging.getLogger("bazaar.access")
+REQUEST_SECONDS = Histogram(
+    "bazaar_http_request_seconds", "HTTP request duration", ["method", "route", "status"]
+)
 trace_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("trace_id", default="-")
 
 
@@ -72,6 +76,8 @@ class TraceId:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
+            route = getattr(scope.get("route"), "path", "unmatched")
+            REQUEST_SECONDS.labels(scope["method"], route, str(status)).observe(elapsed_ms / 1000)
             access_log.info(
                 "%s %s %s %.1fms",
                 scope["method"],

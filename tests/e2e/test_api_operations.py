@@ -116,3 +116,13 @@ class TestRequestLog:
             lambda: [r for r in caplog.records if getattr(r, "trace_id", "") == "trace-log-123"]
         )
         assert logged[0].getMessage().startswith("GET /api/health 200")
+
+
+class TestMetrics:
+    def test_metrics_count_requests_by_route_template(self, client: httpx.Client) -> None:
+        client.get("/api/health")
+
+        metrics = client.get("/metrics")
+
+        assert metrics.status_code == 200
+        assert 'route="/api/health",status="200"' in metrics.text
