@@ -15,6 +15,7 @@ from bazaar.settings import Settings
 from projections.base import Projection
 from projections.registry import shop_projections
 from read_model.redis.inventory import InventoryCache
+from read_model.sql.schema import LIVE_SCHEMA
 from read_model.sql.schema import migrate as migrate_read_models
 from streams.runner import InProcessRunner
 from write_model.accounts import Accounts
@@ -100,6 +101,11 @@ def _hasher(settings: Settings) -> Argon2Hasher:
 def _pool(settings: Settings, size: int) -> ConnectionPool:
     if not settings.database_url or not settings.redis_url:
         raise ValueError("DATABASE_URL and REDIS_URL must be set (bazaar up starts embedded ones)")
-    return ConnectionPool(
-        settings.database_url, min_size=1, max_size=size, kwargs={"autocommit": True}, open=True
-    )
+    return read_model_pool(settings.database_url, size, LIVE_SCHEMA)
+
+
+def read_model_pool(database_url: str, size: int, schema: str) -> ConnectionPool:
+    """Connections whose unqualified table names mean the read models in `schema`."""
+    options = f"-c search_path={schema}"
+    kwargs = {"autocommit": True, "options": options}
+    return ConnectionPool(database_url, min_size=1, max_size=size, kwargs=kwargs, open=True)

@@ -17,9 +17,9 @@ POLL_SECONDS = 0.005
 def advance(cur: Cursor[Any], projection: str, application: str, position: int) -> None:
     """Record `position` for this projection in the caller's transaction; never moves back."""
     cur.execute(
-        "INSERT INTO read.tracking (projection, application, position) VALUES (%s, %s, %s) "
+        "INSERT INTO tracking (projection, application, position) VALUES (%s, %s, %s) "
         "ON CONFLICT (projection, application) DO UPDATE SET position = EXCLUDED.position "
-        "WHERE read.tracking.position < EXCLUDED.position",
+        "WHERE tracking.position < EXCLUDED.position",
         (projection, application, position),
     )
 
@@ -28,7 +28,7 @@ def position(pool: ConnectionPool, projection: str, application: str) -> int:
     """The last position this projection applied (0 before the first event)."""
     with pool.connection() as conn:
         row = conn.execute(
-            "SELECT position FROM read.tracking WHERE projection = %s AND application = %s",
+            "SELECT position FROM tracking WHERE projection = %s AND application = %s",
             (projection, application),
         ).fetchone()
     return int(row[0]) if row else 0
@@ -38,7 +38,7 @@ def slowest(pool: ConnectionPool, projections: Sequence[str], application: str) 
     """The lowest position among `projections`: what every one of them has reached."""
     with pool.connection() as conn:
         rows = conn.execute(
-            "SELECT projection, position FROM read.tracking "
+            "SELECT projection, position FROM tracking "
             "WHERE application = %s AND projection = ANY(%s)",
             (application, list(projections)),
         ).fetchall()

@@ -60,7 +60,7 @@ class ProductFilter:
 
 def add_store(cur: Cursor[Any], store: StoreView, version: int) -> None:
     cur.execute(
-        "INSERT INTO read.stores (id, name, owner_id, city, lat, lng, delivery_radius_km,"
+        "INSERT INTO stores (id, name, owner_id, city, lat, lng, delivery_radius_km,"
         " low_stock_threshold, created_at, version)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
         (*values(store), version),
@@ -69,7 +69,7 @@ def add_store(cur: Cursor[Any], store: StoreView, version: int) -> None:
 
 def add_product(cur: Cursor[Any], product: ProductView, version: int) -> None:
     cur.execute(
-        "INSERT INTO read.products (id, store_id, title, description, price, category,"
+        "INSERT INTO products (id, store_id, title, description, price, category,"
         " created_at, version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
         " ON CONFLICT (id) DO NOTHING",
         (*values(product), version),
@@ -79,7 +79,7 @@ def add_product(cur: Cursor[Any], product: ProductView, version: int) -> None:
 def revise_product(cur: Cursor[Any], version: int, **fields: Any) -> None:
     """Set id's title, description, price and category if this version is newer."""
     cur.execute(
-        "UPDATE read.products SET title = %(title)s, description = %(description)s,"
+        "UPDATE products SET title = %(title)s, description = %(description)s,"
         " price = %(price)s, category = %(category)s, version = %(version)s"
         " WHERE id = %(id)s AND version < %(version)s",
         {**fields, "version": version},
@@ -88,14 +88,14 @@ def revise_product(cur: Cursor[Any], version: int, **fields: Any) -> None:
 
 def delist_product(cur: Cursor[Any], product_id: UUID, version: int) -> None:
     cur.execute(
-        "UPDATE read.products SET delisted = true, version = %s WHERE id = %s AND version < %s",
+        "UPDATE products SET delisted = true, version = %s WHERE id = %s AND version < %s",
         (version, product_id, version),
     )
 
 
 def get_store(pool: ConnectionPool, store_id: UUID) -> StoreView | None:
     with pool.connection() as conn, conn.cursor(row_factory=class_row(StoreView)) as cur:
-        cur.execute(f"SELECT {columns(StoreView)} FROM read.stores WHERE id = %s", (store_id,))
+        cur.execute(f"SELECT {columns(StoreView)} FROM stores WHERE id = %s", (store_id,))
         return cur.fetchone()
 
 
@@ -113,14 +113,14 @@ def list_stores(
     if near:
         params.update(lat=near[0], lng=near[1])
         where.append(f"{_distance_km()} <= %(radius)s")
-    sql = f"FROM read.stores WHERE {' AND '.join(where)}"
+    sql = f"FROM stores WHERE {' AND '.join(where)}"
     return fetch_page(pool, StoreView, sql, "lower(name), id", params, page)
 
 
 def get_product(pool: ConnectionPool, product_id: UUID) -> ProductView | None:
     with pool.connection() as conn, conn.cursor(row_factory=class_row(ProductView)) as cur:
         cur.execute(
-            f"SELECT {columns(ProductView)} FROM read.products WHERE id = %s AND NOT delisted",
+            f"SELECT {columns(ProductView)} FROM products WHERE id = %s AND NOT delisted",
             (product_id,),
         )
         return cur.fetchone()
@@ -136,7 +136,7 @@ def list_products(pool: ConnectionPool, page: PageRequest, f: ProductFilter) -> 
         where.append("price <= %(max_price)s")
     if f.store_id:
         where.append("store_id = %(store_id)s")
-    sql = f"FROM read.products WHERE {' AND '.join(where)}"
+    sql = f"FROM products WHERE {' AND '.join(where)}"
     params = {k: getattr(f, k) for k in ("category", "min_price", "max_price", "store_id")}
     return fetch_page(pool, ProductView, sql, PRODUCT_ORDERINGS[f.ordering], params, page)
 
@@ -144,7 +144,7 @@ def list_products(pool: ConnectionPool, page: PageRequest, f: ProductFilter) -> 
 def categories(pool: ConnectionPool) -> list[str]:
     with pool.connection() as conn:
         rows = conn.execute(
-            "SELECT DISTINCT category FROM read.products WHERE NOT delisted ORDER BY category"
+            "SELECT DISTINCT category FROM products WHERE NOT delisted ORDER BY category"
         ).fetchall()
     return [row[0] for row in rows]
 

@@ -33,7 +33,7 @@ class StockChange:
 
 def open_stock(cur: Cursor[Any], item_id: UUID, store_id: UUID, product_id: UUID) -> None:
     cur.execute(
-        "INSERT INTO read.stock (id, store_id, product_id, on_hand, reserved, version)"
+        "INSERT INTO stock (id, store_id, product_id, on_hand, reserved, version)"
         " VALUES (%s, %s, %s, 0, 0, 1) ON CONFLICT (id) DO NOTHING",
         (item_id, store_id, product_id),
     )
@@ -41,7 +41,7 @@ def open_stock(cur: Cursor[Any], item_id: UUID, store_id: UUID, product_id: UUID
 
 def apply_stock(cur: Cursor[Any], change: StockChange) -> None:
     cur.execute(
-        "UPDATE read.stock SET on_hand = on_hand + %s, reserved = reserved + %s, version = %s"
+        "UPDATE stock SET on_hand = on_hand + %s, reserved = reserved + %s, version = %s"
         " WHERE id = %s AND version < %s",
         (change.on_hand, change.reserved, change.version, change.item_id, change.version),
     )
@@ -53,7 +53,7 @@ def store_inventory(pool: ConnectionPool, store_id: UUID) -> list[InventoryLine]
         cur.execute(
             "SELECT p.id AS product_id, p.title, p.price, p.category,"
             " s.on_hand - s.reserved AS quantity"
-            " FROM read.stock s JOIN read.products p ON p.id = s.product_id"
+            " FROM stock s JOIN products p ON p.id = s.product_id"
             " WHERE s.store_id = %s AND NOT p.delisted ORDER BY lower(p.title), p.id",
             (store_id,),
         )

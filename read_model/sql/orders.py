@@ -64,7 +64,7 @@ class OrderFilter:
 def add_order(cur: Cursor[Any], order: OrderView, version: int) -> None:
     """Insert a placed order with its lines; a redelivery changes nothing."""
     cur.execute(
-        "INSERT INTO read.orders (id, user_id, store_id, status, total_items, total_price,"
+        "INSERT INTO orders (id, user_id, store_id, status, total_items, total_price,"
         " created_at, updated_at, version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
         " ON CONFLICT (id) DO NOTHING RETURNING id",
         (
@@ -82,7 +82,7 @@ def add_order(cur: Cursor[Any], order: OrderView, version: int) -> None:
     if cur.fetchone() is None:
         return
     cur.executemany(
-        "INSERT INTO read.order_lines (order_id, position, product_id, title, quantity,"
+        "INSERT INTO order_lines (order_id, position, product_id, title, quantity,"
         " unit_price) VALUES (%s, %s, %s, %s, %s, %s)",
         [
             (order.id, n, line.product_id, line.title, line.quantity, line.unit_price)
@@ -100,7 +100,7 @@ def set_status(
     shortfalls: list[dict[str, Any]] | None = None,
 ) -> None:
     cur.execute(
-        "UPDATE read.orders SET status = %s, updated_at = %s, version = %s,"
+        "UPDATE orders SET status = %s, updated_at = %s, version = %s,"
         " shortfalls = coalesce(%s::jsonb, shortfalls) WHERE id = %s AND version < %s",
         (
             status,
@@ -119,7 +119,7 @@ def get_order(pool: ConnectionPool, order_id: UUID) -> OrderView | None:
         with conn.cursor(row_factory=class_row(OrderView)) as cur:
             cur.execute(
                 "SELECT id, user_id, store_id, status, total_items, total_price, created_at,"
-                " updated_at, shortfalls FROM read.orders WHERE id = %s",
+                " updated_at, shortfalls FROM orders WHERE id = %s",
                 (order_id,),
             )
             order = cur.fetchone()
@@ -127,7 +127,7 @@ def get_order(pool: ConnectionPool, order_id: UUID) -> OrderView | None:
             return None
         with conn.cursor(row_factory=class_row(LineView)) as cur:
             cur.execute(
-                f"SELECT {columns(LineView)} FROM read.order_lines"
+                f"SELECT {columns(LineView)} FROM order_lines"
                 " WHERE order_id = %s ORDER BY position",
                 (order_id,),
             )
@@ -145,5 +145,5 @@ def list_orders(pool: ConnectionPool, page: PageRequest, f: OrderFilter) -> Page
     if f.status:
         where.append("status = %(status)s")
     params = {"user_id": f.user_id, "store_id": f.store_id, "status": f.status}
-    sql = f"FROM read.orders WHERE {' AND '.join(where)}"
+    sql = f"FROM orders WHERE {' AND '.join(where)}"
     return fetch_page(pool, OrderSummary, sql, "created_at DESC, id", params, page)

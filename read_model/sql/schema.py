@@ -1,20 +1,25 @@
-"""DDL of the `read` schema; applying it twice changes nothing."""
+"""DDL of the read models; applying it twice changes nothing.
+
+Read-model SQL names tables without a schema: connections choose it with `search_path`,
+so the same code writes the live schema `read` or a schema being rebuilt.
+"""
 
 from __future__ import annotations
 
+from psycopg import sql
 from psycopg_pool import ConnectionPool
 
-DDL = """
-CREATE SCHEMA IF NOT EXISTS read;
+LIVE_SCHEMA = "read"
 
-CREATE TABLE IF NOT EXISTS read.tracking (
+DDL = """
+CREATE TABLE IF NOT EXISTS tracking (
     projection text NOT NULL,
     application text NOT NULL,
     position bigint NOT NULL,
     PRIMARY KEY (projection, application)
 );
 
-CREATE TABLE IF NOT EXISTS read.stores (
+CREATE TABLE IF NOT EXISTS stores (
     id uuid PRIMARY KEY,
     name text NOT NULL,
     owner_id uuid NOT NULL,
@@ -26,9 +31,9 @@ CREATE TABLE IF NOT EXISTS read.stores (
     created_at timestamptz NOT NULL,
     version integer NOT NULL
 );
-CREATE INDEX IF NOT EXISTS stores_city ON read.stores (lower(city));
+CREATE INDEX IF NOT EXISTS stores_city ON stores (lower(city));
 
-CREATE TABLE IF NOT EXISTS read.products (
+CREATE TABLE IF NOT EXISTS products (
     id uuid PRIMARY KEY,
     store_id uuid NOT NULL,
     title text NOT NULL,
@@ -39,10 +44,10 @@ CREATE TABLE IF NOT EXISTS read.products (
     created_at timestamptz NOT NULL,
     version integer NOT NULL
 );
-CREATE INDEX IF NOT EXISTS products_category ON read.products (category) WHERE NOT delisted;
-CREATE INDEX IF NOT EXISTS products_store ON read.products (store_id) WHERE NOT delisted;
+CREATE INDEX IF NOT EXISTS products_category ON products (category) WHERE NOT delisted;
+CREATE INDEX IF NOT EXISTS products_store ON products (store_id) WHERE NOT delisted;
 
-CREATE TABLE IF NOT EXISTS read.stock (
+CREATE TABLE IF NOT EXISTS stock (
     id uuid PRIMARY KEY,
     store_id uuid NOT NULL,
     product_id uuid NOT NULL,
@@ -50,9 +55,9 @@ CREATE TABLE IF NOT EXISTS read.stock (
     reserved integer NOT NULL,
     version integer NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS stock_store_product ON read.stock (store_id, product_id);
+CREATE UNIQUE INDEX IF NOT EXISTS stock_store_product ON stock (store_id, product_id);
 
-CREATE TABLE IF NOT EXISTS read.orders (
+CREATE TABLE IF NOT EXISTS orders (
     id uuid PRIMARY KEY,
     user_id uuid NOT NULL,
     store_id uuid NOT NULL,
@@ -64,12 +69,12 @@ CREATE TABLE IF NOT EXISTS read.orders (
     updated_at timestamptz NOT NULL,
     version integer NOT NULL
 );
-CREATE INDEX IF NOT EXISTS orders_user ON read.orders (user_id, created_at DESC);
-CREATE INDEX IF NOT EXISTS orders_store ON read.orders (store_id, created_at DESC);
-CREATE INDEX IF NOT EXISTS orders_status ON read.orders (status, created_at DESC);
+CREATE INDEX IF NOT EXISTS orders_user ON orders (user_id, created_at DESC);
+CREATE INDEX IF NOT EXISTS orders_store ON orders (store_id, created_at DESC);
+CREATE INDEX IF NOT EXISTS orders_status ON orders (status, created_at DESC);
 
-CREATE TABLE IF NOT EXISTS read.order_lines (
-    order_id uuid NOT NULL REFERENCES read.orders (id) ON DELETE CASCADE,
+CREATE TABLE IF NOT EXISTS order_lines (
+    order_id uuid NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
     position integer NOT NULL,
     product_id uuid NOT NULL,
     title text NOT NULL,
@@ -80,7 +85,9 @@ CREATE TABLE IF NOT EXISTS read.order_lines (
 """
 
 
-def migrate(pool: ConnectionPool) -> None:
-    """Create the read schema."""
+def migrate(pool: ConnectionPool, schema: str = LIVE_SCHEMA) -> None:
+    """Create the read-model tables in `schema` (the live one, or one being rebuilt)."""
     with pool.connection() as conn, conn.transaction():
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+        conn.execute(sql.SQL("SET LOCAL search_path TO {}").format(sql.Identifier(schema)))
         conn.execute(DDL)

@@ -38,13 +38,13 @@ pytestmark = pytest.mark.integration
 REDIS_URL = "redis://127.0.0.1:6379/14"
 Delivery = list[tuple[int, Any]]
 SQL_VIEWS = {
-    "catalogue": "SELECT id, title, price, category, delisted, version FROM read.products"
+    "catalogue": "SELECT id, title, price, category, delisted, version FROM products"
     " WHERE store_id = %s ORDER BY id",
-    "stock": "SELECT id, product_id, on_hand, reserved, version FROM read.stock"
+    "stock": "SELECT id, product_id, on_hand, reserved, version FROM stock"
     " WHERE store_id = %s ORDER BY id",
     "orders": "SELECT o.id, o.status, o.total_items, o.total_price, o.shortfalls, o.version,"
-    " l.position, l.product_id, l.quantity, l.unit_price FROM read.orders o"
-    " LEFT JOIN read.order_lines l ON l.order_id = o.id WHERE o.store_id = %s"
+    " l.position, l.product_id, l.quantity, l.unit_price FROM orders o"
+    " LEFT JOIN order_lines l ON l.order_id = o.id WHERE o.store_id = %s"
     " ORDER BY o.id, l.position",
 }
 
@@ -297,7 +297,7 @@ class TestAgreementWithTheEventStore:
 
         with stack.pool.connection() as conn:
             lines = conn.execute(
-                "SELECT count(*) FROM read.order_lines l JOIN read.orders o ON o.id = l.order_id"
+                "SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id"
                 " WHERE o.store_id = %s",
                 (busy.store_id,),
             ).fetchone()

@@ -73,7 +73,7 @@ def wait_until_caught_up(container: Container, names: tuple[str, ...] | None = N
 
 def projected_order_ids(container: Container, store_id: UUID) -> list[UUID]:
     with container.pool.connection() as conn:
-        rows = conn.execute("SELECT id FROM read.orders WHERE store_id = %s", (store_id,))
+        rows = conn.execute("SELECT id FROM orders WHERE store_id = %s", (store_id,))
         return [row[0] for row in rows.fetchall()]
 
 
@@ -83,7 +83,7 @@ def stock_everywhere(container: Container, store: tuple[UUID, UUID]) -> dict[str
     item = container.shop.repository.get(StockItem.create_id(store_id, product_id))
     with container.pool.connection() as conn:
         row = conn.execute(
-            "SELECT on_hand - reserved FROM read.stock WHERE store_id = %s AND product_id = %s",
+            "SELECT on_hand - reserved FROM stock WHERE store_id = %s AND product_id = %s",
             (store_id, product_id),
         ).fetchone()
     cached = container.inventory_cache.store_inventory(store_id)
