@@ -15,6 +15,7 @@ from pathlib import Path
 import uvicorn
 
 from api.main import TraceIdFilter, create_app
+from bazaar import projection_commands
 from bazaar.devstack import dev_jwt_secret, embedded_services
 from bazaar.seed import seed_demo
 from bazaar.settings import Settings
@@ -36,6 +37,13 @@ def main(argv: list[str] | None = None) -> None:
     admin = commands.add_parser("createadmin", help="create an admin (or promote an account)")
     admin.add_argument("--email", required=True)
     admin.add_argument("--username", default="admin")
+    views = commands.add_parser("projections", help="status, rebuild or verify the read models")
+    view_commands = views.add_subparsers(dest="action", required=True)
+    view_commands.add_parser("status", help="position and lag of each projection")
+    rebuild = view_commands.add_parser("rebuild", help="replay the log into fresh tables, swap")
+    rebuild.add_argument("names", nargs="*", help="projections to rebuild (default: all)")
+    rebuild.add_argument("--all", action="store_true", help="every projection (the default)")
+    view_commands.add_parser("verify", help="rebuild in scratch space and diff; exit 1 if any")
     args = parser.parse_args(argv)
     settings = Settings()
     configure_logging(settings.log_level)
@@ -46,7 +54,21 @@ def main(argv: list[str] | None = None) -> None:
         "migrate": lambda: migrate(settings),
         "seed": lambda: seed(settings),
         "createadmin": lambda: create_admin(settings, args.email, args.username),
+        "projections": lambda: manage_projections(settings, args),
     }[args.command]()
+
+
+def manage_projections(settings: Settings, args: argparse.Namespace) -> None:
+    container = build(settings)
+    try:
+        if args.action == "status":
+            projection_commands.status(container)
+        elif args.action == "rebuild":
+            projection_commands.rebuild(container, [] if args.all else args.names)
+        else:
+            raise SystemExit(projection_commands.verify(container))
+    finally:
+        container.close()
 
 
 def configure_logging(level: str) -> None:

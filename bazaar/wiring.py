@@ -17,6 +17,7 @@ from projections.registry import shop_projections
 from read_model.redis.inventory import InventoryCache
 from read_model.sql.schema import LIVE_SCHEMA
 from read_model.sql.schema import migrate as migrate_read_models
+from streams.rebuild import Progress, Rebuilder
 from streams.runner import InProcessRunner
 from write_model.accounts import Accounts
 from write_model.shop import Shop
@@ -52,6 +53,12 @@ class Container:
 
     def runner(self) -> InProcessRunner:
         return InProcessRunner(self.shop, self.projections)
+
+    def rebuilder(self, progress: Progress = lambda *_: None) -> Rebuilder:
+        url = self.settings.database_url or ""
+        return Rebuilder(
+            self.shop, self.pool, lambda schema: read_model_pool(url, 2, schema), progress
+        )
 
     def close(self) -> None:
         self.shop.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -36,6 +35,8 @@ class SqlProjection:
 
     name = ""
     topics: tuple[str, ...] = ()
+    tables: tuple[str, ...] = ()
+    """The read-model tables this projection alone writes: what a rebuild replaces."""
 
     def __init__(self, pool: ConnectionPool) -> None:
         self.pool = pool
@@ -45,7 +46,3 @@ class SqlProjection:
 
     def position(self, application: str) -> int:
         return positions.position(self.pool, self.name, application)
-
-
-def names(projections: Sequence[Projection]) -> list[str]:
-    return [p.name for p in projections]

@@ -14,6 +14,7 @@ from write_model.catalogue import Product, Store
 
 class CatalogueProjection(SqlProjection):
     name = "catalogue"
+    tables = ("stores", "products")
     topics = topics_of(Store.Registered, Product.Listed, Product.Revised, Product.Delisted)
 
     @singledispatchmethod

@@ -41,6 +41,7 @@ def stock_change(event: Any) -> StockChange:
 
 class StockProjection(SqlProjection):
     name = "stock"
+    tables = ("stock",)
     topics = topics_of(StockItem.Opened, *STOCK_DELTAS)
 
     def apply(self, event: Any, cur: Cursor[Any]) -> None:

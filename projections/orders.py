@@ -14,6 +14,7 @@ from write_model.orders import Order
 
 class OrdersProjection(SqlProjection):
     name = "orders"
+    tables = ("orders", "order_lines")
     topics = topics_of(Order.Placed, Order.Confirmed, Order.Rejected, Order.StatusChanged)
 
     @singledispatchmethod

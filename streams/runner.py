@@ -36,6 +36,8 @@ class ProjectionFeed:
         self.app = app
         self.recorder = recorder
         self.projection = projection
+        self.applied = 0
+        """Events applied so far (a rebuild reports its rate from it)."""
 
     def run(self, stopping: threading.Event) -> None:
         """Catch up, then wait for NOTIFY; returns when `stopping` is set."""
@@ -62,6 +64,7 @@ class ProjectionFeed:
         with self.projection.session(Tracking(self.app.name, end)) as session:
             for event in events:
                 self.projection.apply(event, session)
+        self.applied += len(events)
         return end
 
 

@@ -1,0 +1,70 @@
+"""`bazaar projections status|rebuild|verify`: see, rebuild and check the read models."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from bazaar.wiring import Container
+from projections.base import SqlProjection
+from projections.registry import SQL_PROJECTIONS
+
+BAR_WIDTH = 30
+
+
+def status(container: Container) -> None:
+    """Each projection's position in the shop log and how far behind its head it is."""
+    head = container.shop.position()
+    print(f"{'projection':18} {'position':>10} {'lag':>8}   (log head {head})")
+    for projection in container.projections:
+        position = projection.position(container.shop.name)
+        print(f"{projection.name:18} {position:>10} {head - position:>8}")
+
+
+def rebuild(container: Container, names: list[str]) -> None:
+    """Replay the log into fresh tables and swap them in while everything keeps running."""
+    for kind in chosen(names):
+        done = container.rebuilder(ProgressBar(kind.name)).rebuild(kind)
+        print(
+            f"\n{kind.name}: {done.events} events in {done.seconds:.1f}s "
+            f"({done.events_per_second:,.0f} events/s), swapped in"
+        )
+
+
+def verify(container: Container) -> int:
+    """Rebuild into scratch space and list every row that differs; 1 if any does."""
+    differing = 0
+    for kind in SQL_PROJECTIONS:
+        found = container.rebuilder(ProgressBar(kind.name)).verify(kind)
+        print(f"\n{kind.name}: {'OK' if not found else 'DIFFERENT'}")
+        for table, diff in found.items():
+            differing += 1
+            for side in ("extra", "missing"):
+                for row in diff[side]:
+                    print(
+                        f"  {table} {side} (live {'only' if side == 'extra' else 'lacks'}): {row}"
+                    )
+    return 1 if differing else 0
+
+
+def chosen(names: list[str]) -> list[type[SqlProjection]]:
+    known = {kind.name: kind for kind in SQL_PROJECTIONS}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise SystemExit(f"unknown projection(s) {unknown}; known: {sorted(known)}")
+    return [known[name] for name in names] if names else list(SQL_PROJECTIONS)
+
+
+class ProgressBar:
+    """`name [#####.....] position/head  N events/s`, redrawn in place on stderr."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.started = time.perf_counter()
+
+    def __call__(self, position: int, head: int, applied: int) -> None:
+        filled = BAR_WIDTH * position // head if head else BAR_WIDTH
+        rate = applied / max(time.perf_counter() - self.started, 1e-9)
+        bar = "#" * filled + "." * (BAR_WIDTH - filled)
+        sys.stderr.write(f"\r{self.name:10} [{bar}] {position}/{head} {rate:,.0f} events/s")
+        sys.stderr.flush()
