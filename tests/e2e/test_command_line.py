@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bazaar.cli import main
+from bazaar.settings import Settings
 from tests.stacks import a_built_stack, a_fresh_database, free_port
 from tests.waiting import poll_until
 from write_model.users import User
@@ -126,3 +128,34 @@ def test_createadmin_creates_an_admin_who_can_sign_in(database_env: dict[str, st
         admin = stack.accounts.authenticate("boss@example.com", "long-pass-1")
         assert admin.role == "admin"
         assert admin.id == User.create_id("boss@example.com")
+
+
+class TestProjectionCommands:
+    @pytest.fixture(autouse=True)
+    def session_database(self, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("DATABASE_URL", settings.database_url or "")
+        monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
+        monkeypatch.setenv("JWT_SECRET", "z" * 40)
+
+    def test_status_lists_every_projection_with_its_lag(
+        self, server: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        main(["projections", "status"])
+
+        printed = capsys.readouterr().out
+        for name in ("catalogue", "stock", "orders", "inventory_cache"):
+            assert re.search(rf"^{name}\s+\d+\s+\d+$", printed, re.MULTILINE), printed
+
+    def test_rebuild_reports_its_rate_and_verify_then_finds_nothing(
+        self, server: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        main(["projections", "rebuild", "orders"])
+        with pytest.raises(SystemExit) as verified:
+            main(["projections", "verify"])
+
+        printed = capsys.readouterr()
+        assert re.search(
+            r"orders: \d+ events in [\d.]+s \([\d,]+ events/s\), swapped in", printed.out
+        )
+        assert verified.value.code == 0
+        assert "DIFFERENT" not in printed.out
