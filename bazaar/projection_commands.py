@@ -7,9 +7,12 @@ import time
 
 from bazaar.wiring import Container
 from projections.base import SqlProjection
+from projections.inventory import InventoryCacheProjection
 from projections.registry import SQL_PROJECTIONS
+from streams.rebuild import Replayed
 
 BAR_WIDTH = 30
+CACHE = InventoryCacheProjection.name
 
 
 def status(container: Container) -> None:
@@ -22,13 +25,18 @@ def status(container: Container) -> None:
 
 
 def rebuild(container: Container, names: list[str]) -> None:
-    """Replay the log into fresh tables and swap them in while everything keeps running."""
+    """Replay the log into fresh tables (keys) and swap them in while everything keeps running."""
     for kind in chosen(names):
-        done = container.rebuilder(ProgressBar(kind.name)).rebuild(kind)
-        print(
-            f"\n{kind.name}: {done.events} events in {done.seconds:.1f}s "
-            f"({done.events_per_second:,.0f} events/s), swapped in"
-        )
+        report(container.rebuilder(ProgressBar(kind.name)).rebuild(kind))
+    if not names or CACHE in names:
+        report(container.rebuild_cache(ProgressBar(CACHE)))
+
+
+def report(done: Replayed) -> None:
+    print(
+        f"\n{done.projection}: {done.events} events in {done.seconds:.1f}s "
+        f"({done.events_per_second:,.0f} events/s), swapped in"
+    )
 
 
 def verify(container: Container) -> int:
@@ -44,15 +52,20 @@ def verify(container: Container) -> int:
                     print(
                         f"  {table} {side} (live {'only' if side == 'extra' else 'lacks'}): {row}"
                     )
+    stores = container.rebuilder().verify_cache(container.inventory_cache)
+    print(f"{CACHE}: {'OK' if not stores else 'DIFFERENT'}")
+    for store_id, diff in stores.items():
+        differing += 1
+        print(f"  store {store_id}: sql {diff['sql']} cache {diff['cache']}")
     return 1 if differing else 0
 
 
 def chosen(names: list[str]) -> list[type[SqlProjection]]:
     known = {kind.name: kind for kind in SQL_PROJECTIONS}
-    unknown = [name for name in names if name not in known]
+    unknown = [name for name in names if name not in (*known, CACHE)]
     if unknown:
-        raise SystemExit(f"unknown projection(s) {unknown}; known: {sorted(known)}")
-    return [known[name] for name in names] if names else list(SQL_PROJECTIONS)
+        raise SystemExit(f"unknown projection(s) {unknown}; known: {sorted(known)} and {CACHE}")
+    return [known[name] for name in names if name in known] if names else list(SQL_PROJECTIONS)
 
 
 class ProgressBar:

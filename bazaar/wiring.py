@@ -17,7 +17,7 @@ from projections.registry import shop_projections
 from read_model.redis.inventory import InventoryCache
 from read_model.sql.schema import LIVE_SCHEMA
 from read_model.sql.schema import migrate as migrate_read_models
-from streams.rebuild import Progress, Rebuilder
+from streams.rebuild import Progress, Rebuilder, Replayed
 from streams.runner import InProcessRunner
 from write_model.accounts import Accounts
 from write_model.shop import Shop
@@ -59,6 +59,10 @@ class Container:
         return Rebuilder(
             self.shop, self.pool, lambda schema: read_model_pool(url, 2, schema), progress
         )
+
+    def rebuild_cache(self, progress: Progress = lambda *_: None) -> Replayed:
+        scratch = InventoryCache(self.redis, prefix="inv_rebuild")
+        return self.rebuilder(progress).rebuild_cache(self.inventory_cache, scratch)
 
     def close(self) -> None:
         self.shop.close()

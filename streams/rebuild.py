@@ -19,7 +19,10 @@ from eventsourcing.application import Application
 from psycopg_pool import ConnectionPool
 
 from projections.base import SqlProjection
+from projections.inventory import InventoryCacheProjection
 from read_model import positions
+from read_model.redis.inventory import InventoryCache
+from read_model.sql.inventory import stocking_stores, store_inventory
 from read_model.sql.rebuilds import (
     differences,
     drop_schema,
@@ -93,6 +96,33 @@ class Rebuilder:
         finally:
             drop_schema(self.live_pool, scratch)
         return {table: diff for table, diff in found.items() if diff["extra"] or diff["missing"]}
+
+    def rebuild_cache(self, live: InventoryCache, scratch: InventoryCache) -> Replayed:
+        """Rebuild the Redis inventory under another prefix, then take its keys over at once."""
+        started = time.perf_counter()
+        scratch.clear()
+        feed = ProjectionFeed(self.app, InventoryCacheProjection(scratch))
+        position = self._replay(feed, 0)
+        while not live.take_over(scratch, self.app.name, position):
+            position = self._replay(feed, position)
+        return Replayed(InventoryCacheProjection.name, feed.applied, time.perf_counter() - started)
+
+    def verify_cache(self, live: InventoryCache) -> dict[str, Any]:
+        """Stores whose Redis listing differs from the SQL one, once both reached the head."""
+        head = self.app.recorder.max_notification_id() or 0
+        deadline = time.monotonic() + LIVE_WAIT_SECONDS
+        while (live.position(self.app.name) or 0) < head and time.monotonic() < deadline:
+            time.sleep(positions.POLL_SECONDS)
+        positions.wait_for(
+            self.live_pool, ["catalogue", "stock"], self.app.name, head, LIVE_WAIT_SECONDS
+        )
+        found = {}
+        for store_id in stocking_stores(self.live_pool):
+            in_sql = store_inventory(self.live_pool, store_id)
+            cached = live.store_inventory(store_id)
+            if cached != in_sql:
+                found[str(store_id)] = {"sql": in_sql, "cache": cached}
+        return found
 
     def _replay(self, feed: ProjectionFeed, position: int, head: int | None = None) -> int:
         target = head if head is not None else feed.recorder.max_notification_id() or 0

@@ -1,12 +1,11 @@
 """Per-store inventory in Redis, kept by its own projection; the SQL listing is the fallback.
 
-Keys: `inv:{store}:qty` (product -> available), `inv:{store}:ver` (product -> stock version),
-`inv:items` (stock item -> store and product),
-`inv:products` (product -> JSON title/price/category, or absent once delisted) with
-`inv:product_versions`,
-`inv:position:{application}` (the last event applied). Each batch is one MULTI/EXEC with
-the position; stock and product writes are guarded by version, so redelivered events
-change nothing.
+Keys (prefix `inv`, or another for a copy being rebuilt): `inv:{store}:qty` (product ->
+available), `inv:{store}:ver` (product -> stock version), `inv:items` (stock item -> store
+and product), `inv:products` (product -> JSON title/price/category, absent once delisted)
+with `inv:product_versions`, and `inv:position:{application}` (the last event applied).
+Each batch is one MULTI/EXEC with the position; stock and product writes are guarded by
+version, so redelivered events change nothing.
 """
 
 from __future__ import annotations
@@ -24,53 +23,69 @@ from redis.client import Pipeline
 from read_model.sql.inventory import InventoryLine
 
 _APPLY_STOCK = """
-if ARGV[4] then redis.call('HSET', 'inv:items', ARGV[1], ARGV[4] .. ' ' .. ARGV[5]) end
-local where = redis.call('HGET', 'inv:items', ARGV[1])
+local p = ARGV[1]
+if ARGV[5] then redis.call('HSET', p .. ':items', ARGV[2], ARGV[5] .. ' ' .. ARGV[6]) end
+local where = redis.call('HGET', p .. ':items', ARGV[2])
 if not where then return 0 end
 local store, product = string.match(where, '(%S+) (%S+)')
-local versions = 'inv:' .. store .. ':ver'
-if tonumber(redis.call('HGET', versions, product) or '0') < tonumber(ARGV[2]) then
-  redis.call('HINCRBY', 'inv:' .. store .. ':qty', product, ARGV[3])
-  redis.call('HSET', versions, product, ARGV[2])
+local versions = p .. ':' .. store .. ':ver'
+if tonumber(redis.call('HGET', versions, product) or '0') < tonumber(ARGV[3]) then
+  redis.call('HINCRBY', p .. ':' .. store .. ':qty', product, ARGV[4])
+  redis.call('HSET', versions, product, ARGV[3])
 end
 return 1
 """
 
 
 _PUT_PRODUCT = """
-if tonumber(redis.call('HGET', 'inv:product_versions', ARGV[1]) or '0') < tonumber(ARGV[2]) then
-  if ARGV[3] == '' then
-    redis.call('HDEL', 'inv:products', ARGV[1])
+local p = ARGV[1]
+if tonumber(redis.call('HGET', p .. ':product_versions', ARGV[2]) or '0') < tonumber(ARGV[3]) then
+  if ARGV[4] == '' then
+    redis.call('HDEL', p .. ':products', ARGV[2])
   else
-    redis.call('HSET', 'inv:products', ARGV[1], ARGV[3])
+    redis.call('HSET', p .. ':products', ARGV[2], ARGV[4])
   end
-  redis.call('HSET', 'inv:product_versions', ARGV[1], ARGV[2])
+  redis.call('HSET', p .. ':product_versions', ARGV[2], ARGV[3])
 end
+"""
+
+_TAKE_OVER = """
+local live, scratch = ARGV[1], ARGV[2]
+local live_position = tonumber(redis.call('GET', live .. ':position:' .. ARGV[3]) or '0')
+if live_position > tonumber(ARGV[4]) then return 0 end
+for _, key in ipairs(redis.call('KEYS', live .. ':*')) do redis.call('DEL', key) end
+for _, key in ipairs(redis.call('KEYS', scratch .. ':*')) do
+  redis.call('RENAME', key, live .. string.sub(key, #scratch + 1))
+end
+return 1
 """
 
 
 class InventoryCache:
     """Writes from the projection and reads for the API; every call may raise when Redis is down."""
 
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, prefix: str = "inv") -> None:
         self.client = client
+        self.prefix = prefix
         self._apply_stock = client.register_script(_APPLY_STOCK)
         self._put_product = client.register_script(_PUT_PRODUCT)
+        self._take_over = client.register_script(_TAKE_OVER)
 
     @contextmanager
     def session(self, tracking: Tracking) -> Iterator[Pipeline]:
         """Writes queued on the pipeline apply atomically, together with the new position."""
         pipe = self.client.pipeline(transaction=True)
         yield pipe
-        pipe.set(f"inv:position:{tracking.application_name}", tracking.notification_id)
+        pipe.set(f"{self.prefix}:position:{tracking.application_name}", tracking.notification_id)
         pipe.execute()
 
     def open_stock(self, pipe: Pipeline, item_id: UUID, store_id: UUID, product_id: UUID) -> None:
-        self._apply_stock([], [str(item_id), 1, 0, str(store_id), str(product_id)], client=pipe)
+        args = [self.prefix, str(item_id), 1, 0, str(store_id), str(product_id)]
+        self._apply_stock([], args, client=pipe)
 
     def apply_stock(self, pipe: Pipeline, item_id: UUID, version: int, delta: int) -> None:
         """Add `delta` to the item's available quantity unless `version` was applied already."""
-        self._apply_stock([], [str(item_id), version, delta], client=pipe)
+        self._apply_stock([], [self.prefix, str(item_id), version, delta], client=pipe)
 
     def put_product(
         self,
@@ -82,19 +97,34 @@ class InventoryCache:
         """Set (None: remove) a product's title, price and category if `version` is newer."""
         title, price, category = details or ("", Decimal(0), "")
         as_json = json.dumps({"title": title, "price": str(price), "category": category})
-        self._put_product([], [str(product_id), version, as_json if details else ""], client=pipe)
+        args = [self.prefix, str(product_id), version, as_json if details else ""]
+        self._put_product([], args, client=pipe)
+
+    def clear(self) -> None:
+        """Delete every key of this prefix (a scratch copy about to be rebuilt)."""
+        for key in self.client.scan_iter(match=f"{self.prefix}:*", count=1000):
+            self.client.delete(key)
+
+    def take_over(self, scratch: InventoryCache, application: str, position: int) -> bool:
+        """Replace these keys with the scratch copy's, atomically, unless they are ahead of it.
+
+        False means the live projection moved past `position`: catch the scratch copy up
+        and try again.
+        """
+        args = [self.prefix, scratch.prefix, application, position]
+        return bool(self._take_over([], args))
 
     def position(self, application: str) -> int | None:
         """None when Redis holds no position: empty or being rebuilt, so not to be trusted."""
-        value = self.client.get(f"inv:position:{application}")
+        value = self.client.get(f"{self.prefix}:position:{application}")
         return int(value) if value is not None else None
 
     def store_inventory(self, store_id: UUID) -> list[InventoryLine]:
-        quantities = self.client.hgetall(f"inv:{store_id}:qty")
+        quantities = self.client.hgetall(f"{self.prefix}:{store_id}:qty")
         if not quantities:
             return []
         product_ids = list(quantities)
-        details = self.client.hmget("inv:products", product_ids)
+        details = self.client.hmget(f"{self.prefix}:products", product_ids)
         lines = [
             _line(pid, int(quantities[pid]), json.loads(raw))
             for pid, raw in zip(product_ids, details, strict=True)

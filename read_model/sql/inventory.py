@@ -58,3 +58,9 @@ def store_inventory(pool: ConnectionPool, store_id: UUID) -> list[InventoryLine]
             (store_id,),
         )
         return cur.fetchall()
+
+
+def stocking_stores(pool: ConnectionPool) -> list[UUID]:
+    """Every store that has stock rows, for comparing listings store by store."""
+    with pool.connection() as conn:
+        return [row[0] for row in conn.execute("SELECT DISTINCT store_id FROM stock").fetchall()]

@@ -139,3 +139,29 @@ class TestRebuild:
         with container.pool.connection() as conn:
             count = conn.execute("SELECT count(*) FROM orders").fetchone()
         assert count == (900,)
+
+
+class TestInventoryCache:
+    def test_a_rebuilt_cache_takes_over_and_agrees_with_sql(
+        self, container: Container, shop_floor: tuple[UUID, list[UUID]]
+    ) -> None:
+        store_id, _ = shop_floor
+        before = container.inventory_cache.store_inventory(store_id)
+        container.redis.delete(f"inv:{store_id}:qty")
+
+        done = container.rebuild_cache()
+
+        assert done.events > 0
+        assert container.inventory_cache.store_inventory(store_id) == before
+        assert container.rebuilder().verify_cache(container.inventory_cache) == {}
+
+    def test_verify_reports_a_store_whose_cached_listing_drifted(
+        self, container: Container, shop_floor: tuple[UUID, list[UUID]]
+    ) -> None:
+        store_id, products = shop_floor
+        container.redis.hincrby(f"inv:{store_id}:qty", str(products[3]), 5)
+
+        found = container.rebuilder().verify_cache(container.inventory_cache)
+
+        assert list(found) == [str(store_id)]
+        container.rebuild_cache()
