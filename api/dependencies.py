@@ -51,6 +51,17 @@ def current_actor(services: ServicesDep, token: Annotated[str | None, Depends(oa
 CurrentUser = Annotated[Actor, Depends(current_actor)]
 
 
+def admin_actor(actor: CurrentUser) -> Actor:
+    """The caller, if an admin: other roles are refused (403) rather than shown less."""
+    if not actor.is_admin:
+        raise ApiError(403, "forbidden", "Only admins may see this.")
+    return actor
+
+
+AdminOnly = Depends(admin_actor)
+"""Route-level: checked before anything else the route depends on (such as a read wait)."""
+
+
 def page_request(page: int = 1, page_size: int = 20) -> PageRequest:
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ApiError(

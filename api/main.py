@@ -14,7 +14,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.dependencies import Services
-from api.routes import auth, catalogue, operations, orders, stores
+from api.routes import (
+    admin,
+    auth,
+    catalogue,
+    deliveries,
+    history,
+    operations,
+    orders,
+    stores,
+)
 
 access_log = logging.getLogger("bazaar.access")
 REQUEST_SECONDS = Histogram(
@@ -98,7 +107,7 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     errors.install(app)
-    for module in (auth, stores, catalogue, orders, operations):
+    for module in (auth, stores, catalogue, orders, deliveries, history, admin, operations):
         app.include_router(module.router)
 
     app.add_middleware(TraceId)

@@ -1,4 +1,4 @@
-"""`bazaar up|api|runner|migrate|seed|createadmin`: every way to start Bazaar."""
+"""`bazaar up|api|runner|migrate|seed|createadmin|projections|audit`: every way to start Bazaar."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from uuid import UUID
 
 import uvicorn
 
 from api.main import TraceIdFilter, create_app
 from bazaar import projection_commands
+from bazaar.audit import audit_order
 from bazaar.devstack import dev_jwt_secret, embedded_services
 from bazaar.seed import seed_demo
 from bazaar.settings import Settings
@@ -44,6 +46,9 @@ def main(argv: list[str] | None = None) -> None:
     rebuild.add_argument("names", nargs="*", help="projections to rebuild (default: all)")
     rebuild.add_argument("--all", action="store_true", help="every projection (the default)")
     view_commands.add_parser("verify", help="rebuild in scratch space and diff; exit 1 if any")
+    audits = commands.add_parser("audit", help="print history from the event store")
+    audited = audits.add_subparsers(dest="target", required=True)
+    audited.add_parser("order", help="every event of one order").add_argument("order_id", type=UUID)
     args = parser.parse_args(argv)
     settings = Settings()
     configure_logging(settings.log_level)
@@ -55,6 +60,7 @@ def main(argv: list[str] | None = None) -> None:
         "seed": lambda: seed(settings),
         "createadmin": lambda: create_admin(settings, args.email, args.username),
         "projections": lambda: manage_projections(settings, args),
+        "audit": lambda: audit_order(settings, args.order_id),
     }[args.command]()
 
 

@@ -32,6 +32,9 @@ class CatalogueProjection(SqlProjection):
             lng=event.lng,
             delivery_radius_km=event.delivery_radius_km,
             low_stock_threshold=event.low_stock_threshold,
+            timezone=event.timezone,
+            opens_at=event.opens_at,
+            closes_at=event.closes_at,
             created_at=event.timestamp,
         )
         catalogue.add_store(cur, store, event.originator_version)

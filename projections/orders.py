@@ -15,7 +15,13 @@ from write_model.orders import Order
 class OrdersProjection(SqlProjection):
     name = "orders"
     tables = ("orders", "order_lines")
-    topics = topics_of(Order.Placed, Order.Confirmed, Order.Rejected, Order.StatusChanged)
+    topics = topics_of(
+        Order.Placed,
+        Order.Confirmed,
+        Order.Rejected,
+        Order.StatusChanged,
+        Order.DeliveryScheduled,
+    )
 
     @singledispatchmethod
     def apply(self, event: Any, cur: Cursor[Any]) -> None:
@@ -58,6 +64,17 @@ class OrdersProjection(SqlProjection):
     def _(self, event: Order.StatusChanged, cur: Cursor[Any]) -> None:
         orders.set_status(
             cur, event.originator_id, event.originator_version, event.status, event.timestamp
+        )
+
+    @apply.register
+    def _(self, event: Order.DeliveryScheduled, cur: Cursor[Any]) -> None:
+        orders.schedule_delivery(
+            cur,
+            event.originator_id,
+            event.originator_version,
+            event.address,
+            event.slot_start,
+            event.timestamp,
         )
 
 

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 from uuid import UUID, uuid4
 
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
+
+from write_model.catalogue import Store
 from write_model.commands import (
     Actor,
     AdjustStock,
@@ -38,14 +43,54 @@ def an_admin() -> Actor:
     return Actor(user_id=uuid4(), role="admin")
 
 
-def a_store_in(shop: Shop, owner: Actor, name: str = "Clay & Kiln") -> UUID:
+def a_store_in(shop: Shop, owner: Actor, name: str = "Clay & Kiln", **hours: Any) -> UUID:
+    """A store in Lyon; `hours` may set its `timezone`, `opens_at` and `closes_at`."""
     store_id = uuid4()
     shop.register_store(
         RegisterStore(
-            store_id=store_id, owner_id=owner.user_id, name=name, city="Lyon", lat=45.76, lng=4.84
+            store_id=store_id,
+            owner_id=owner.user_id,
+            name=name,
+            city="Lyon",
+            lat=45.76,
+            lng=4.84,
+            **hours,
         )
     )
     return store_id
+
+
+def an_old_store_registration(shop: Shop, owner: Actor, name: str = "Old Kiln") -> StoredEvent:
+    """`Store.Registered` as v1 stored it: no opening hours and no `class_version` in its state.
+
+    Built with the shop's own transcoder (and compressor, if any) from a plain dict, the way
+    the mapper wrote events before opening hours existed.
+    """
+    current = Store(
+        id=uuid4(),
+        name=name,
+        owner_id=owner.user_id,
+        city="Lyon",
+        lat=45.76,
+        lng=4.84,
+        delivery_radius_km=10.0,
+        low_stock_threshold=3,
+        timezone="Asia/Tokyo",
+        opens_at=6,
+        closes_at=23,
+    )
+    event = current.collect_events()[0]
+    dropped = {"originator_id", "originator_version", "timezone", "opens_at", "closes_at"}
+    v1_state = {key: value for key, value in vars(event).items() if key not in dropped}
+    state = shop.mapper.transcoder.encode(v1_state)
+    if shop.mapper.compressor is not None:
+        state = shop.mapper.compressor.compress(state)
+    return StoredEvent(
+        originator_id=current.id,
+        originator_version=1,
+        topic=get_topic(Store.Registered),
+        state=state,
+    )
 
 
 def a_product_in(

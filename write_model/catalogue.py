@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from write_model.delivery import (
+    DEFAULT_CLOSES_AT,
+    DEFAULT_OPENS_AT,
+    DEFAULT_TIMEZONE,
+    OpeningHours,
+)
 from write_model.errors import RuleViolationError
 
 CENT = Decimal("0.01")
@@ -26,9 +33,19 @@ def money(amount: Decimal) -> Decimal:
 
 
 class Store(Aggregate):
-    """A shop with a place, a delivery radius and a low-stock threshold."""
+    """A shop with a place, a delivery radius, a low-stock threshold and opening hours."""
+
+    class_version = 2
+    """v2 added opening hours; a v1 snapshot gets the defaults."""
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        _open_by_default(state)
 
     class Registered(Aggregate.Created):
+        class_version = 2
+        """v2 added `timezone`, `opens_at` and `closes_at`; a v1 event gets the defaults."""
+
         name: str
         owner_id: UUID
         city: str
@@ -36,6 +53,13 @@ class Store(Aggregate):
         lng: float
         delivery_radius_km: float
         low_stock_threshold: int
+        timezone: str
+        opens_at: int
+        closes_at: int
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            _open_by_default(state)
 
     @event(Registered)
     def __init__(
@@ -49,6 +73,9 @@ class Store(Aggregate):
         lng: float,
         delivery_radius_km: float,
         low_stock_threshold: int,
+        timezone: str,
+        opens_at: int,
+        closes_at: int,
     ) -> None:
         self.name = name
         self.owner_id = owner_id
@@ -57,6 +84,22 @@ class Store(Aggregate):
         self.lng = lng
         self.delivery_radius_km = delivery_radius_km
         self.low_stock_threshold = low_stock_threshold
+        self.timezone = timezone
+        self.opens_at = opens_at
+        self.closes_at = closes_at
+
+    @property
+    def opening_hours(self) -> OpeningHours:
+        return OpeningHours(
+            timezone=self.timezone, opens_at=self.opens_at, closes_at=self.closes_at
+        )
+
+
+def _open_by_default(state: dict[str, Any]) -> None:
+    """Stores registered before opening hours existed keep the defaults (09:00-18:00 UTC)."""
+    state.setdefault("timezone", DEFAULT_TIMEZONE)
+    state.setdefault("opens_at", DEFAULT_OPENS_AT)
+    state.setdefault("closes_at", DEFAULT_CLOSES_AT)
 
 
 class Product(Aggregate):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
+
+from write_model.delivery import DEFAULT_CLOSES_AT, DEFAULT_OPENS_AT, DEFAULT_TIMEZONE
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,6 +40,9 @@ class RegisterStore:
     lng: float
     delivery_radius_km: float = 10.0
     low_stock_threshold: int = 3
+    timezone: str = DEFAULT_TIMEZONE
+    opens_at: int = DEFAULT_OPENS_AT
+    closes_at: int = DEFAULT_CLOSES_AT
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,3 +94,12 @@ class PlaceOrder:
 class ChangeOrderStatus:
     order_id: UUID
     status: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScheduleDelivery:
+    """Book (or move) an order's delivery to the hourly slot starting at `slot_start`."""
+
+    order_id: UUID
+    address: str
+    slot_start: datetime

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -10,6 +11,13 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import Transcoding
 
+from write_model.delivery import (
+    DELIVERABLE_STATUSES,
+    Delivery,
+    DeliveryNotAllowedError,
+    OpeningHours,
+    delivery_address,
+)
 from write_model.errors import ConflictError, RuleViolationError
 
 
@@ -87,6 +95,7 @@ class Order(Aggregate):
         self.lines = tuple(lines)
         self.status = "placed"
         self.shortfalls: tuple[Shortfall, ...] = ()
+        self.delivery: Delivery | None = None
 
     @property
     def total_price(self) -> Decimal:
@@ -136,6 +145,36 @@ class Order(Aggregate):
     def _change_status(self, status: str, by: UUID) -> None:
         self.status = status
 
+    class DeliveryScheduled(Aggregate.Event):
+        address: str
+        slot_start: datetime
+        by: UUID
+
+    def schedule_delivery(
+        self, *, address: str, slot_start: datetime, hours: OpeningHours, now: datetime, by: UUID
+    ) -> bool:
+        """Book the delivery, or move it: each change is recorded, the same booking is a no-op.
+
+        Only while the store still has the order (confirmed, processing), and only for a
+        future slot the store's `hours` offer. Returns whether anything was recorded.
+        """
+        if self.status not in DELIVERABLE_STATUSES:
+            raise DeliveryNotAllowedError(
+                f"An order that is {self.status} can no longer be booked for delivery.",
+                details={"status": self.status, "allowed": list(DELIVERABLE_STATUSES)},
+            )
+        booking = Delivery(
+            address=delivery_address(address), slot_start=hours.slot(slot_start, now)
+        )
+        if booking == self.delivery:
+            return False
+        self._schedule_delivery(address=booking.address, slot_start=booking.slot_start, by=by)
+        return True
+
+    @event(DeliveryScheduled)
+    def _schedule_delivery(self, address: str, slot_start: datetime, by: UUID) -> None:
+        self.delivery = Delivery(address=address, slot_start=slot_start)
+
 
 class ValueAsDict(Transcoding):
     """Stores a frozen dataclass value (an order line, a shortfall) as a plain JSON object."""
@@ -150,4 +189,8 @@ class ValueAsDict(Transcoding):
         return self.type(**data)
 
 
-TRANSCODINGS = (ValueAsDict(OrderLine, "order_line"), ValueAsDict(Shortfall, "shortfall"))
+TRANSCODINGS = (
+    ValueAsDict(OrderLine, "order_line"),
+    ValueAsDict(Shortfall, "shortfall"),
+    ValueAsDict(Delivery, "delivery"),
+)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -22,12 +23,21 @@ from write_model.commands import (
     PlaceOrder,
     RegisterStore,
     ReviseProduct,
+    ScheduleDelivery,
 )
+from write_model.delivery import OpeningHours
 from write_model.errors import (
     ConcurrentUpdateError,
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
+)
+from write_model.history import (
+    InvalidAsOfError,
+    OrderEventRecord,
+    check_version,
+    history_of,
+    version_at,
 )
 from write_model.inventory import StockItem
 from write_model.orders import (
@@ -114,7 +124,8 @@ class Shop(Application[UUID]):
             transcoder.register(transcoding)
 
     def register_store(self, cmd: RegisterStore) -> Outcome:
-        """The caller becomes the owner of a new store."""
+        """The caller becomes the owner of a new store, open at valid hours in a known timezone."""
+        hours = OpeningHours(timezone=cmd.timezone, opens_at=cmd.opens_at, closes_at=cmd.closes_at)
         store = Store(
             id=cmd.store_id,
             name=cmd.name,
@@ -124,6 +135,9 @@ class Shop(Application[UUID]):
             lng=cmd.lng,
             delivery_radius_km=cmd.delivery_radius_km,
             low_stock_threshold=cmd.low_stock_threshold,
+            timezone=hours.timezone,
+            opens_at=hours.opens_at,
+            closes_at=hours.closes_at,
         )
         return self._save(store)
 
@@ -224,11 +238,83 @@ class Shop(Application[UUID]):
             held.append(item)
         return held
 
+    def schedule_delivery(self, cmd: ScheduleDelivery, actor: Actor, now: datetime) -> Outcome:
+        """Book or move an order's delivery to a future slot within the store's opening hours.
+
+        The customer, the store's owner and admins may; to anyone else the order does not
+        exist. `now` is the caller's clock. The same booking again records nothing.
+        """
+        return self._retried(lambda: self._try_schedule_delivery(cmd, actor, now))
+
+    def _try_schedule_delivery(self, cmd: ScheduleDelivery, actor: Actor, now: datetime) -> Outcome:
+        order = self.get_order(cmd.order_id)
+        store = self._store(order.store_id)
+        if not may_see_order(actor, order, store):
+            raise OrderNotFoundError(f"Order {cmd.order_id} does not exist.")
+        scheduled = order.schedule_delivery(
+            address=cmd.address,
+            slot_start=cmd.slot_start,
+            hours=store.opening_hours,
+            now=now,
+            by=actor.user_id,
+        )
+        return self._save(order) if scheduled else Outcome(order, self.position())
+
     def get_order(self, order_id: UUID) -> Order:
         order = self._find(Order, order_id)
         if order is None:
             raise OrderNotFoundError(f"Order {order_id} does not exist.")
         return order
+
+    def order_history(self, order_id: UUID, actor: Actor) -> list[OrderEventRecord]:
+        """Every recorded event of the order, oldest first: the audit trail, never the read model.
+
+        Only those who may see the order may read it; to anyone else it does not exist.
+        """
+        self._visible_order(order_id, actor)
+        return history_of(self._order_events(order_id))
+
+    def order_as_of(
+        self,
+        order_id: UUID,
+        actor: Actor,
+        *,
+        version: int | None = None,
+        at: datetime | None = None,
+    ) -> Order:
+        """The order exactly as it was at `version`, or at time `at`, replayed from its events.
+
+        A time picks the last version recorded at or before it; a time before the order
+        existed is `OrderNotFoundError`. A version below 1 breaks a rule (`InvalidVersionError`),
+        one the order has not reached is missing (`VersionNotFoundError`); both at once, or a
+        time with no UTC offset, is `InvalidAsOfError`. Neither: the order as it is now.
+        """
+        order = self._visible_order(order_id, actor)
+        if version is not None and at is not None:
+            raise InvalidAsOfError("Give as_of_version or as_of, not both.")
+        if at is not None:
+            version = self._version_at(order_id, at)
+        if version is None:
+            return order
+        check_version(version, order.version)
+        replayed: Order = self.repository.get(order_id, version=version)
+        return replayed
+
+    def _visible_order(self, order_id: UUID, actor: Actor) -> Order:
+        """The order, if the actor may see it: to anyone else it does not exist."""
+        order = self.get_order(order_id)
+        if not may_see_order(actor, order, self._store(order.store_id)):
+            raise OrderNotFoundError(f"Order {order_id} does not exist.")
+        return order
+
+    def _version_at(self, order_id: UUID, at: datetime) -> int:
+        version = version_at(self._order_events(order_id), at)
+        if version is None:
+            raise OrderNotFoundError(f"Order {order_id} did not exist at {at.isoformat()}.")
+        return version
+
+    def _order_events(self, order_id: UUID) -> list[Aggregate.Event]:
+        return cast("list[Aggregate.Event]", list(self.events.get(order_id)))
 
     def _place(self, cmd: PlaceOrder, quantities: dict[UUID, int]) -> Outcome:
         def earlier() -> Outcome | None:

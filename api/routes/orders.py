@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 
 from api.dependencies import CurrentUser, Paging, ServicesDep, read_after
 from api.errors import ApiError
 from api.schemas.common import PageOf
-from api.schemas.orders import LineOut, OrderIn, OrderOut, OrderSummaryOut, StatusIn
+from api.schemas.orders import (
+    DeliveryOut,
+    LineOut,
+    OrderIn,
+    OrderOut,
+    OrderSummaryOut,
+    StatusIn,
+)
 from read_model.sql import catalogue, orders
 from write_model.commands import Actor, ChangeOrderStatus, OrderItem, PlaceOrder
+from write_model.delivery import delivery_status
 from write_model.orders import Order
 
 router = APIRouter(tags=["orders"])
 OrdersRead = Depends(read_after("orders"))
 IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:order-idempotency-key")
+AS_OF_VERSION = (
+    "The order as it was at this version (1 = placed): below 1 is 400 invalid_version, "
+    "beyond the current version 404 version_not_found."
+)
+AS_OF = (
+    "The order as it was at this time (ISO 8601 with Z or an offset, else 400 invalid_as_of); "
+    "before the order existed 404 order_not_found. Not together with as_of_version (400)."
+)
 
 
 def order_out(order: Order | orders.OrderView) -> OrderOut:
@@ -39,7 +56,20 @@ def order_out(order: Order | orders.OrderView) -> OrderOut:
         ],
         total_price=order.total_price,
         created_at=order.created_on if isinstance(order, Order) else order.created_at,
+        delivery=delivery_out(order),
     )
+
+
+def delivery_out(order: Order | orders.OrderView) -> DeliveryOut | None:
+    """The booked delivery, if any; its status follows the order's (see `delivery_status`)."""
+    if isinstance(order, Order):
+        booked = order.delivery
+        address, slot_start = (booked.address, booked.slot_start) if booked else (None, None)
+    else:
+        address, slot_start = order.delivery_address, order.delivery_slot_start
+    if address is None or slot_start is None:
+        return None
+    return DeliveryOut(address=address, slot_start=slot_start, status=delivery_status(order.status))
 
 
 @router.post("/api/orders", status_code=201)
@@ -82,8 +112,17 @@ def my_orders(actor: CurrentUser, services: ServicesDep, paging: Paging) -> Page
 
 
 @router.get("/api/orders/{order_id}", dependencies=[OrdersRead, Depends(read_after("catalogue"))])
-def get_order(order_id: UUID, actor: CurrentUser, services: ServicesDep) -> OrderOut:
-    """One order: for the customer who placed it, the store's owner, and admins."""
+def get_order(
+    order_id: UUID,
+    actor: CurrentUser,
+    services: ServicesDep,
+    as_of_version: Annotated[int | None, Query(description=AS_OF_VERSION)] = None,
+    as_of: Annotated[datetime | None, Query(description=AS_OF)] = None,
+) -> OrderOut:
+    """One order (customer, store owner, admins); with as_of*, replayed from the event store."""
+    if as_of_version is not None or as_of is not None:
+        replayed = services.shop.order_as_of(order_id, actor, version=as_of_version, at=as_of)
+        return order_out(replayed)
     order = orders.get_order(services.pool, order_id)
     if order is None or not may_see(actor, order, services):
         raise ApiError(404, "order_not_found", f"Order {order_id} does not exist.")

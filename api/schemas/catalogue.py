@@ -9,8 +9,13 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from api.schemas.common import Money, Price, Request, Text
+from write_model.delivery import DEFAULT_CLOSES_AT, DEFAULT_OPENS_AT, DEFAULT_TIMEZONE
 
 Description = Annotated[str, Field(max_length=5000)]
+TIMEZONE = (
+    "IANA name, e.g. Europe/Lisbon: opening hours are the store's local time. "
+    "Unknown, or closes_at not after opens_at: 400 invalid_opening_hours."
+)
 
 
 class StoreIn(Request):
@@ -20,6 +25,13 @@ class StoreIn(Request):
     lng: float = Field(ge=-180, le=180)
     delivery_radius_km: float = Field(default=10.0, gt=0, le=500)
     low_stock_threshold: int = Field(default=3, ge=0, le=100_000)
+    timezone: str = Field(
+        default=DEFAULT_TIMEZONE, min_length=1, max_length=64, description=TIMEZONE
+    )
+    opens_at: int = Field(default=DEFAULT_OPENS_AT, ge=0, le=23, description="First slot's hour.")
+    closes_at: int = Field(
+        default=DEFAULT_CLOSES_AT, ge=1, le=24, description="Slots end before this hour."
+    )
 
 
 class StoreOut(BaseModel):
@@ -31,6 +43,9 @@ class StoreOut(BaseModel):
     lng: float
     delivery_radius_km: float
     low_stock_threshold: int
+    timezone: str
+    opens_at: int
+    closes_at: int
     created_at: datetime
 
 

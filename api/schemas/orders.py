@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import AliasChoices, AwareDatetime, BaseModel, Field
 
 from api.schemas.common import Money, Request
 
@@ -23,8 +23,24 @@ class OrderIn(Request):
     items: list[ItemIn] = Field(min_length=1, max_length=100)
 
 
+OrderStatus = Literal["confirmed", "processing", "shipped", "delivered", "cancelled", "rejected"]
+
+
 class StatusIn(Request):
-    status: Literal["confirmed", "processing", "shipped", "delivered", "cancelled", "rejected"]
+    status: OrderStatus
+
+
+class DeliveryIn(Request):
+    """A slot start without a UTC offset is refused: it would mean another hour in every zone."""
+
+    address: str = Field(min_length=1, max_length=500)
+    slot_start: AwareDatetime
+
+
+class DeliveryOut(BaseModel):
+    address: str
+    slot_start: datetime
+    status: Literal["scheduled", "out_for_delivery", "delivered", "cancelled"]
 
 
 class LineOut(BaseModel):
@@ -43,6 +59,7 @@ class OrderOut(BaseModel):
     items: list[LineOut]
     total_price: Money
     created_at: datetime
+    delivery: DeliveryOut | None = None
 
 
 class OrderSummaryOut(BaseModel):
@@ -53,3 +70,13 @@ class OrderSummaryOut(BaseModel):
     created_at: datetime
     total_items: int
     total_price: Money
+
+
+class OrderEventOut(BaseModel):
+    """One event of an order's history; `by` is null for what the system did on its own."""
+
+    version: int
+    type: str
+    at: datetime
+    by: UUID | None
+    data: dict[str, Any]

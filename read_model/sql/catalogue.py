@@ -35,6 +35,9 @@ class StoreView:
     lng: float
     delivery_radius_km: float
     low_stock_threshold: int
+    timezone: str
+    opens_at: int
+    closes_at: int
     created_at: datetime
 
 
@@ -59,11 +62,11 @@ class ProductFilter:
 
 
 def add_store(cur: Cursor[Any], store: StoreView, version: int) -> None:
+    row = (*values(store), version)
     cur.execute(
-        "INSERT INTO stores (id, name, owner_id, city, lat, lng, delivery_radius_km,"
-        " low_stock_threshold, created_at, version)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
-        (*values(store), version),
+        f"INSERT INTO stores ({columns(StoreView)}, version)"
+        f" VALUES ({', '.join(['%s'] * len(row))}) ON CONFLICT (id) DO NOTHING",
+        row,
     )
 
 

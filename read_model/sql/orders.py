@@ -52,6 +52,9 @@ class OrderView:
     updated_at: datetime
     shortfalls: list[dict[str, Any]] = field(default_factory=list)
     items: list[LineView] = field(default_factory=list)
+    delivery_address: str | None = None
+    delivery_slot_start: datetime | None = None
+    """Null until a delivery is booked; its status follows the order's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,13 +116,25 @@ def set_status(
     )
 
 
+def schedule_delivery(
+    cur: Cursor[Any], order_id: UUID, version: int, address: str, slot_start: datetime, at: datetime
+) -> None:
+    """Book or move the order's delivery, if this version is newer."""
+    cur.execute(
+        "UPDATE orders SET delivery_address = %s, delivery_slot_start = %s, updated_at = %s,"
+        " version = %s WHERE id = %s AND version < %s",
+        (address, slot_start, at, version, order_id, version),
+    )
+
+
 def get_order(pool: ConnectionPool, order_id: UUID) -> OrderView | None:
     """One order with its lines, in the order they were placed."""
     with pool.connection() as conn:
         with conn.cursor(row_factory=class_row(OrderView)) as cur:
             cur.execute(
                 "SELECT id, user_id, store_id, status, total_items, total_price, created_at,"
-                " updated_at, shortfalls FROM orders WHERE id = %s",
+                " updated_at, shortfalls, delivery_address, delivery_slot_start"
+                " FROM orders WHERE id = %s",
                 (order_id,),
             )
             order = cur.fetchone()

@@ -28,9 +28,15 @@ CREATE TABLE IF NOT EXISTS stores (
     lng double precision NOT NULL,
     delivery_radius_km double precision NOT NULL,
     low_stock_threshold integer NOT NULL,
+    timezone text NOT NULL DEFAULT 'UTC',
+    opens_at integer NOT NULL DEFAULT 9,
+    closes_at integer NOT NULL DEFAULT 18,
     created_at timestamptz NOT NULL,
     version integer NOT NULL
 );
+ALTER TABLE stores ADD COLUMN IF NOT EXISTS timezone text NOT NULL DEFAULT 'UTC';
+ALTER TABLE stores ADD COLUMN IF NOT EXISTS opens_at integer NOT NULL DEFAULT 9;
+ALTER TABLE stores ADD COLUMN IF NOT EXISTS closes_at integer NOT NULL DEFAULT 18;
 CREATE INDEX IF NOT EXISTS stores_city ON stores (lower(city));
 
 CREATE TABLE IF NOT EXISTS products (
@@ -65,10 +71,14 @@ CREATE TABLE IF NOT EXISTS orders (
     total_items integer NOT NULL,
     total_price numeric(12, 2) NOT NULL,
     shortfalls jsonb NOT NULL DEFAULT '[]',
+    delivery_address text,
+    delivery_slot_start timestamptz,
     created_at timestamptz NOT NULL,
     updated_at timestamptz NOT NULL,
     version integer NOT NULL
 );
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS delivery_address text;
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS delivery_slot_start timestamptz;
 CREATE INDEX IF NOT EXISTS orders_user ON orders (user_id, created_at DESC);
 CREATE INDEX IF NOT EXISTS orders_store ON orders (store_id, created_at DESC);
 CREATE INDEX IF NOT EXISTS orders_status ON orders (status, created_at DESC);

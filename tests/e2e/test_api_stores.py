@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -72,6 +73,50 @@ class TestCreateStore:
         )
 
         assert_error(response, 401)
+
+    def test_opens_nine_to_six_utc_by_default(self, client: httpx.Client) -> None:
+        store = a_store(client, register(client, "artisan"))
+
+        assert (store["timezone"], store["opens_at"], store["closes_at"]) == ("UTC", 9, 18)
+
+    def test_keeps_the_opening_hours_it_is_given(self, client: httpx.Client) -> None:
+        hours = {"timezone": "America/New_York", "opens_at": 7, "closes_at": 24}
+
+        created = open_store(client, register(client, "artisan"), **hours)
+
+        shown = client.get(f"/api/stores/{created.json()['id']}", headers=after(created)).json()
+        assert {key: shown[key] for key in hours} == hours
+        assert shown == created.json()
+
+    @pytest.mark.parametrize(
+        "hours",
+        [
+            {"timezone": "Mars/Olympus_Mons"},
+            {"opens_at": 18, "closes_at": 9},
+            {"opens_at": 12, "closes_at": 12},
+        ],
+        ids=["unknown timezone", "closes before it opens", "closes as it opens"],
+    )
+    def test_refuses_impossible_opening_hours(
+        self, client: httpx.Client, hours: dict[str, Any]
+    ) -> None:
+        body = {"name": "Kiln", "city": "Porto", "lat": 41.15, "lng": -8.61, **hours}
+
+        response = client.post("/api/stores", json=body, headers=register(client, "artisan").auth)
+
+        assert_error(response, 400, "invalid_opening_hours")
+
+    @pytest.mark.parametrize(
+        "hours",
+        [{"opens_at": 24}, {"opens_at": -1}, {"closes_at": 0}, {"closes_at": 25}, {"timezone": ""}],
+        ids=["opens at 24", "opens at -1", "closes at 0", "closes at 25", "empty timezone"],
+    )
+    def test_refuses_hours_off_the_clock(self, client: httpx.Client, hours: dict[str, Any]) -> None:
+        body = {"name": "Kiln", "city": "Porto", "lat": 41.15, "lng": -8.61, **hours}
+
+        response = client.post("/api/stores", json=body, headers=register(client, "artisan").auth)
+
+        assert_error(response, 400, "validation_error")
 
     def test_lets_a_customer_open_a_store(self, client: httpx.Client) -> None:
         customer = register(client)

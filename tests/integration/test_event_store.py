@@ -14,7 +14,7 @@ import pytest
 from eventsourcing.postgres import PostgresApplicationRecorder
 
 from tests.builders import a_shop
-from tests.unit import test_accounts, test_shop
+from tests.unit import test_accounts, test_history, test_shop
 from write_model.accounts import Accounts
 from write_model.shop import Shop
 
@@ -47,7 +47,7 @@ def test_the_reruns_record_their_events_in_postgres(postgres_env: dict[str, str]
 
 
 class OnPostgres:
-    """Replaces the in-memory shop of `test_shop.ShopTests` with one on Postgres."""
+    """Replaces the in-memory shop of `test_shop.ShopTests` (and `test_history`) with Postgres."""
 
     @pytest.fixture
     def shop(self, postgres_env: dict[str, str]) -> Iterator[Shop]:
@@ -85,6 +85,22 @@ class TestPlaceOrderOnPostgres(OnPostgres, test_shop.TestPlaceOrder):
 
 
 class TestChangeOrderStatusOnPostgres(OnPostgres, test_shop.TestChangeOrderStatus):
+    pass
+
+
+class TestScheduleDeliveryOnPostgres(OnPostgres, test_shop.TestScheduleDelivery):
+    pass
+
+
+class TestStoreSchemaEvolutionOnPostgres(OnPostgres, test_shop.TestStoreSchemaEvolution):
+    """v1 `Store.Registered` rows and v1 Store snapshots written to Postgres, then loaded."""
+
+
+class TestOrderHistoryOnPostgres(OnPostgres, test_history.TestOrderHistory):
+    pass
+
+
+class TestOrderAsOfOnPostgres(OnPostgres, test_history.TestOrderAsOf):
     pass
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -17,18 +18,20 @@ from eventsourcing.persistence import Tracking
 
 from bazaar.wiring import Container
 from projections.base import Projection
+from read_model.sql.catalogue import get_store
 from read_model.sql.inventory import store_inventory
 from tests.builders import (
     a_product_in,
     a_store_in,
     an_admin,
     an_artisan,
+    an_old_store_registration,
     an_order_for,
     an_order_request,
     stock_of,
 )
 from tests.stacks import a_built_stack, a_fresh_database
-from write_model.commands import Actor, ChangeOrderStatus, ReviseProduct
+from write_model.commands import Actor, ChangeOrderStatus, ReviseProduct, ScheduleDelivery
 from write_model.inventory import StockItem
 from write_model.orders import InsufficientStockError
 from write_model.shop import Shop
@@ -43,6 +46,7 @@ SQL_VIEWS = {
     "stock": "SELECT id, product_id, on_hand, reserved, version FROM stock"
     " WHERE store_id = %s ORDER BY id",
     "orders": "SELECT o.id, o.status, o.total_items, o.total_price, o.shortfalls, o.version,"
+    " o.delivery_address, o.delivery_slot_start,"
     " l.position, l.product_id, l.quantity, l.unit_price FROM orders o"
     " LEFT JOIN order_lines l ON l.order_id = o.id WHERE o.store_id = %s"
     " ORDER BY o.id, l.position",
@@ -77,7 +81,8 @@ class BusyStore:
 
 
 def a_busy_store(shop: Shop) -> BusyStore:
-    """Stock received, a price revised, orders confirmed, shipped, cancelled and rejected."""
+    """Stock received, a price revised, orders confirmed, booked for delivery twice, shipped,
+    cancelled and rejected."""
     since = shop.recorder.max_notification_id() or 0
     owner, admin = an_artisan(), an_admin()
     store_id = a_store_in(shop, owner)
@@ -87,7 +92,9 @@ def a_busy_store(shop: Shop) -> BusyStore:
     for product_id, quantity in ((mug, 5), (bowl, 4), (vase, 2)):
         stock_of(shop, store_id, product_id, owner, quantity)
     shop.revise_product(ReviseProduct(product_id=bowl, price=Decimal("6.00")), owner)
-    an_order_for(shop, store_id, uuid4(), {mug: 2, bowl: 1})
+    booked = an_order_for(shop, store_id, uuid4(), {mug: 2, bowl: 1})
+    for address in ("1 Rua Augusta", "2 Rua Augusta"):
+        shop.schedule_delivery(a_booking(booked.id, address), owner, now=datetime.now(UTC))
     shipped = an_order_for(shop, store_id, uuid4(), {mug: 1})
     for status in ("processing", "shipped"):
         shop.change_order_status(ChangeOrderStatus(order_id=shipped.id, status=status), owner)
@@ -97,6 +104,13 @@ def a_busy_store(shop: Shop) -> BusyStore:
         shop.place_order(an_order_request(store_id, uuid4(), {vase: 3}))
     shop.delist_product(vase, owner)
     return BusyStore(store_id, (mug, bowl, vase), since)
+
+
+def a_booking(order_id: UUID, address: str) -> ScheduleDelivery:
+    """A delivery at 10:00 UTC two days from now: open in a store on the default hours."""
+    day = datetime.now(UTC) + timedelta(days=2)
+    slot_start = day.replace(hour=10, minute=0, second=0, microsecond=0)
+    return ScheduleDelivery(order_id=order_id, address=address, slot_start=slot_start)
 
 
 def events_for(shop: Shop, projection: Projection, since: int) -> Delivery:
@@ -302,3 +316,18 @@ class TestAgreementWithTheEventStore:
                 (busy.store_id,),
             ).fetchone()
         assert lines == (5,)
+
+
+class TestEventsOfAnOlderVersion:
+    def test_a_v1_store_registration_shows_the_default_opening_hours(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        since = shop.recorder.max_notification_id() or 0
+        old = an_old_store_registration(shop, an_artisan())
+        shop.recorder.insert_events([old])
+
+        deliver(shop, projections["catalogue"], events_for(shop, projections["catalogue"], since))
+
+        store = get_store(stack.pool, old.originator_id)
+        assert store is not None
+        assert (store.timezone, store.opens_at, store.closes_at) == ("UTC", 9, 18)

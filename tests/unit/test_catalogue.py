@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from uuid import uuid4
+from typing import Any
+from uuid import UUID, uuid4
 
 import pytest
 
 from write_model.catalogue import InvalidPriceError, Product, Store, money
+from write_model.delivery import OpeningHours
 
 pytestmark = pytest.mark.unit
 
@@ -42,23 +44,62 @@ class TestMoney:
             money(Decimal(amount))
 
 
+def a_store(owner_id: UUID | None = None, **hours: Any) -> Store:
+    return Store(
+        id=uuid4(),
+        name="Clay & Kiln",
+        owner_id=owner_id or uuid4(),
+        city="Lyon",
+        lat=45.76,
+        lng=4.84,
+        delivery_radius_km=10.0,
+        low_stock_threshold=3,
+        **{"timezone": "Europe/Paris", "opens_at": 8, "closes_at": 20, **hours},
+    )
+
+
 class TestStore:
     def test_registers_with_an_owner_and_a_place(self) -> None:
         owner_id = uuid4()
 
-        store = Store(
-            id=uuid4(),
-            name="Clay & Kiln",
-            owner_id=owner_id,
-            city="Lyon",
-            lat=45.76,
-            lng=4.84,
-            delivery_radius_km=10.0,
-            low_stock_threshold=3,
-        )
+        store = a_store(owner_id)
 
         assert (store.owner_id, store.city, store.low_stock_threshold) == (owner_id, "Lyon", 3)
         assert [type(e) for e in store.collect_events()] == [Store.Registered]
+
+    def test_opens_at_the_hours_it_registered_with(self) -> None:
+        store = a_store(timezone="America/New_York", opens_at=10, closes_at=16)
+
+        hours = store.opening_hours
+
+        assert hours == OpeningHours(timezone="America/New_York", opens_at=10, closes_at=16)
+
+
+class TestStoreVersions:
+    """v2 of `Store.Registered` (and of the Store snapshot) added the opening hours."""
+
+    def test_records_registrations_as_version_2(self) -> None:
+        assert (Store.Registered.class_version, Store.class_version) == (2, 2)
+
+    def test_a_v1_registration_gets_the_default_opening_hours(self) -> None:
+        state: dict[str, Any] = {"name": "Old Kiln", "city": "Lyon"}
+
+        Store.Registered.upcast_v1_v2(state)
+
+        assert state == {
+            "name": "Old Kiln",
+            "city": "Lyon",
+            "timezone": "UTC",
+            "opens_at": 9,
+            "closes_at": 18,
+        }
+
+    def test_a_v1_snapshot_gets_the_default_opening_hours(self) -> None:
+        state: dict[str, Any] = {"name": "Old Kiln"}
+
+        Store.upcast_v1_v2(state)
+
+        assert (state["timezone"], state["opens_at"], state["closes_at"]) == ("UTC", 9, 18)
 
 
 class TestListProduct:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import product
 from uuid import uuid4
 
 import pytest
 
+from write_model.delivery import (
+    Delivery,
+    DeliveryNotAllowedError,
+    InvalidDeliveryAddressError,
+    InvalidDeliverySlotError,
+    OpeningHours,
+)
 from write_model.orders import NEXT_STATUSES, IllegalTransitionError, Order, OrderLine, Shortfall
 
 pytestmark = pytest.mark.unit
@@ -155,3 +163,115 @@ class TestChangeStatus:
             "status": "confirmed",
             "allowed": ["processing", "cancelled"],
         }
+
+
+NOW = datetime(2030, 7, 1, 8, 30, tzinfo=UTC)
+TEN_AM = datetime(2030, 7, 2, 10, tzinfo=UTC)
+NOON = datetime(2030, 7, 2, 12, tzinfo=UTC)
+NINE_TO_SIX_UTC = OpeningHours()
+NINE_TO_SIX_IN_NEW_YORK = OpeningHours(timezone="America/New_York")
+
+
+def book(
+    order: Order,
+    slot_start: datetime = TEN_AM,
+    address: str = "1 Rua Augusta, Lisbon",
+    hours: OpeningHours = NINE_TO_SIX_UTC,
+) -> bool:
+    return order.schedule_delivery(
+        address=address, slot_start=slot_start, hours=hours, now=NOW, by=uuid4()
+    )
+
+
+class TestScheduleDelivery:
+    def test_a_new_order_has_no_delivery(self) -> None:
+        order = an_order_that_is("confirmed")
+
+        assert order.delivery is None
+
+    @pytest.mark.parametrize("status", ["confirmed", "processing"])
+    def test_books_the_slot_and_address_while_the_store_has_the_order(self, status: str) -> None:
+        order, by = an_order_that_is(status), uuid4()
+
+        booked = order.schedule_delivery(
+            address="1 Rua Augusta", slot_start=TEN_AM, hours=NINE_TO_SIX_UTC, now=NOW, by=by
+        )
+
+        assert booked
+        assert order.delivery == Delivery(address="1 Rua Augusta", slot_start=TEN_AM)
+        [scheduled] = order.collect_events()
+        assert (type(scheduled), scheduled.slot_start, scheduled.by) == (
+            Order.DeliveryScheduled,
+            TEN_AM,
+            by,
+        )
+
+    def test_rescheduling_replaces_the_slot_and_records_it_again(self) -> None:
+        order = an_order_that_is("confirmed")
+        book(order, TEN_AM)
+
+        book(order, NOON)
+
+        assert order.delivery is not None
+        assert order.delivery.slot_start == NOON
+        assert event_types(order) == [Order.DeliveryScheduled, Order.DeliveryScheduled]
+
+    def test_the_same_booking_again_records_nothing(self) -> None:
+        order = an_order_that_is("confirmed")
+        book(order)
+        order.collect_events()
+
+        booked = book(order)
+
+        assert not booked
+        assert event_types(order) == []
+
+    @pytest.mark.parametrize("status", ["shipped", "delivered", "cancelled", "rejected"])
+    def test_refuses_an_order_the_store_no_longer_has(self, status: str) -> None:
+        order = an_order_that_is(status)
+
+        with pytest.raises(DeliveryNotAllowedError):
+            book(order)
+
+        assert order.delivery is None
+        assert event_types(order) == []
+
+    @pytest.mark.parametrize(
+        "slot_start",
+        [
+            datetime(2030, 7, 1, 8, tzinfo=UTC),  # before now
+            datetime(2030, 7, 2, 8, tzinfo=UTC),  # before opening
+            datetime(2030, 7, 2, 18, tzinfo=UTC),  # at closing
+            datetime(2030, 7, 2, 10, 15, tzinfo=UTC),  # not on the hour
+        ],
+        ids=["past", "before opening", "at closing", "not on the hour"],
+    )
+    def test_refuses_a_slot_the_store_does_not_offer(self, slot_start: datetime) -> None:
+        order = an_order_that_is("confirmed")
+
+        with pytest.raises(InvalidDeliverySlotError):
+            book(order, slot_start)
+
+        assert event_types(order) == []
+
+    def test_reads_the_opening_hours_in_the_stores_timezone(self) -> None:
+        order = an_order_that_is("confirmed")
+        nine_am_in_new_york = datetime(2030, 7, 2, 13, tzinfo=UTC)
+
+        book(order, nine_am_in_new_york, hours=NINE_TO_SIX_IN_NEW_YORK)
+
+        assert order.delivery is not None
+        assert order.delivery.slot_start == nine_am_in_new_york
+
+    def test_refuses_an_hour_open_in_utc_but_closed_in_the_stores_timezone(self) -> None:
+        order = an_order_that_is("confirmed")
+
+        with pytest.raises(InvalidDeliverySlotError):
+            book(order, TEN_AM, hours=NINE_TO_SIX_IN_NEW_YORK)  # 06:00 in New York
+
+    @pytest.mark.parametrize("address", ["", "   "])
+    def test_refuses_a_blank_address(self, address: str) -> None:
+        order = an_order_that_is("confirmed")
+
+        with pytest.raises(InvalidDeliveryAddressError):
+            book(order, address=address)

@@ -5,11 +5,15 @@ Integration tests rerun these classes on Postgres by subclassing them with anoth
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 import pytest
+from eventsourcing.domain import Snapshot
+from eventsourcing.persistence import StoredEvent
 
 from tests.builders import (
     a_customer,
@@ -18,6 +22,7 @@ from tests.builders import (
     a_store_in,
     an_admin,
     an_artisan,
+    an_old_store_registration,
     an_order_for,
     an_order_request,
     stock_of,
@@ -31,6 +36,14 @@ from write_model.commands import (
     OrderItem,
     PlaceOrder,
     ReviseProduct,
+    ScheduleDelivery,
+)
+from write_model.delivery import (
+    Delivery,
+    DeliveryNotAllowedError,
+    InvalidDeliverySlotError,
+    InvalidOpeningHoursError,
+    OpeningHours,
 )
 from write_model.errors import PermissionDeniedError
 from write_model.inventory import NegativeStockError, StockItem
@@ -45,6 +58,7 @@ from write_model.shop import (
 )
 
 pytestmark = pytest.mark.unit
+V2_STORE_ATTRIBUTES = {"timezone", "opens_at", "closes_at", "class_version"}
 
 
 def stock_item(shop: Shop, store_id: UUID, product_id: UUID) -> StockItem:
@@ -108,6 +122,85 @@ class TestRegisterStore(ShopTests):
 
         assert shop.repository.get(store_id).owner_id == owner.user_id
         assert event_types(shop, store_id) == [Store.Registered]
+
+    def test_opens_nine_to_six_utc_unless_told_otherwise(self, shop: Shop, owner: Actor) -> None:
+        store_id = a_store_in(shop, owner)
+
+        assert shop.repository.get(store_id).opening_hours == OpeningHours(
+            timezone="UTC", opens_at=9, closes_at=18
+        )
+
+    def test_keeps_the_opening_hours_it_was_given(self, shop: Shop, owner: Actor) -> None:
+        store_id = a_store_in(shop, owner, timezone="Asia/Tokyo", opens_at=7, closes_at=22)
+
+        assert shop.repository.get(store_id).opening_hours == OpeningHours(
+            timezone="Asia/Tokyo", opens_at=7, closes_at=22
+        )
+
+    @pytest.mark.parametrize(
+        "hours",
+        [{"timezone": "Mars/Olympus_Mons"}, {"opens_at": 18, "closes_at": 9}, {"closes_at": 25}],
+        ids=["unknown timezone", "closes before it opens", "closes after midnight"],
+    )
+    def test_refuses_impossible_opening_hours(
+        self, shop: Shop, owner: Actor, hours: dict[str, Any]
+    ) -> None:
+        with pytest.raises(InvalidOpeningHoursError):
+            a_store_in(shop, owner, **hours)
+
+
+def a_v1_snapshot_of(shop: Shop, registered: StoredEvent, name: str) -> Snapshot:
+    """A Store snapshot as v1 took it: no opening hours and no `class_version` in its state."""
+    event = shop.mapper.to_domain_event(registered)
+    snapshot = Snapshot.take(event.mutate(None))
+    v1_state = {k: v for k, v in snapshot.state.items() if k not in V2_STORE_ATTRIBUTES}
+    return replace(snapshot, state={**v1_state, "name": name})
+
+
+class TestStoreSchemaEvolution(ShopTests):
+    """Stores registered before opening hours existed (Store.Registered v1) still load."""
+
+    def test_new_registrations_are_stored_as_version_2(self, shop: Shop, owner: Actor) -> None:
+        store_id = a_store_in(shop, owner)
+
+        [stored] = shop.recorder.select_events(store_id)
+
+        assert shop.mapper.transcoder.decode(stored.state)["class_version"] == 2
+
+    def test_a_v1_registration_loads_with_the_default_opening_hours(
+        self, shop: Shop, owner: Actor
+    ) -> None:
+        old = an_old_store_registration(shop, owner, name="Old Kiln")
+        shop.recorder.insert_events([old])
+
+        store: Store = shop.repository.get(old.originator_id)
+
+        assert (store.name, store.owner_id) == ("Old Kiln", owner.user_id)
+        assert store.opening_hours == OpeningHours(timezone="UTC", opens_at=9, closes_at=18)
+
+    def test_a_v1_store_refuses_bookings_outside_the_default_hours(
+        self, shop: Shop, owner: Actor
+    ) -> None:
+        old = an_old_store_registration(shop, owner)
+        shop.recorder.insert_events([old])
+        mug = a_product_in(shop, old.originator_id, owner)
+        stock_of(shop, old.originator_id, mug, owner, 1)
+        order = an_order_for(shop, old.originator_id, uuid4(), {mug: 1})
+
+        with pytest.raises(InvalidDeliverySlotError):
+            shop.schedule_delivery(a_booking(order.id, EIGHT_AM), an_admin(), now=NOW)
+
+    def test_a_v1_snapshot_loads_with_the_default_opening_hours(
+        self, shop: Shop, owner: Actor
+    ) -> None:
+        registered = an_old_store_registration(shop, owner, name="From the events")
+        shop.recorder.insert_events([registered])
+        shop.snapshots.put([a_v1_snapshot_of(shop, registered, name="From the snapshot")])
+
+        store: Store = shop.repository.get(registered.originator_id)
+
+        assert store.name == "From the snapshot"
+        assert store.opening_hours == OpeningHours(timezone="UTC", opens_at=9, closes_at=18)
 
 
 class TestListProduct(ShopTests):
@@ -505,3 +598,93 @@ class TestChangeOrderStatus(ShopTests):
             shop.change_order_status(
                 ChangeOrderStatus(order_id=order.id, status="cancelled"), a_customer()
             )
+
+
+NOW = datetime(2030, 7, 1, 8, 30, tzinfo=UTC)
+EIGHT_AM = datetime(2030, 7, 2, 8, tzinfo=UTC)
+TEN_AM = datetime(2030, 7, 2, 10, tzinfo=UTC)
+NOON = datetime(2030, 7, 2, 12, tzinfo=UTC)
+
+
+def a_booking(
+    order_id: UUID, slot_start: datetime = TEN_AM, address: str = "1 Rua Augusta"
+) -> ScheduleDelivery:
+    return ScheduleDelivery(order_id=order_id, address=address, slot_start=slot_start)
+
+
+class TestScheduleDelivery(ShopTests):
+    @pytest.fixture
+    def order(self, shop: Shop, store_id: UUID, owner: Actor, mug: UUID) -> Order:
+        stock_of(shop, store_id, mug, owner, 5)
+        return an_order_for(shop, store_id, a_customer().user_id, {mug: 2})
+
+    def test_the_customer_books_a_slot(self, shop: Shop, order: Order) -> None:
+        customer = Actor(user_id=order.user_id, role="customer")
+
+        outcome = shop.schedule_delivery(a_booking(order.id), customer, now=NOW)
+
+        booked = shop.get_order(order.id)
+        assert booked.delivery == Delivery(address="1 Rua Augusta", slot_start=TEN_AM)
+        assert outcome.position == shop.position()
+        assert list(shop.events.get(order.id))[-1].by == customer.user_id
+
+    def test_the_store_owner_books_a_slot(self, shop: Shop, owner: Actor, order: Order) -> None:
+        shop.schedule_delivery(a_booking(order.id), owner, now=NOW)
+
+        assert event_types(shop, order.id)[-1] is Order.DeliveryScheduled
+
+    def test_an_admin_books_a_slot(self, shop: Shop, order: Order) -> None:
+        shop.schedule_delivery(a_booking(order.id), an_admin(), now=NOW)
+
+        assert event_types(shop, order.id)[-1] is Order.DeliveryScheduled
+
+    def test_to_a_stranger_the_order_does_not_exist(self, shop: Shop, order: Order) -> None:
+        with pytest.raises(OrderNotFoundError):
+            shop.schedule_delivery(a_booking(order.id), a_customer(), now=NOW)
+
+    def test_refuses_an_unknown_order(self, shop: Shop, owner: Actor) -> None:
+        with pytest.raises(OrderNotFoundError):
+            shop.schedule_delivery(a_booking(uuid4()), owner, now=NOW)
+
+    def test_rescheduling_records_each_booking_and_keeps_the_last(
+        self, shop: Shop, owner: Actor, order: Order
+    ) -> None:
+        shop.schedule_delivery(a_booking(order.id, TEN_AM), owner, now=NOW)
+
+        shop.schedule_delivery(a_booking(order.id, NOON), owner, now=NOW)
+
+        assert shop.get_order(order.id).delivery == Delivery(
+            address="1 Rua Augusta", slot_start=NOON
+        )
+        assert event_types(shop, order.id)[-2:] == [Order.DeliveryScheduled] * 2
+
+    def test_the_same_booking_again_records_nothing(
+        self, shop: Shop, owner: Actor, order: Order
+    ) -> None:
+        first = shop.schedule_delivery(a_booking(order.id), owner, now=NOW)
+
+        again = shop.schedule_delivery(a_booking(order.id), owner, now=NOW)
+
+        assert event_types(shop, order.id).count(Order.DeliveryScheduled) == 1
+        assert again.position == first.position
+
+    def test_uses_the_opening_hours_of_the_orders_store(self, shop: Shop) -> None:
+        owner = an_artisan()
+        store_id = a_store_in(shop, owner, timezone="America/New_York")
+        bowl = a_product_in(shop, store_id, owner)
+        stock_of(shop, store_id, bowl, owner, 1)
+        order = an_order_for(shop, store_id, uuid4(), {bowl: 1})
+
+        with pytest.raises(InvalidDeliverySlotError):
+            shop.schedule_delivery(a_booking(order.id, TEN_AM), owner, now=NOW)  # 06:00 EDT
+
+    def test_refuses_a_slot_before_now(self, shop: Shop, owner: Actor, order: Order) -> None:
+        with pytest.raises(InvalidDeliverySlotError):
+            shop.schedule_delivery(a_booking(order.id, TEN_AM), owner, now=NOON)
+
+    def test_refuses_a_shipped_order(self, shop: Shop, owner: Actor, order: Order) -> None:
+        for status in ("processing", "shipped"):
+            shop.change_order_status(ChangeOrderStatus(order_id=order.id, status=status), owner)
+
+        with pytest.raises(DeliveryNotAllowedError):
+            shop.schedule_delivery(a_booking(order.id), owner, now=NOW)

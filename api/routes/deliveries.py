@@ -1,0 +1,26 @@
+"""Booking an order's local delivery slot."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+
+from api.dependencies import CurrentUser, ServicesDep
+from api.routes.orders import order_out
+from api.schemas.orders import DeliveryIn, OrderOut
+from write_model.commands import ScheduleDelivery
+
+router = APIRouter(tags=["orders"])
+
+
+@router.put("/api/orders/{order_id}/delivery")
+def schedule_delivery(
+    order_id: UUID, body: DeliveryIn, actor: CurrentUser, services: ServicesDep, response: Response
+) -> OrderOut:
+    """Book or move the delivery (customer, store owner, admin) to a future open hourly slot."""
+    cmd = ScheduleDelivery(order_id=order_id, address=body.address, slot_start=body.slot_start)
+    outcome = services.shop.schedule_delivery(cmd, actor, now=datetime.now(UTC))
+    response.headers["X-Event-Position"] = str(outcome.position)
+    return order_out(outcome.aggregate)

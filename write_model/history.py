@@ -1,0 +1,135 @@
+"""An order's audit trail: each recorded event as plain data, and which version held when."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import datetime
+from decimal import Decimal
+from functools import singledispatch
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from write_model.errors import NotFoundError, RuleViolationError
+from write_model.orders import Order
+
+ENVELOPE = frozenset(field.name for field in fields(Aggregate.Created))
+"""What every stored event carries (aggregate id, version, time, topic); the rest is its own."""
+
+PLACEMENT_EVENTS = (Order.Placed, Order.Confirmed, Order.Rejected)
+"""Recorded when the customer places the order, so theirs even though they carry no `by`."""
+
+
+class InvalidVersionError(RuleViolationError):
+    """Raised when an order is asked for as of a version below 1 (versions start at 1)."""
+
+    code = "invalid_version"
+
+
+class VersionNotFoundError(NotFoundError):
+    """Raised when an order is asked for as of a version it has not reached."""
+
+    code = "version_not_found"
+
+
+class InvalidAsOfError(RuleViolationError):
+    """Raised when a replay is given both a version and a time, or a time with no UTC offset."""
+
+    code = "invalid_as_of"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderEventRecord:
+    """One recorded event of an order as an auditor reads it: what, when, who, with which data."""
+
+    version: int
+    type: str
+    at: datetime
+    by: UUID | None
+    data: dict[str, Any]
+    """The event's own fields as JSON values: ids and money as text, order lines as objects."""
+
+
+def history_of(events: Sequence[Aggregate.Event]) -> list[OrderEventRecord]:
+    """Records of an order's events, in the order given (the event store's: oldest first)."""
+    customer = events[0].user_id if events and isinstance(events[0], Order.Placed) else None
+    return [record_of(event, customer) for event in events]
+
+
+def record_of(event: Aggregate.Event, customer: UUID | None) -> OrderEventRecord:
+    """Any event, present or future, renders generically: no per-type code to forget."""
+    own = {name: value for name, value in vars(event).items() if name not in ENVELOPE}
+    return OrderEventRecord(
+        version=event.originator_version,
+        type=type(event).__name__,
+        at=event.timestamp,
+        by=doer(event, customer),
+        data={name: plain(value) for name, value in own.items()},
+    )
+
+
+def doer(event: Aggregate.Event, customer: UUID | None) -> UUID | None:
+    """The event's own `by`; else the customer for placement's events; else nobody (the system)."""
+    by = vars(event).get("by")
+    if by is not None:
+        return UUID(str(by))
+    return customer if isinstance(event, PLACEMENT_EVENTS) else None
+
+
+def version_at(events: Iterable[Aggregate.Event], at: datetime) -> int | None:
+    """The last version recorded at or before `at`; None when the order did not exist yet.
+
+    A time without a UTC offset is refused rather than guessed: an auditor's "10:00"
+    in Lisbon and in Tokyo are different moments.
+    """
+    if at.utcoffset() is None:
+        raise InvalidAsOfError(f"as_of needs a UTC offset or Z, e.g. {at.isoformat()}Z.")
+    versions = [event.originator_version for event in events if event.timestamp <= at]
+    return versions[-1] if versions else None
+
+
+def check_version(version: int, current: int) -> None:
+    """Versions run from 1 (placed) to the order's current one."""
+    if version < 1:
+        raise InvalidVersionError(f"as_of_version must be 1 or more, not {version}.")
+    if version > current:
+        raise VersionNotFoundError(
+            f"The order has {current} versions; there is no version {version} yet.",
+            details={"current_version": current},
+        )
+
+
+@singledispatch
+def plain(value: Any) -> Any:
+    """A JSON value for an event field: frozen values become objects, the rest stays as is."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {field.name: plain(getattr(value, field.name)) for field in fields(value)}
+    return value
+
+
+@plain.register
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+@plain.register
+def _uuid(value: UUID) -> str:
+    return str(value)
+
+
+@plain.register
+def _time(value: datetime) -> str:
+    return value.isoformat()
+
+
+@plain.register(tuple)
+@plain.register(list)
+def _sequence(value: Sequence[Any]) -> list[Any]:
+    return [plain(item) for item in value]
+
+
+@plain.register(dict)
+def _mapping(value: dict[Any, Any]) -> dict[str, Any]:
+    return {str(key): plain(item) for key, item in value.items()}
