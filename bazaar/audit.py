@@ -11,7 +11,7 @@ from bazaar.settings import Settings
 from bazaar.wiring import build
 from write_model.commands import Actor
 from write_model.history import OrderEventRecord
-from write_model.shop import OrderNotFoundError
+from write_model.orders import OrderNotFoundError
 
 OPERATOR = Actor(user_id=UUID(int=0), role="admin")
 """Whoever runs the command already holds the database's credentials: they see every order."""

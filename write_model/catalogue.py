@@ -14,7 +14,7 @@ from write_model.delivery import (
     DEFAULT_TIMEZONE,
     OpeningHours,
 )
-from write_model.errors import RuleViolationError
+from write_model.errors import NotFoundError, RuleViolationError
 
 CENT = Decimal("0.01")
 
@@ -166,3 +166,15 @@ class Product(Aggregate):
     @event(Delisted)
     def _delist(self) -> None:
         self.is_delisted = True
+
+
+class StoreNotFoundError(NotFoundError):
+    """Raised when a command names a store that does not exist."""
+
+    code = "store_not_found"
+
+
+class ProductNotFoundError(NotFoundError):
+    """Raised when a command names a product that does not exist."""
+
+    code = "product_not_found"

@@ -7,13 +7,15 @@ from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import singledispatch
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from write_model.commands import Actor
 from write_model.errors import NotFoundError, RuleViolationError
-from write_model.orders import Order
+from write_model.orders import Order, OrderNotFoundError
+from write_model.shop_base import ShopBase
 
 ENVELOPE = frozenset(field.name for field in fields(Aggregate.Created))
 """What every stored event carries (aggregate id, version, time, topic); the rest is its own."""
@@ -133,3 +135,50 @@ def _sequence(value: Sequence[Any]) -> list[Any]:
 @plain.register(dict)
 def _mapping(value: dict[Any, Any]) -> dict[str, Any]:
     return {str(key): plain(item) for key, item in value.items()}
+
+
+class OrderAudit(ShopBase):
+    """Reads an order's own events: the audit trail and as-of replay, never the read model."""
+
+    def order_history(self, order_id: UUID, actor: Actor) -> list[OrderEventRecord]:
+        """Every recorded event of the order, oldest first: the audit trail, never the read model.
+
+        Only those who may see the order may read it; to anyone else it does not exist.
+        """
+        self._visible_order(order_id, actor)
+        return history_of(self._order_events(order_id))
+
+    def order_as_of(
+        self,
+        order_id: UUID,
+        actor: Actor,
+        *,
+        version: int | None = None,
+        at: datetime | None = None,
+    ) -> Order:
+        """The order exactly as it was at `version`, or at time `at`, replayed from its events.
+
+        A time picks the last version recorded at or before it; a time before the order
+        existed is `OrderNotFoundError`. A version below 1 breaks a rule (`InvalidVersionError`),
+        one the order has not reached is missing (`VersionNotFoundError`); both at once, or a
+        time with no UTC offset, is `InvalidAsOfError`. Neither: the order as it is now.
+        """
+        order, _ = self._visible_order(order_id, actor)
+        if version is not None and at is not None:
+            raise InvalidAsOfError("Give as_of_version or as_of, not both.")
+        if at is not None:
+            version = self._version_at(order_id, at)
+        if version is None:
+            return order
+        check_version(version, order.version)
+        replayed: Order = self.repository.get(order_id, version=version)
+        return replayed
+
+    def _version_at(self, order_id: UUID, at: datetime) -> int:
+        version = version_at(self._order_events(order_id), at)
+        if version is None:
+            raise OrderNotFoundError(f"Order {order_id} did not exist at {at.isoformat()}.")
+        return version
+
+    def _order_events(self, order_id: UUID) -> list[Aggregate.Event]:
+        return cast("list[Aggregate.Event]", list(self.events.get(order_id)))

@@ -11,6 +11,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import Transcoding
 
+from write_model.catalogue import Store
+from write_model.commands import Actor
 from write_model.delivery import (
     DELIVERABLE_STATUSES,
     Delivery,
@@ -18,7 +20,7 @@ from write_model.delivery import (
     OpeningHours,
     delivery_address,
 )
-from write_model.errors import ConflictError, RuleViolationError
+from write_model.errors import ConflictError, NotFoundError, RuleViolationError
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -174,6 +176,32 @@ class Order(Aggregate):
     @event(DeliveryScheduled)
     def _schedule_delivery(self, address: str, slot_start: datetime, by: UUID) -> None:
         self.delivery = Delivery(address=address, slot_start=slot_start)
+
+
+class OrderNotFoundError(NotFoundError):
+    """Raised when an order does not exist or the caller may not see it."""
+
+    code = "order_not_found"
+
+
+class IdempotencyKeyReusedError(ConflictError):
+    """Raised when an idempotency key comes back with a different order."""
+
+    code = "idempotency_key_reused"
+
+
+def may_see_order(actor: Actor, order: Order, store: Store) -> bool:
+    """The customer who placed it, the store's owner and admins."""
+    return actor.is_admin or actor.user_id in (order.user_id, store.owner_id)
+
+
+def may_set_status(actor: Actor, order: Order, store: Store, status: str) -> bool:
+    """The customer may cancel; the store's owner moves it forward; an admin does both."""
+    if actor.is_admin:
+        return True
+    if status == "cancelled":
+        return actor.user_id == order.user_id
+    return actor.user_id == store.owner_id
 
 
 class ValueAsDict(Transcoding):

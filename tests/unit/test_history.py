@@ -25,8 +25,8 @@ from tests.builders import (
 )
 from write_model.commands import Actor, ChangeOrderStatus, ScheduleDelivery
 from write_model.history import InvalidAsOfError, InvalidVersionError, VersionNotFoundError
-from write_model.orders import InsufficientStockError
-from write_model.shop import OrderNotFoundError, Shop
+from write_model.orders import InsufficientStockError, OrderNotFoundError
+from write_model.shop import Shop
 
 pytestmark = pytest.mark.unit
 

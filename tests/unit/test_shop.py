@@ -27,7 +27,13 @@ from tests.builders import (
     an_order_request,
     stock_of,
 )
-from write_model.catalogue import InvalidPriceError, Product, Store
+from write_model.catalogue import (
+    InvalidPriceError,
+    Product,
+    ProductNotFoundError,
+    Store,
+    StoreNotFoundError,
+)
 from write_model.commands import (
     Actor,
     AdjustStock,
@@ -47,15 +53,16 @@ from write_model.delivery import (
 )
 from write_model.errors import PermissionDeniedError
 from write_model.inventory import NegativeStockError, StockItem
-from write_model.orders import IllegalTransitionError, InsufficientStockError, Order, Shortfall
-from write_model.placement import InvalidOrderError, OrderTotalTooLowError, UnknownProductError
-from write_model.shop import (
+from write_model.orders import (
     IdempotencyKeyReusedError,
+    IllegalTransitionError,
+    InsufficientStockError,
+    Order,
     OrderNotFoundError,
-    ProductNotFoundError,
-    Shop,
-    StoreNotFoundError,
+    Shortfall,
 )
+from write_model.placement import InvalidOrderError, OrderTotalTooLowError, UnknownProductError
+from write_model.shop import Shop
 
 pytestmark = pytest.mark.unit
 V2_STORE_ATTRIBUTES = {"timezone", "opens_at", "closes_at", "class_version"}

@@ -1,0 +1,115 @@
+"""The shop application's plumbing: loading, saving with bounded retries, ownership checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, MutableOrImmutableAggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import EnvType
+
+from write_model.catalogue import Product, ProductNotFoundError, Store, StoreNotFoundError
+from write_model.commands import Actor
+from write_model.errors import ConcurrentUpdateError, PermissionDeniedError
+from write_model.inventory import StockItem
+from write_model.orders import TRANSCODINGS, Order, OrderNotFoundError, may_see_order
+
+A = TypeVar("A", bound=Aggregate)
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a command changed, and the log position at which read models will show it."""
+
+    aggregate: Any
+    position: int
+
+
+class ShopBase(Application[UUID]):
+    """Stores, products, stock and orders live in one application: an order saves with its stock."""
+
+    name = "shop"
+    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
+        StockItem: 200
+    }
+    """Stock items gain events with every order: a snapshot bounds a cold load."""
+
+    def __init__(
+        self, env: EnvType | None = None, *, min_order_total: Decimal = Decimal("1.00")
+    ) -> None:
+        super().__init__(env)
+        self.min_order_total = min_order_total
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        for transcoding in TRANSCODINGS:
+            transcoder.register(transcoding)
+
+    def position(self) -> int:
+        """The head of the shop's event log: read models at this point show every change."""
+        return self.recorder.max_notification_id() or 0
+
+    def get_order(self, order_id: UUID) -> Order:
+        order = self._find(Order, order_id)
+        if order is None:
+            raise OrderNotFoundError(f"Order {order_id} does not exist.")
+        return order
+
+    def _visible_order(self, order_id: UUID, actor: Actor) -> tuple[Order, Store]:
+        """The order and its store, if the actor may see it: to anyone else it does not exist."""
+        order = self.get_order(order_id)
+        store = self._store(order.store_id)
+        if not may_see_order(actor, order, store):
+            raise OrderNotFoundError(f"Order {order_id} does not exist.")
+        return order, store
+
+    def _retried(
+        self,
+        attempt: Callable[[], Outcome],
+        on_conflict: Callable[[], Outcome | None] = lambda: None,
+    ) -> Outcome:
+        """Decide again after a version conflict (someone saved the same aggregate first)."""
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                return attempt()
+            except IntegrityError:
+                if (earlier := on_conflict()) is not None:
+                    return earlier
+        raise ConcurrentUpdateError("Others changed the same records meanwhile; please retry.")
+
+    def _store(self, store_id: UUID) -> Store:
+        store = self._find(Store, store_id)
+        if store is None:
+            raise StoreNotFoundError(f"Store {store_id} does not exist.")
+        return store
+
+    def _owned_store(self, store_id: UUID, actor: Actor) -> Store:
+        store = self._store(store_id)
+        if not actor.is_admin and store.owner_id != actor.user_id:
+            raise PermissionDeniedError("Only the store's owner or an admin may do this.")
+        return store
+
+    def _owned_product(self, product_id: UUID, actor: Actor) -> Product:
+        product = self._find(Product, product_id)
+        if product is None:
+            raise ProductNotFoundError(f"Product {product_id} does not exist.")
+        self._owned_store(product.store_id, actor)
+        return product
+
+    def _find(self, kind: type[A], aggregate_id: UUID) -> A | None:
+        try:
+            aggregate: Aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return aggregate if isinstance(aggregate, kind) else None
+
+    def _save(self, *aggregates: Aggregate | None) -> Outcome:
+        recordings = self.save(*aggregates)
+        position = recordings[-1].notification.id if recordings else self.position()
+        return Outcome(aggregates[0], position)
