@@ -7,8 +7,7 @@ time from an order's 201 until GET /api/orders/{id} (no X-Min-Position) shows it
 
     python bench/orders.py [--connections 16] [--duration 20] [--products 200]
 
-Needs wrk on the PATH (Debian package `wrk`), Postgres and Redis (BENCH_DATABASE_URL,
-BENCH_REDIS_URL; defaults: the local servers).
+Needs wrk on the PATH (Debian package `wrk`), Postgres and Redis (see bench/stack.py).
 """
 
 from __future__ import annotations
@@ -28,10 +27,8 @@ import uuid
 from pathlib import Path
 
 import httpx
-import psycopg
+from stack import a_fresh_database, bazaar, wait_until_up
 
-ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"
 LAG_GIVE_UP_S = 5.0
@@ -64,18 +61,12 @@ def main() -> None:
     args = parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk)")
-    database = f"bazaar_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{database}"')
-    env = {
-        **os.environ,
-        "DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + f"/{database}",
-        "REDIS_URL": REDIS_URL,
-        "BAZAAR_PORT": str(PORT),
-        "JWT_SECRET": uuid.uuid4().hex * 2,
-        "LOG_LEVEL": "WARNING",
-        "BAZAAR_ENV": "test",
-    }
+    with a_fresh_database("orders") as database:
+        load_the_stack(args, {**os.environ, **database, "BAZAAR_PORT": str(PORT)})
+
+
+def load_the_stack(args: argparse.Namespace, env: dict[str, str]) -> None:
+    """Migrate, start the runner and the API as their own processes, seed, load, report."""
     subprocess.run([bazaar(), "migrate"], env=env, check=True)
     processes = [
         *(
@@ -86,15 +77,13 @@ def main() -> None:
         subprocess.Popen([bazaar(), "api", "--workers", str(args.api_workers)], env=env),
     ]
     try:
-        wait_until_up()
+        wait_until_up(BASE)
         tokens, store, products = seed(args.products, args.customers)
         report(run_load(args, tokens, store, products), processes[-1].pid)
     finally:
         for process in processes:
             process.terminate()
             process.wait(timeout=10)
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def parse_args() -> argparse.Namespace:
@@ -108,22 +97,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--customers", type=int, default=50)
     parser.add_argument("--api-workers", type=int, default=2)
     return parser.parse_args()
-
-
-def bazaar() -> str:
-    return str(Path(sys.executable).with_name("bazaar"))
-
-
-def wait_until_up() -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{BASE}/api/ready").status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    sys.exit("the API did not come up")
 
 
 def register(client: httpx.Client, role: str) -> str:

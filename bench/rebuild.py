@@ -2,7 +2,7 @@
 
     python bench/rebuild.py [--events 100000]
 
-Fills a fresh database (BENCH_DATABASE_URL's server; default the local one) with orders
+Fills a fresh database (see bench/stack.py) with orders
 through the Shop application, four writer threads, then rebuilds each SQL projection
 from position 0 with the same code `bazaar projections rebuild` runs, and prints events/s.
 """
@@ -10,15 +10,13 @@ from position 0 with the same code `bazaar projections rebuild` runs, and prints
 from __future__ import annotations
 
 import argparse
-import os
 import threading
 import time
 import uuid
 from decimal import Decimal
 
-import psycopg
+from stack import a_fresh_database, settings_from
 
-from bazaar.settings import Settings
 from bazaar.wiring import Container, build, migrate
 from projections.registry import SQL_PROJECTIONS
 from write_model.commands import (
@@ -30,8 +28,6 @@ from write_model.commands import (
     RegisterStore,
 )
 
-ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 PRODUCTS = 100
 WRITERS = 4
 
@@ -40,16 +36,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=100_000)
     args = parser.parse_args()
-    database = f"bazaar_rebuild_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{database}"')
-    settings = Settings(
-        database_url=ADMIN_URL.rsplit("/", 1)[0] + f"/{database}",
-        redis_url=REDIS_URL,
-        jwt_secret="b" * 40,
-        _env_file=None,
-    )
-    try:
+    with a_fresh_database("rebuild") as database:
+        settings = settings_from(database)
         migrate(settings)
         container = build(settings)
         fill(container, args.events)
@@ -60,9 +48,6 @@ def main() -> None:
                 f"{done.events_per_second:>9,.0f} events/s"
             )
         container.close()
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def fill(container: Container, events: int) -> None:

@@ -22,20 +22,17 @@ import argparse
 import os
 import statistics
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from uuid import UUID
 
 import httpx
-import psycopg
+from stack import a_fresh_database, bazaar, settings_from, wait_until_up
 
-from bazaar.settings import Settings
 from bazaar.wiring import Container, build, migrate
 from write_model.commands import (
     Actor,
@@ -47,8 +44,6 @@ from write_model.commands import (
     ScheduleDelivery,
 )
 
-ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 PORT = int(os.environ.get("BENCH_PORT", "8766"))
 BASE = f"http://127.0.0.1:{PORT}"
 WARM_UP = 20
@@ -61,43 +56,15 @@ def main() -> None:
     parser.add_argument("--replays", type=int, default=200)
     parser.add_argument("--events", type=int, default=50)
     args = parser.parse_args()
-    with a_fresh_database() as env, a_built_system(env) as container, an_api(env):
+    with a_fresh_database("replay") as env, a_built_system(env) as container, an_api(env):
         customer, token = a_customer()
         order_id = an_order_of(container, customer, args.events)
         report(args.events, measure(container, customer, token, order_id, args))
 
 
 @contextmanager
-def a_fresh_database() -> Iterator[dict[str, str]]:
-    """A new database and the environment `bazaar` needs to use it; dropped on exit."""
-    name = f"bazaar_replay_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield {
-            "DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + f"/{name}",
-            "REDIS_URL": REDIS_URL,
-            "BAZAAR_PORT": str(PORT),
-            "JWT_SECRET": uuid.uuid4().hex * 2,
-            "LOG_LEVEL": "WARNING",
-            "BAZAAR_ENV": "test",
-            "PASSWORD_HASH_MEMORY_KIB": "8192",
-            "PASSWORD_HASH_TIME_COST": "1",
-        }
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@contextmanager
 def a_built_system(env: dict[str, str]) -> Iterator[Container]:
-    settings = Settings(
-        bazaar_env="test",
-        database_url=env["DATABASE_URL"],
-        redis_url=env["REDIS_URL"],
-        jwt_secret=env["JWT_SECRET"],
-        _env_file=None,
-    )
+    settings = settings_from(env)
     migrate(settings)
     container = build(settings)
     try:
@@ -108,26 +75,14 @@ def a_built_system(env: dict[str, str]) -> Iterator[Container]:
 
 @contextmanager
 def an_api(env: dict[str, str]) -> Iterator[None]:
-    bazaar = str(Path(sys.executable).with_name("bazaar"))
-    process = subprocess.Popen([bazaar, "api", "--workers", "1"], env={**os.environ, **env})
+    api_env = {**os.environ, **env, "BAZAAR_PORT": str(PORT)}
+    process = subprocess.Popen([bazaar(), "api", "--workers", "1"], env=api_env)
     try:
-        wait_until_up()
+        wait_until_up(BASE)
         yield
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-def wait_until_up() -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{BASE}/api/ready").status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    sys.exit("the API did not come up")
 
 
 def a_customer() -> tuple[Actor, str]:

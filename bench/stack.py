@@ -1,0 +1,71 @@
+"""What the benchmarks share: a throw-away database, `bazaar`'s environment, waiting for the API.
+
+BENCH_DATABASE_URL names the Postgres server (a database on it is created and dropped),
+BENCH_REDIS_URL the Redis database; both default to the local servers.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from bazaar.settings import Settings
+
+ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def bazaar() -> str:
+    """The `bazaar` command of this virtualenv."""
+    return str(Path(sys.executable).with_name("bazaar"))
+
+
+@contextmanager
+def a_fresh_database(purpose: str) -> Iterator[dict[str, str]]:
+    """A new database and the environment `bazaar` needs to use it; dropped on exit."""
+    name = f"bazaar_{purpose}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield {
+            "DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + f"/{name}",
+            "REDIS_URL": REDIS_URL,
+            "JWT_SECRET": uuid.uuid4().hex * 2,
+            "LOG_LEVEL": "WARNING",
+            "BAZAAR_ENV": "test",
+            "PASSWORD_HASH_MEMORY_KIB": "8192",
+            "PASSWORD_HASH_TIME_COST": "1",
+        }
+    finally:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def settings_from(env: dict[str, str]) -> Settings:
+    return Settings(
+        bazaar_env="test",
+        database_url=env["DATABASE_URL"],
+        redis_url=env["REDIS_URL"],
+        jwt_secret=env["JWT_SECRET"],
+        _env_file=None,
+    )
+
+
+def wait_until_up(base: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/api/ready").status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    sys.exit("the API did not come up")
