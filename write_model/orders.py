@@ -131,6 +131,13 @@ class Order(Aggregate):
 
     def change_status(self, status: str, by: UUID) -> bool:
         """Move along the lifecycle; repeating the current status is a no-op (returns False)."""
+        if not self.is_move_to(status):
+            return False
+        self._change_status(status=status, by=by)
+        return True
+
+    def is_move_to(self, status: str) -> bool:
+        """False for the current status; refuses a status the current one does not lead to."""
         if status == self.status:
             return False
         allowed = NEXT_STATUSES.get(self.status, ())
@@ -140,7 +147,6 @@ class Order(Aggregate):
                 f"{', '.join(allowed) or 'no other status'}, not {status}.",
                 details={"status": self.status, "allowed": list(allowed)},
             )
-        self._change_status(status=status, by=by)
         return True
 
     @event(StatusChanged)

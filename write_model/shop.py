@@ -126,17 +126,20 @@ class Shop(OrderAudit):
     def change_order_status(self, cmd: ChangeOrderStatus, actor: Actor) -> Outcome:
         """Move an order along its lifecycle, saved with its stock in one transaction.
 
-        Cancelling releases the held stock, shipping takes it off the shelf; the same
-        status again records nothing. Who may do what: see `may_set_status`.
+        Cancelling releases the held stock, shipping takes it off the shelf. Checked in
+        this order: a stranger finds no order (404), the same status again records nothing,
+        a status the lifecycle does not allow is a conflict (409), and only then who may do
+        it (`may_set_status`, 403).
         """
         return self._retried(lambda: self._try_change_status(cmd, actor))
 
     def _try_change_status(self, cmd: ChangeOrderStatus, actor: Actor) -> Outcome:
         order, store = self._visible_order(cmd.order_id, actor)
+        if not order.is_move_to(cmd.status):
+            return Outcome(order, self.position())
         if not may_set_status(actor, order, store, cmd.status):
             raise PermissionDeniedError(f"You may not set this order to {cmd.status}.")
-        if not order.change_status(cmd.status, by=actor.user_id):
-            return Outcome(order, self.position())
+        order.change_status(cmd.status, by=actor.user_id)
         return self._save(order, *self._settle_stock(order))
 
     def _settle_stock(self, order: Order) -> list[StockItem]:
