@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from psycopg import Cursor
+from psycopg import Connection, Cursor
 from psycopg_pool import ConnectionPool
 
 POLL_SECONDS = 0.005
@@ -27,10 +27,15 @@ def advance(cur: Cursor[Any], projection: str, application: str, position: int) 
 def position(pool: ConnectionPool, projection: str, application: str) -> int:
     """The last position this projection applied (0 before the first event)."""
     with pool.connection() as conn:
-        row = conn.execute(
-            "SELECT position FROM tracking WHERE projection = %s AND application = %s",
-            (projection, application),
-        ).fetchone()
+        return position_on(conn, projection, application)
+
+
+def position_on(conn: Connection[Any], projection: str, application: str) -> int:
+    """The same, read on the caller's connection (inside its transaction)."""
+    row = conn.execute(
+        "SELECT position FROM tracking WHERE projection = %s AND application = %s",
+        (projection, application),
+    ).fetchone()
     return int(row[0]) if row else 0
 
 

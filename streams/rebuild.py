@@ -90,7 +90,7 @@ class Rebuilder:
                     self.live_pool, [kind.name], self.app.name, position, LIVE_WAIT_SECONDS
                 )
                 with locked_live_tables(self.live_pool, kind.tables, "SHARE") as conn:
-                    live = positions.position(self.live_pool, kind.name, self.app.name)
+                    live = positions.position_on(conn, kind.name, self.app.name)
                     self._replay(feed, position, head=live)
                     found = {table: differences(conn, scratch, table) for table in kind.tables}
         finally:
