@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -14,10 +14,15 @@ from api.errors import ApiError
 from api.security import TokenService
 from read_model import positions
 from read_model.paging import MAX_PAGE_SIZE, PageRequest
+from read_model.redis.cache import QueryCache
 from read_model.redis.inventory import InventoryCache
+from read_model.redis.rate_limit import RateLimiter
+from read_model.redis.suggest import SuggestIndex
 from write_model.accounts import Accounts
 from write_model.commands import Actor
 from write_model.shop import Shop
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -28,6 +33,9 @@ class Services:
     accounts: Accounts
     pool: ConnectionPool
     inventory_cache: InventoryCache
+    suggest_index: SuggestIndex
+    query_cache: QueryCache
+    suggest_limiter: RateLimiter
     tokens: TokenService
     read_wait_timeout: float = 5.0
     checks: dict[str, Callable[[], object]] = field(default_factory=dict)
@@ -100,3 +108,15 @@ def read_after(*projections: str) -> Callable[[ServicesDep, MinPosition], None]:
             )
 
     return wait
+
+
+def read_sql(
+    services: Services, target: int | None, projection: str, query: Callable[[], T]
+) -> tuple[int, T]:
+    """The projection's position, then the query's result, once it reached `target`.
+
+    The position is read first, so the result shows at least that much: a cache may keep
+    it where that position is enough (see `read_model.redis.cache`).
+    """
+    read_after(projection)(services, target)
+    return positions.position(services.pool, projection, services.shop.name), query()

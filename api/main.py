@@ -22,6 +22,7 @@ from api.routes import (
     history,
     operations,
     orders,
+    search,
     stores,
 )
 
@@ -107,7 +108,17 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     errors.install(app)
-    for module in (auth, stores, catalogue, orders, deliveries, history, admin, operations):
+    for module in (
+        auth,
+        stores,
+        catalogue,
+        search,
+        orders,
+        deliveries,
+        history,
+        admin,
+        operations,
+    ):
         app.include_router(module.router)
 
     app.add_middleware(TraceId)

@@ -19,7 +19,9 @@ from api.main import TraceIdFilter, create_app
 from bazaar import projection_commands
 from bazaar.audit import audit_order
 from bazaar.devstack import dev_jwt_secret, embedded_services
-from bazaar.seed import seed_demo
+from bazaar.progress import ProgressBar
+from bazaar.seed import FULL, Size, seed_demo
+from bazaar.seed import seed as seed_data
 from bazaar.settings import Settings
 from bazaar.wiring import Container, build, migrate
 
@@ -35,7 +37,20 @@ def main(argv: list[str] | None = None) -> None:
     api.add_argument("--workers", type=int, default=1)
     commands.add_parser("runner", help="run the projections (in-process runner) only")
     commands.add_parser("migrate", help="create the event store and read-model tables")
-    commands.add_parser("seed", help="add the demo data set")
+    seeding = commands.add_parser(
+        "seed", help="add a generated data set; a second run adds only what is missing"
+    )
+    seeding.add_argument(
+        "--products",
+        type=count,
+        default=FULL.products,
+        help="products in all, spread evenly over the stores; each store lists and stocks its "
+        "share (default %(default)s: 300 per store)",
+    )
+    seeding.add_argument("--stores", type=count, default=FULL.stores, help="default %(default)s")
+    seeding.add_argument(
+        "--threads", type=count, default=4, help="writer threads (default %(default)s)"
+    )
     admin = commands.add_parser("createadmin", help="create an admin (or promote an account)")
     admin.add_argument("--email", required=True)
     admin.add_argument("--username", default="admin")
@@ -57,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
         "api": lambda: serve(settings, with_runner=args.with_runner, workers=args.workers),
         "runner": lambda: run_projections(settings),
         "migrate": lambda: migrate(settings),
-        "seed": lambda: seed(settings),
+        "seed": lambda: seed(settings, Size(args.products, args.stores), args.threads),
         "createadmin": lambda: create_admin(settings, args.email, args.username),
         "projections": lambda: manage_projections(settings, args),
         "audit": lambda: audit_order(settings, args.order_id),
@@ -181,12 +196,23 @@ def create_admin(settings: Settings, email: str, username: str) -> None:
         container.close()
 
 
-def seed(settings: Settings) -> None:
+def seed(settings: Settings, size: Size, threads: int) -> None:
     container = build(settings)
     try:
-        print_logins(seed_demo(container))
+        bar = ProgressBar("seed", unit="products")
+        seeded = seed_data(container, size, threads, bar)
+        bar.finish()
+        print(seeded.summary())
+        print_logins(seeded.logins)
     finally:
         container.close()
+
+
+def count(text: str) -> int:
+    """A whole number of at least 1, for argparse."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def print_logins(logins: list[tuple[str, str, str]]) -> None:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-import time
-
+from bazaar.progress import ProgressBar
 from bazaar.wiring import Container
 from projections.base import SqlProjection
 from projections.inventory import InventoryCacheProjection
 from projections.registry import SQL_PROJECTIONS
 from streams.rebuild import Replayed
 
-BAR_WIDTH = 30
 CACHE = InventoryCacheProjection.name
 
 
@@ -66,18 +63,3 @@ def chosen(names: list[str]) -> list[type[SqlProjection]]:
     if unknown:
         raise SystemExit(f"unknown projection(s) {unknown}; known: {sorted(known)} and {CACHE}")
     return [known[name] for name in names if name in known] if names else list(SQL_PROJECTIONS)
-
-
-class ProgressBar:
-    """`name [#####.....] position/head  N events/s`, redrawn in place on stderr."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.started = time.perf_counter()
-
-    def __call__(self, position: int, head: int, applied: int) -> None:
-        filled = BAR_WIDTH * position // head if head else BAR_WIDTH
-        rate = applied / max(time.perf_counter() - self.started, 1e-9)
-        bar = "#" * filled + "." * (BAR_WIDTH - filled)
-        sys.stderr.write(f"\r{self.name:10} [{bar}] {position}/{head} {rate:,.0f} events/s")
-        sys.stderr.flush()

@@ -1,73 +1,246 @@
-"""A small demo data set, made through the ordinary commands so every row has its events."""
+"""Generated data sets, made through the ordinary commands so every row has its events.
+
+Every id is uuid5 of one namespace and the item's index, and every item's data comes from
+a Faker seeded by that index: a run asks the event store which aggregates exist and makes
+only the missing ones, so repeating a run adds nothing and a larger one adds the difference.
+Products belong to one store each; a store lists its share of them and stocks all it lists.
+"""
 
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
-from uuid import NAMESPACE_URL, uuid5
+import time
+from dataclasses import dataclass
+from functools import partial
+from uuid import NAMESPACE_URL, UUID, uuid5
 
+from bazaar.bulk import Progress, missing, run_in_threads
+from bazaar.fake_catalogue import FakeCatalogue, FakeProduct
 from bazaar.wiring import Container
-from write_model.accounts import UserNotFoundError
-from write_model.commands import Actor, AdjustStock, ListProduct, RegisterStore, RegisterUser
+from write_model.accounts import Accounts, UserNotFoundError
+from write_model.commands import (
+    Actor,
+    AdjustStock,
+    ListProduct,
+    OrderItem,
+    PlaceOrder,
+    RegisterStore,
+    RegisterUser,
+)
+from write_model.inventory import StockItem
+from write_model.shop import Shop
 from write_model.users import User
 
 log = logging.getLogger(__name__)
-DEMO = uuid5(NAMESPACE_URL, "bazaar:demo")
+NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:demo")
 ADMIN = ("admin@bazaar.example", "admin", "demo-admin-1")
-CUSTOMER = ("customer@bazaar.example", "customer", "demo-customer-1")
-ARTISAN = ("artisan@bazaar.example", "artisan", "demo-artisan-1")
-STORES = [
-    ("Old Town Ceramics", "Lisbon", 38.7139, -9.1334),
-    ("Riverside Bakery", "Lisbon", 38.7071, -9.1366),
-    ("Harbour Woodworks", "Porto", 41.1412, -8.6110),
-]
-PRODUCTS = [
-    ("Glazed mug", "Hand-thrown stoneware mug, 350 ml.", "12.50", "ceramics"),
-    ("Serving bowl", "Wide bowl in speckled glaze.", "34.00", "ceramics"),
-    ("Sourdough loaf", "Naturally leavened, baked this morning.", "4.80", "bakery"),
-    ("Almond croissant", "Butter croissant with almond cream.", "2.90", "bakery"),
-    ("Oak cutting board", "End-grain oak, oiled.", "45.00", "woodwork"),
-    ("Walnut spoon", "Carved walnut cooking spoon.", "9.00", "woodwork"),
-]
+CUSTOMERS = (
+    ("customer@bazaar.example", "customer", "demo-customer-1"),
+    ("customer2@bazaar.example", "customer2", "demo-customer-2"),
+)
+ARTISANS = (
+    ("artisan@bazaar.example", "artisan", "demo-artisan-1"),
+    ("artisan2@bazaar.example", "artisan2", "demo-artisan-2"),
+)
+ORDER_LINES = 3
+Login = tuple[str, str, str]
 
 
-def seed_demo(container: Container) -> list[tuple[str, str, str]]:
-    """Create the demo users, stores, products and stock unless they exist; returns logins."""
-    accounts, shop = container.accounts, container.shop
-    logins = [ADMIN, CUSTOMER, ARTISAN]
-    try:
-        accounts.get_user(User.create_id(ARTISAN[0]))
-        log.info("demo data already present")
-        return logins
-    except UserNotFoundError:
-        pass
-    accounts.ensure_admin(ADMIN[0], ADMIN[2], username=ADMIN[1])
-    accounts.register(RegisterUser(email=CUSTOMER[0], username=CUSTOMER[1], password=CUSTOMER[2]))
-    artisan, _ = accounts.register(
-        RegisterUser(email=ARTISAN[0], username=ARTISAN[1], password=ARTISAN[2], role="artisan")
-    )
-    owner = Actor(user_id=artisan.id, role="artisan")
-    for n, (name, city, lat, lng) in enumerate(STORES):
-        store_id = uuid5(DEMO, f"store/{n}")
-        cmd = RegisterStore(
-            store_id=store_id, owner_id=owner.user_id, name=name, city=city, lat=lat, lng=lng
+@dataclass(frozen=True, slots=True)
+class Size:
+    """How many products, spread evenly over how many stores, and a few orders."""
+
+    products: int
+    stores: int
+    orders: int = 10
+
+    def per_store(self, store: int) -> int:
+        """Store `store`'s share: N // M products each, the first N % M stores one more."""
+        return self.products // self.stores + (store < self.products % self.stores)
+
+
+DEMO = Size(products=60, stores=3)
+"""What `bazaar up` seeds: small, so start-up stays fast."""
+FULL = Size(products=6000, stores=20)
+"""What `bazaar seed` makes by default: 300 products listed and stocked by each store."""
+
+
+@dataclass(frozen=True, slots=True)
+class Seeded:
+    """What a run found, what it added, and how fast."""
+
+    logins: list[Login]
+    stores: int
+    products: int
+    added_stores: int
+    added_products: int
+    added_orders: int
+    commands: int
+    seconds: float
+
+    def summary(self) -> str:
+        if not self.commands:
+            return f"already seeded: {self.stores} stores, {self.products} products"
+        return (
+            f"seeded {self.added_stores} stores, {self.added_products} products and "
+            f"{self.added_orders} orders ({self.commands} commands) in {self.seconds:.1f}s: "
+            f"{self.commands / max(self.seconds, 1e-9):,.0f} commands/s; "
+            f"now {self.stores} stores, {self.products} products"
         )
-        shop.register_store(cmd)
-        for m, (title, description, price, category) in enumerate(PRODUCTS):
-            product_id = uuid5(DEMO, f"product/{n}/{m}")
-            shop.list_product(
-                ListProduct(
-                    product_id=product_id,
-                    store_id=store_id,
-                    title=title,
-                    description=description,
-                    price=Decimal(price),
-                    category=category,
-                ),
-                owner,
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One product's missing commands: listing it, stocking it, or both."""
+
+    owner: Actor
+    product: ListProduct | None
+    stock: AdjustStock | None
+
+
+def seed_demo(container: Container) -> list[Login]:
+    """The small demo set unless it exists; returns the logins."""
+    seeded = seed(container, DEMO)
+    log.info(seeded.summary())
+    return seeded.logins
+
+
+def seed(
+    container: Container, size: Size, threads: int = 4, progress: Progress = lambda *_: None
+) -> Seeded:
+    """Make whatever of `size` is missing: users, stores, products with stock, orders."""
+    started = time.perf_counter()
+    shop, catalogue = container.shop, FakeCatalogue()
+    customers, artisans = _users(container.accounts)
+    owners = [Actor(user_id=artisan, role="artisan") for artisan in artisans]
+    new_stores = _stores(shop, catalogue, size, owners)
+    listings = _listings(shop, catalogue, size, owners)
+    sent = run_in_threads(partial(_list_and_stock, shop), listings, threads, progress)
+    orders = _orders(shop, catalogue, size, customers)
+    return Seeded(
+        logins=[ADMIN, *CUSTOMERS, *ARTISANS],
+        stores=size.stores,
+        products=size.products,
+        added_stores=new_stores,
+        added_products=sum(listing.product is not None for listing in listings),
+        added_orders=orders,
+        commands=new_stores + sent + orders,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def store_id(store: int) -> UUID:
+    return uuid5(NAMESPACE, f"store/{store}")
+
+
+def product_id(store: int, index: int) -> UUID:
+    """The `index`th product of store `store` (the old demo set's ids, extended)."""
+    return uuid5(NAMESPACE, f"product/{store}/{index}")
+
+
+def order_id(index: int) -> UUID:
+    return uuid5(NAMESPACE, f"order/{index}")
+
+
+def _users(accounts: Accounts) -> tuple[list[UUID], list[UUID]]:
+    """Register the missing demo users; returns the customers' and the artisans' ids."""
+    if not _exists(accounts, ADMIN[0]):
+        accounts.ensure_admin(ADMIN[0], ADMIN[2], username=ADMIN[1])
+    for role, logins in (("customer", CUSTOMERS), ("artisan", ARTISANS)):
+        for email, username, password in logins:
+            if not _exists(accounts, email):
+                cmd = RegisterUser(email=email, username=username, password=password, role=role)
+                accounts.register(cmd)
+    return [User.create_id(c[0]) for c in CUSTOMERS], [User.create_id(a[0]) for a in ARTISANS]
+
+
+def _exists(accounts: Accounts, email: str) -> bool:
+    try:
+        accounts.get_user(User.create_id(email))
+    except UserNotFoundError:
+        return False
+    return True
+
+
+def _stores(shop: Shop, catalogue: FakeCatalogue, size: Size, owners: list[Actor]) -> int:
+    """Register the missing stores, owned by the artisans in turn; returns how many."""
+    absent = missing(shop, [store_id(s) for s in range(size.stores)])
+    new = [s for s in range(size.stores) if store_id(s) in absent]
+    for s in new:
+        store = catalogue.store(s)
+        shop.register_store(
+            RegisterStore(
+                store_id=store_id(s),
+                owner_id=owners[s % len(owners)].user_id,
+                name=store.name,
+                city=store.city,
+                lat=store.lat,
+                lng=store.lng,
+                delivery_radius_km=store.delivery_radius_km,
+                timezone=store.timezone,
             )
-            shop.adjust_stock(
-                AdjustStock(store_id=store_id, product_id=product_id, quantity=20), owner
+        )
+    return len(new)
+
+
+def _listings(
+    shop: Shop, catalogue: FakeCatalogue, size: Size, owners: list[Actor]
+) -> list[Listing]:
+    """The products, and the stock of products, that do not exist yet."""
+    wanted = [(s, k) for s in range(size.stores) for k in range(size.per_store(s))]
+    stock_ids = {(s, k): StockItem.create_id(store_id(s), product_id(s, k)) for s, k in wanted}
+    absent = missing(shop, [*(product_id(s, k) for s, k in wanted), *stock_ids.values()])
+    cities = [catalogue.store(s).city for s in range(size.stores)]
+    return [
+        _listing(catalogue.product(s, k, cities[s]), s, k, owners[s % len(owners)], absent)
+        for s, k in wanted
+        if product_id(s, k) in absent or stock_ids[s, k] in absent
+    ]
+
+
+def _listing(item: FakeProduct, store: int, index: int, owner: Actor, absent: set[UUID]) -> Listing:
+    pid, sid = product_id(store, index), store_id(store)
+    product = ListProduct(
+        product_id=pid,
+        store_id=sid,
+        title=item.title,
+        description=item.description,
+        price=item.price,
+        category=item.category,
+    )
+    stock = AdjustStock(store_id=sid, product_id=pid, quantity=item.stock)
+    return Listing(
+        owner=owner,
+        product=product if pid in absent else None,
+        stock=stock if StockItem.create_id(sid, pid) in absent else None,
+    )
+
+
+def _list_and_stock(shop: Shop, listing: Listing) -> int:
+    if listing.product is not None:
+        shop.list_product(listing.product, listing.owner)
+    if listing.stock is not None:
+        shop.adjust_stock(listing.stock, listing.owner)
+    return (listing.product is not None) + (listing.stock is not None)
+
+
+def _orders(shop: Shop, catalogue: FakeCatalogue, size: Size, customers: list[UUID]) -> int:
+    """A few orders of up to three products each, from stores that list any; returns how many."""
+    absent = missing(shop, [order_id(n) for n in range(size.orders)])
+    placed = 0
+    for n in range(size.orders):
+        store = n % size.stores
+        if order_id(n) not in absent or not size.per_store(store):
+            continue
+        chosen = catalogue.pick(f"order/{n}", ORDER_LINES, size.per_store(store))
+        items = tuple(
+            OrderItem(product_id=product_id(store, k), quantity=1 + k % 2) for k in chosen
+        )
+        customer = customers[n % len(customers)]
+        shop.place_order(
+            PlaceOrder(
+                order_id=order_id(n), user_id=customer, store_id=store_id(store), items=items
             )
-    log.info("seeded %d stores with %d products each", len(STORES), len(PRODUCTS))
-    return logins
+        )
+        placed += 1
+    return placed

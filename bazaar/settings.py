@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     postgres_pool_size: int = 10
     aggregate_cache_size: int = 10_000
     read_wait_timeout_s: float = 5.0
+    suggest_per_minute: int = 20
     log_level: str = "INFO"
 
     @field_validator("min_order_total")

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import redis
 from psycopg_pool import ConnectionPool
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from api.dependencies import Services
 from api.security import TokenService
@@ -14,7 +16,10 @@ from bazaar.adapters import Argon2Hasher
 from bazaar.settings import Settings
 from projections.base import Projection
 from projections.registry import shop_projections
+from read_model.redis.cache import QueryCache
 from read_model.redis.inventory import InventoryCache
+from read_model.redis.rate_limit import RateLimiter
+from read_model.redis.suggest import SuggestIndex
 from read_model.sql.schema import LIVE_SCHEMA
 from read_model.sql.schema import migrate as migrate_read_models
 from streams.rebuild import Progress, Rebuilder, Replayed
@@ -33,6 +38,8 @@ class Container:
     pool: ConnectionPool
     redis: redis.Redis
     inventory_cache: InventoryCache
+    suggest_index: SuggestIndex
+    query_cache: QueryCache
     projections: list[Projection]
 
     def api_services(self, jwt_secret: str) -> Services:
@@ -46,6 +53,9 @@ class Container:
             accounts=self.accounts,
             pool=self.pool,
             inventory_cache=self.inventory_cache,
+            suggest_index=self.suggest_index,
+            query_cache=self.query_cache,
+            suggest_limiter=RateLimiter(self.redis, "suggest", self.settings.suggest_per_minute),
             tokens=tokens,
             read_wait_timeout=self.settings.read_wait_timeout_s,
             checks={"postgres": self._ping_postgres, "redis": self.redis.ping},
@@ -91,9 +101,14 @@ def build(settings: Settings) -> Container:
     env = settings.event_store_env()
     pool = _pool(settings, size=settings.postgres_pool_size)
     client = redis.Redis.from_url(
-        settings.redis_url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30
+        settings.redis_url,
+        socket_timeout=2,
+        socket_connect_timeout=0.5,
+        health_check_interval=30,
+        retry=Retry(NoBackoff(), retries=1),
     )
-    cache = InventoryCache(client)
+    cache, suggest = InventoryCache(client), SuggestIndex(client)
+    queries = QueryCache(client, application=Shop.name)
     return Container(
         settings=settings,
         shop=Shop(env=env, min_order_total=settings.min_order_total),
@@ -101,7 +116,9 @@ def build(settings: Settings) -> Container:
         pool=pool,
         redis=client,
         inventory_cache=cache,
-        projections=shop_projections(pool, cache),
+        suggest_index=suggest,
+        query_cache=queries,
+        projections=shop_projections(pool, cache, suggest, queries),
     )
 
 

@@ -15,7 +15,14 @@ from write_model.catalogue import Product, Store
 class CatalogueProjection(SqlProjection):
     name = "catalogue"
     tables = ("stores", "products")
-    topics = topics_of(Store.Registered, Product.Listed, Product.Revised, Product.Delisted)
+    topics = topics_of(
+        Store.Registered,
+        Product.Listed,
+        Product.Revised,
+        Product.Delisted,
+        Product.FlashSaleSet,
+        Product.FlashSaleCancelled,
+    )
 
     @singledispatchmethod
     def apply(self, event: Any, cur: Cursor[Any]) -> None:
@@ -67,3 +74,12 @@ class CatalogueProjection(SqlProjection):
     @apply.register
     def _(self, event: Product.Delisted, cur: Cursor[Any]) -> None:
         catalogue.delist_product(cur, event.originator_id, event.originator_version)
+
+    @apply.register
+    def _(self, event: Product.FlashSaleSet, cur: Cursor[Any]) -> None:
+        sale = catalogue.FlashSaleView(event.price, event.starts_at, event.ends_at)
+        catalogue.set_flash_sale(cur, event.originator_id, event.originator_version, sale)
+
+    @apply.register
+    def _(self, event: Product.FlashSaleCancelled, cur: Cursor[Any]) -> None:
+        catalogue.set_flash_sale(cur, event.originator_id, event.originator_version, None)

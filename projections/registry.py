@@ -8,7 +8,11 @@ from projections.base import Projection, SqlProjection
 from projections.catalogue import CatalogueProjection
 from projections.inventory import InventoryCacheProjection, StockProjection
 from projections.orders import OrdersProjection
+from projections.query_cache import QueryCacheProjection
+from projections.suggest import SuggestProjection
+from read_model.redis.cache import QueryCache
 from read_model.redis.inventory import InventoryCache
+from read_model.redis.suggest import SuggestIndex
 
 SQL_PROJECTIONS: tuple[type[SqlProjection], ...] = (
     CatalogueProjection,
@@ -17,6 +21,13 @@ SQL_PROJECTIONS: tuple[type[SqlProjection], ...] = (
 )
 
 
-def shop_projections(pool: ConnectionPool, cache: InventoryCache) -> list[Projection]:
+def shop_projections(
+    pool: ConnectionPool, cache: InventoryCache, suggest: SuggestIndex, queries: QueryCache
+) -> list[Projection]:
     """Every projection of the shop's event log, in no particular order."""
-    return [*(kind(pool) for kind in SQL_PROJECTIONS), InventoryCacheProjection(cache)]
+    return [
+        *(kind(pool) for kind in SQL_PROJECTIONS),
+        InventoryCacheProjection(cache),
+        SuggestProjection(suggest),
+        QueryCacheProjection(queries),
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import redis
+import uvicorn
+from starlette.types import ASGIApp
 
 from bazaar.settings import Settings
 from bazaar.wiring import Container, build, migrate
@@ -58,6 +61,22 @@ def a_built_stack(database_url: str, redis_url: str) -> Iterator[Container]:
         yield container
     finally:
         container.close()
+
+
+@contextmanager
+def serving(app: ASGIApp) -> Iterator[str]:
+    """`app` served by uvicorn on a free loopback port, in a thread; its base URL."""
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    poll_until(lambda: server.started)
+    try:
+        yield f"http://127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
 
 
 def free_port() -> int:

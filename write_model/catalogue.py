@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -15,6 +16,7 @@ from write_model.delivery import (
     OpeningHours,
 )
 from write_model.errors import NotFoundError, RuleViolationError
+from write_model.flash_sales import FlashSale, ProductDelistedError, flash_sale
 
 CENT = Decimal("0.01")
 
@@ -103,7 +105,7 @@ def _open_by_default(state: dict[str, Any]) -> None:
 
 
 class Product(Aggregate):
-    """A product listed by a store; its price is what the next order pays."""
+    """A product listed by a store; its price (or a flash sale's, inside its window) is paid."""
 
     class Listed(Aggregate.Created):
         store_id: UUID
@@ -129,6 +131,13 @@ class Product(Aggregate):
         self.price = price
         self.category = category
         self.is_delisted = False
+        self.flash_sale: FlashSale | None = None
+
+    def price_at(self, now: datetime) -> Decimal:
+        """What an order placed at `now` pays: a running flash sale's price, never above the
+        regular one (a revision may have lowered the regular price below the sale's)."""
+        sale = self.flash_sale
+        return min(sale.price, self.price) if sale is not None and sale.is_on(now) else self.price
 
     class Revised(Aggregate.Event):
         title: str
@@ -166,6 +175,38 @@ class Product(Aggregate):
     @event(Delisted)
     def _delist(self) -> None:
         self.is_delisted = True
+
+    class FlashSaleSet(Aggregate.Event):
+        price: Decimal
+        starts_at: datetime
+        ends_at: datetime
+
+    def set_flash_sale(
+        self, *, price: Decimal, starts_at: datetime, ends_at: datetime, now: datetime
+    ) -> None:
+        """Sell below the regular price inside a window ending after `now`; replaces any
+        earlier sale. The same sale again records nothing; a delisted product has none."""
+        if self.is_delisted:
+            raise ProductDelistedError(f"Product {self.id} was delisted.")
+        sale = flash_sale(money(price), starts_at, ends_at, regular=self.price, now=now)
+        if sale != self.flash_sale:
+            self._set_flash_sale(price=sale.price, starts_at=sale.starts_at, ends_at=sale.ends_at)
+
+    @event(FlashSaleSet)
+    def _set_flash_sale(self, *, price: Decimal, starts_at: datetime, ends_at: datetime) -> None:
+        self.flash_sale = FlashSale(price=price, starts_at=starts_at, ends_at=ends_at)
+
+    class FlashSaleCancelled(Aggregate.Event):
+        pass
+
+    def cancel_flash_sale(self, now: datetime) -> None:
+        """End the sale at once; with no sale running or to come, records nothing."""
+        if self.flash_sale is not None and self.flash_sale.ends_at > now:
+            self._cancel_flash_sale()
+
+    @event(FlashSaleCancelled)
+    def _cancel_flash_sale(self) -> None:
+        self.flash_sale = None
 
 
 class StoreNotFoundError(NotFoundError):

@@ -67,6 +67,16 @@ class ReviseProduct:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SetFlashSale:
+    """Sell the product at `price` from `starts_at` (included) to `ends_at` (excluded)."""
+
+    product_id: UUID
+    price: Decimal
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AdjustStock:
     """A positive quantity with reason "received" is a delivery; anything else a correction."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -55,16 +56,20 @@ def merge_items(items: Iterable[OrderItem]) -> dict[UUID, int]:
 
 
 def price_lines(
-    quantities: Mapping[UUID, int], products: Mapping[UUID, Product | None], minimum: Decimal
+    quantities: Mapping[UUID, int],
+    products: Mapping[UUID, Product | None],
+    minimum: Decimal,
+    now: datetime,
 ) -> tuple[OrderLine, ...]:
-    """Lines at today's price; every product must be listed and the total reach `minimum`."""
+    """Lines at the price in force at `now` (a running flash sale's); every product must be
+    listed and the total reach `minimum`."""
     unknown = [str(pid) for pid in quantities if _unlisted(products.get(pid))]
     if unknown:
         raise UnknownProductError(
             "Unknown or delisted product(s) in the order.", details={"product_ids": unknown}
         )
     lines = tuple(
-        OrderLine(product_id=pid, title=p.title, quantity=qty, unit_price=p.price)
+        OrderLine(product_id=pid, title=p.title, quantity=qty, unit_price=p.price_at(now))
         for pid, qty in quantities.items()
         if (p := products[pid]) is not None
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from write_model.catalogue import Product, ProductNotFoundError, Store, money
@@ -15,6 +15,7 @@ from write_model.commands import (
     RegisterStore,
     ReviseProduct,
     ScheduleDelivery,
+    SetFlashSale,
 )
 from write_model.delivery import OpeningHours
 from write_model.errors import ConcurrentUpdateError, PermissionDeniedError
@@ -89,6 +90,20 @@ class Shop(OrderAudit):
         product.delist()
         return self._save(product)
 
+    def set_flash_sale(self, cmd: SetFlashSale, actor: Actor, now: datetime) -> Outcome:
+        """Put a product on sale below its regular price for a window ending after `now`."""
+        product = self._owned_product(cmd.product_id, actor)
+        product.set_flash_sale(
+            price=cmd.price, starts_at=cmd.starts_at, ends_at=cmd.ends_at, now=now
+        )
+        return self._save(product)
+
+    def cancel_flash_sale(self, product_id: UUID, actor: Actor, now: datetime) -> Outcome:
+        """End a product's flash sale at once; with none running or to come, records nothing."""
+        product = self._owned_product(product_id, actor)
+        product.cancel_flash_sale(now)
+        return self._save(product)
+
     def adjust_stock(self, cmd: AdjustStock, actor: Actor) -> Outcome:
         """Receive or correct one product's stock in one store."""
         return self._retried(lambda: self._try_adjust(cmd, actor))
@@ -103,17 +118,18 @@ class Shop(OrderAudit):
         item.adjust(cmd.quantity, cmd.reason)
         return self._save(item)
 
-    def place_order(self, cmd: PlaceOrder) -> Outcome:
+    def place_order(self, cmd: PlaceOrder, now: datetime | None = None) -> Outcome:
         """All or nothing: confirmed with every line held, or recorded as rejected and refused.
 
-        A concurrent change to the same stock retries the whole decision; a repeated
-        order id returns the first outcome (or refuses it again). The happy path reads
-        only the products and their stock: the store and an earlier order are looked up
-        when something is amiss.
+        Lines are priced as at `now` (the caller's clock; default: this one's), so a flash
+        sale applies to orders placed inside its window. A concurrent change to the same
+        stock retries the whole decision; a repeated order id returns the first outcome (or
+        refuses it again). The happy path reads only the products and their stock: the
+        store and an earlier order are looked up when something is amiss.
         """
         quantities = merge_items(cmd.items)
         try:
-            outcome = self._place(cmd, quantities)
+            outcome = self._place(cmd, quantities, now or datetime.now(UTC))
         except (UnknownProductError, OrderTotalTooLowError):
             if (existing := self._find(Order, cmd.order_id)) is None:
                 self._store(cmd.store_id)
@@ -175,19 +191,19 @@ class Shop(OrderAudit):
         )
         return self._save(order) if scheduled else Outcome(order, self.position())
 
-    def _place(self, cmd: PlaceOrder, quantities: dict[UUID, int]) -> Outcome:
+    def _place(self, cmd: PlaceOrder, quantities: dict[UUID, int], now: datetime) -> Outcome:
         def earlier() -> Outcome | None:
             order = self._find(Order, cmd.order_id)
             return self._repeat_of(order, cmd, quantities) if order is not None else None
 
-        return self._retried(lambda: self._try_place(cmd, quantities), earlier)
+        return self._retried(lambda: self._try_place(cmd, quantities, now), earlier)
 
-    def _try_place(self, cmd: PlaceOrder, quantities: dict[UUID, int]) -> Outcome:
+    def _try_place(self, cmd: PlaceOrder, quantities: dict[UUID, int], now: datetime) -> Outcome:
         products = {pid: self._find(Product, pid) for pid in quantities}
         products = {
             pid: p if p and p.store_id == cmd.store_id else None for pid, p in products.items()
         }
-        lines = price_lines(quantities, products, self.min_order_total)
+        lines = price_lines(quantities, products, self.min_order_total, now)
         stock = {
             pid: self._find(StockItem, StockItem.create_id(cmd.store_id, pid)) for pid in quantities
         }

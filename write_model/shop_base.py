@@ -16,8 +16,15 @@ from eventsourcing.utils import EnvType
 from write_model.catalogue import Product, ProductNotFoundError, Store, StoreNotFoundError
 from write_model.commands import Actor
 from write_model.errors import ConcurrentUpdateError, PermissionDeniedError
+from write_model.flash_sales import FlashSale
 from write_model.inventory import StockItem
-from write_model.orders import TRANSCODINGS, Order, OrderNotFoundError, may_see_order
+from write_model.orders import (
+    TRANSCODINGS,
+    Order,
+    OrderNotFoundError,
+    ValueAsDict,
+    may_see_order,
+)
 
 A = TypeVar("A", bound=Aggregate)
 MAX_ATTEMPTS = 5
@@ -50,6 +57,7 @@ class ShopBase(Application[UUID]):
         super().register_transcodings(transcoder)
         for transcoding in TRANSCODINGS:
             transcoder.register(transcoding)
+        transcoder.register(ValueAsDict(FlashSale, "flash_sale"))
 
     def position(self) -> int:
         """The head of the shop's event log: read models at this point show every change."""

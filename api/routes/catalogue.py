@@ -1,20 +1,37 @@
-"""Products and categories."""
+"""Products, categories, flash sales and recommendations."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.dependencies import CurrentUser, Paging, ServicesDep, read_after
+from api.dependencies import (
+    CurrentUser,
+    MinPosition,
+    Paging,
+    ServicesDep,
+    read_after,
+    read_sql,
+)
 from api.errors import ApiError
-from api.schemas.catalogue import ProductIn, ProductOut, ProductPatch, ProductPut
+from api.schemas.catalogue import (
+    FlashSaleIn,
+    FlashSaleOut,
+    ProductIn,
+    ProductOut,
+    ProductPatch,
+    ProductPut,
+)
 from api.schemas.common import PageOf
 from read_model.sql import catalogue
 from write_model.catalogue import Product
-from write_model.commands import ListProduct, ReviseProduct
+from write_model.commands import ListProduct, ReviseProduct, SetFlashSale
+from write_model.flash_sales import FlashSale
 
 router = APIRouter(tags=["catalogue"])
 CatalogueRead = Depends(read_after("catalogue"))
@@ -22,7 +39,9 @@ Ordering = Literal["price", "-price", "title", "-title", "newest"]
 PriceQuery = Annotated[Decimal | None, Query(ge=0, le=10**10)]
 
 
-def product_out(product: Product) -> ProductOut:
+def product_out(product: Product | catalogue.ProductView, now: datetime) -> ProductOut:
+    """The product as the contract shows it; whether its flash sale runs is judged at `now`."""
+    sale = product.flash_sale
     return ProductOut(
         id=product.id,
         store_id=product.store_id,
@@ -30,8 +49,23 @@ def product_out(product: Product) -> ProductOut:
         description=product.description,
         price=product.price,
         category=product.category,
-        created_at=product.created_on,
+        flash_sale=flash_sale_out(sale, now) if sale is not None else None,
+        created_at=product.created_on if isinstance(product, Product) else product.created_at,
     )
+
+
+def flash_sale_out(sale: FlashSale | catalogue.FlashSaleView, now: datetime) -> FlashSaleOut:
+    """No event marks a sale's start or end: whether it runs is judged on every answer."""
+    return FlashSaleOut(
+        price=sale.price, starts_at=sale.starts_at, ends_at=sale.ends_at, active=sale.is_on(now)
+    )
+
+
+def product_or_404(services: ServicesDep, product_id: UUID) -> catalogue.ProductView:
+    product = catalogue.get_product(services.pool, product_id)
+    if product is None:
+        raise ApiError(404, "product_not_found", f"Product {product_id} does not exist.")
+    return product
 
 
 @router.get("/api/categories", dependencies=[CatalogueRead])
@@ -40,22 +74,32 @@ def categories(services: ServicesDep) -> list[str]:
     return catalogue.categories(services.pool)
 
 
-@router.get("/api/products", dependencies=[CatalogueRead])
+@router.get("/api/products")
 def list_products(
     services: ServicesDep,
     paging: Paging,
+    target: MinPosition,
+    response: Response,
     category: Annotated[str | None, Query(max_length=200)] = None,
     min_price: PriceQuery = None,
     max_price: PriceQuery = None,
     store_id: UUID | None = None,
     ordering: Ordering = "newest",
 ) -> PageOf[ProductOut]:
-    """Listed products, filtered and ordered."""
+    """Listed products, filtered and ordered (by the regular price); cached while current."""
     if min_price is not None and max_price is not None and min_price > max_price:
         raise ApiError(400, "validation_error", "min_price must not exceed max_price.")
     where = catalogue.ProductFilter(category, min_price, max_price, store_id, ordering)
-    page = catalogue.list_products(services.pool, paging, where)
-    return PageOf[ProductOut].model_validate(page, from_attributes=True)
+    query = partial(catalogue.list_products, services.pool, paging, where)
+    found = services.query_cache.product_page(
+        where, paging, target, partial(read_sql, services, target, "catalogue", query)
+    )
+    response.headers["X-Cache"] = "HIT" if found.hit else "MISS"
+    page, now = found.value, datetime.now(UTC)
+    results = [product_out(product, now) for product in page.results]
+    return PageOf[ProductOut](
+        count=page.count, page=page.page, page_size=page.page_size, results=results
+    )
 
 
 @router.post("/api/products", status_code=201)
@@ -67,16 +111,49 @@ def list_product(
         ListProduct(product_id=uuid4(), **body.model_dump()), actor
     )
     response.headers["X-Event-Position"] = str(outcome.position)
-    return product_out(outcome.aggregate)
+    return product_out(outcome.aggregate, datetime.now(UTC))
 
 
 @router.get("/api/products/{product_id}", dependencies=[CatalogueRead])
 def get_product(product_id: UUID, services: ServicesDep) -> ProductOut:
     """One listed product."""
-    product = catalogue.get_product(services.pool, product_id)
-    if product is None:
-        raise ApiError(404, "product_not_found", f"Product {product_id} does not exist.")
-    return ProductOut.model_validate(product, from_attributes=True)
+    return product_out(product_or_404(services, product_id), datetime.now(UTC))
+
+
+@router.get("/api/products/{product_id}/recommendations", dependencies=[CatalogueRead])
+def recommendations(
+    product_id: UUID,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=20)] = 5,
+) -> list[ProductOut]:
+    """Other listed products of its category: those on a running flash sale first, then newest."""
+    product, now = product_or_404(services, product_id), datetime.now(UTC)
+    found = catalogue.recommendations(services.pool, product, now, limit)
+    return [product_out(other, now) for other in found]
+
+
+@router.put("/api/products/{product_id}/flash-sale")
+def set_flash_sale(
+    product_id: UUID,
+    body: FlashSaleIn,
+    actor: CurrentUser,
+    services: ServicesDep,
+    response: Response,
+) -> ProductOut:
+    """Sell below the regular price for a window that ends in the future (owner, admin)."""
+    now = datetime.now(UTC)
+    outcome = services.shop.set_flash_sale(
+        SetFlashSale(product_id=product_id, **body.model_dump()), actor, now
+    )
+    response.headers["X-Event-Position"] = str(outcome.position)
+    return product_out(outcome.aggregate, now)
+
+
+@router.delete("/api/products/{product_id}/flash-sale", status_code=204)
+def cancel_flash_sale(product_id: UUID, actor: CurrentUser, services: ServicesDep) -> Response:
+    """End a product's flash sale now; without one running or to come, nothing changes."""
+    outcome = services.shop.cancel_flash_sale(product_id, actor, datetime.now(UTC))
+    return Response(status_code=204, headers={"X-Event-Position": str(outcome.position)})
 
 
 @router.put("/api/products/{product_id}")
@@ -119,4 +196,4 @@ def revise(
 ) -> ProductOut:
     outcome = services.shop.revise_product(ReviseProduct(product_id=product_id, **fields), actor)
     response.headers["X-Event-Position"] = str(outcome.position)
-    return product_out(outcome.aggregate)
+    return product_out(outcome.aggregate, datetime.now(UTC))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
-from api.dependencies import CurrentUser, Paging, ServicesDep, read_after
+from api.dependencies import CurrentUser, MinPosition, Paging, ServicesDep, read_after, read_sql
 from api.errors import ApiError
 from api.schemas.common import PageOf
 from api.schemas.orders import (
@@ -88,7 +89,7 @@ def place_order(
     )
     items = tuple(OrderItem(product_id=i.product_id, quantity=i.quantity) for i in body.items)
     cmd = PlaceOrder(order_id=order_id, user_id=actor.user_id, store_id=body.store_id, items=items)
-    outcome = services.shop.place_order(cmd)
+    outcome = services.shop.place_order(cmd, now=datetime.now(UTC))
     response.headers["X-Event-Position"] = str(outcome.position)
     return order_out(outcome.aggregate)
 
@@ -111,11 +112,13 @@ def my_orders(actor: CurrentUser, services: ServicesDep, paging: Paging) -> Page
     return PageOf[OrderSummaryOut].model_validate(page, from_attributes=True)
 
 
-@router.get("/api/orders/{order_id}", dependencies=[OrdersRead, Depends(read_after("catalogue"))])
+@router.get("/api/orders/{order_id}")
 def get_order(
     order_id: UUID,
     actor: CurrentUser,
     services: ServicesDep,
+    target: MinPosition,
+    response: Response,
     as_of_version: Annotated[int | None, Query(description=AS_OF_VERSION)] = None,
     as_of: Annotated[datetime | None, Query(description=AS_OF)] = None,
 ) -> OrderOut:
@@ -123,14 +126,22 @@ def get_order(
     if as_of_version is not None or as_of is not None:
         replayed = services.shop.order_as_of(order_id, actor, version=as_of_version, at=as_of)
         return order_out(replayed)
-    order = orders.get_order(services.pool, order_id)
-    if order is None or not may_see(actor, order, services):
+    query = partial(orders.get_order, services.pool, order_id)
+    found = services.query_cache.order(
+        order_id, target, partial(read_sql, services, target, "orders", query)
+    )
+    response.headers["X-Cache"] = "HIT" if found.hit else "MISS"
+    if found.value is None or not may_see(actor, found.value, services, target):
         raise ApiError(404, "order_not_found", f"Order {order_id} does not exist.")
-    return order_out(order)
+    return order_out(found.value)
 
 
-def may_see(actor: Actor, order: orders.OrderView, services: ServicesDep) -> bool:
+def may_see(
+    actor: Actor, order: orders.OrderView, services: ServicesDep, target: int | None
+) -> bool:
+    """Checked on every read, cached or not: the cache holds the order, never who may see it."""
     if actor.is_admin or order.user_id == actor.user_id:
         return True
+    read_after("catalogue")(services, target)
     store = catalogue.get_store(services.pool, order.store_id)
     return store is not None and store.owner_id == actor.user_id

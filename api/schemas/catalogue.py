@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from api.schemas.common import Money, Price, Request, Text
 from write_model.delivery import DEFAULT_CLOSES_AT, DEFAULT_OPENS_AT, DEFAULT_TIMEZONE
@@ -71,6 +71,23 @@ class ProductPut(Request):
     category: Text
 
 
+class FlashSaleIn(Request):
+    """Times without a UTC offset are refused: they would mean another instant in every zone."""
+
+    price: Price = Field(description="Below the regular price (else 400 invalid_flash_sale).")
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime = Field(description="After starts_at, and in the future.")
+
+
+class FlashSaleOut(BaseModel):
+    """The last sale set: `active` while it runs; orders placed then pay its price."""
+
+    price: Money
+    starts_at: datetime
+    ends_at: datetime
+    active: bool
+
+
 class ProductOut(BaseModel):
     id: UUID
     store_id: UUID
@@ -78,7 +95,7 @@ class ProductOut(BaseModel):
     description: str
     price: Money
     category: str
-    flash_sale: None = None
+    flash_sale: FlashSaleOut | None = None
     created_at: datetime
 
 

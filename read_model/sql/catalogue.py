@@ -42,6 +42,17 @@ class StoreView:
 
 
 @dataclass(frozen=True, slots=True)
+class FlashSaleView:
+    price: Decimal
+    starts_at: datetime
+    ends_at: datetime
+
+    def is_on(self, now: datetime) -> bool:
+        """Whether the sale runs at `now`; no event marks its end, so it is judged on reading."""
+        return self.starts_at <= now < self.ends_at
+
+
+@dataclass(frozen=True, slots=True)
 class ProductView:
     id: UUID
     store_id: UUID
@@ -50,6 +61,16 @@ class ProductView:
     price: Decimal
     category: str
     created_at: datetime
+    flash_price: Decimal | None = None
+    flash_starts_at: datetime | None = None
+    flash_ends_at: datetime | None = None
+
+    @property
+    def flash_sale(self) -> FlashSaleView | None:
+        """The last sale set, whether running, to come or over; None if none or cancelled."""
+        if self.flash_price is None or self.flash_starts_at is None or self.flash_ends_at is None:
+            return None
+        return FlashSaleView(self.flash_price, self.flash_starts_at, self.flash_ends_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +92,11 @@ def add_store(cur: Cursor[Any], store: StoreView, version: int) -> None:
 
 
 def add_product(cur: Cursor[Any], product: ProductView, version: int) -> None:
+    row = (*values(product), version)
     cur.execute(
-        "INSERT INTO products (id, store_id, title, description, price, category,"
-        " created_at, version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-        " ON CONFLICT (id) DO NOTHING",
-        (*values(product), version),
+        f"INSERT INTO products ({columns(ProductView)}, version)"
+        f" VALUES ({', '.join(['%s'] * len(row))}) ON CONFLICT (id) DO NOTHING",
+        row,
     )
 
 
@@ -93,6 +114,18 @@ def delist_product(cur: Cursor[Any], product_id: UUID, version: int) -> None:
     cur.execute(
         "UPDATE products SET delisted = true, version = %s WHERE id = %s AND version < %s",
         (version, product_id, version),
+    )
+
+
+def set_flash_sale(
+    cur: Cursor[Any], product_id: UUID, version: int, sale: FlashSaleView | None
+) -> None:
+    """Set (None: clear) the product's flash sale if this version is newer."""
+    price, starts_at, ends_at = (sale.price, sale.starts_at, sale.ends_at) if sale else (None,) * 3
+    cur.execute(
+        "UPDATE products SET flash_price = %s, flash_starts_at = %s, flash_ends_at = %s,"
+        " version = %s WHERE id = %s AND version < %s",
+        (price, starts_at, ends_at, version, product_id, version),
     )
 
 
@@ -142,6 +175,22 @@ def list_products(pool: ConnectionPool, page: PageRequest, f: ProductFilter) -> 
     sql = f"FROM products WHERE {' AND '.join(where)}"
     params = {k: getattr(f, k) for k in ("category", "min_price", "max_price", "store_id")}
     return fetch_page(pool, ProductView, sql, PRODUCT_ORDERINGS[f.ordering], params, page)
+
+
+def recommendations(
+    pool: ConnectionPool, product: ProductView, now: datetime, limit: int
+) -> list[ProductView]:
+    """Other listed products of its category: those on a flash sale at `now` first, then
+    the newest. The time is a parameter, so the order is decided as of the caller's clock."""
+    with pool.connection() as conn, conn.cursor(row_factory=class_row(ProductView)) as cur:
+        cur.execute(
+            f"SELECT {columns(ProductView)} FROM products"
+            " WHERE category = %(category)s AND id <> %(id)s AND NOT delisted"
+            " ORDER BY (flash_starts_at <= %(now)s AND %(now)s < flash_ends_at) IS TRUE DESC,"
+            " created_at DESC, id LIMIT %(limit)s",
+            {"category": product.category, "id": product.id, "now": now, "limit": limit},
+        )
+        return cur.fetchall()
 
 
 def categories(pool: ConnectionPool) -> list[str]:

@@ -55,6 +55,8 @@ class OrderView:
     delivery_address: str | None = None
     delivery_slot_start: datetime | None = None
     """Null until a delivery is booked; its status follows the order's."""
+    version: int = 0
+    """The order's version this view shows: caches compare it to tell newer from older."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +135,7 @@ def get_order(pool: ConnectionPool, order_id: UUID) -> OrderView | None:
         with conn.cursor(row_factory=class_row(OrderView)) as cur:
             cur.execute(
                 "SELECT id, user_id, store_id, status, total_items, total_price, created_at,"
-                " updated_at, shortfalls, delivery_address, delivery_slot_start"
+                " updated_at, shortfalls, delivery_address, delivery_slot_start, version"
                 " FROM orders WHERE id = %s",
                 (order_id,),
             )

@@ -10,8 +10,18 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 LIVE_SCHEMA = "read"
+TRIGRAM_SCHEMA = "public"
+"""Where pg_trgm lives: one schema for the database, so rebuild schemas see it too."""
+SEARCH_VECTOR = (
+    "setweight(to_tsvector('english', title), 'A')"
+    " || setweight(to_tsvector('english', category), 'B')"
+    " || setweight(to_tsvector('english', description), 'C')"
+)
+"""Products' full-text document: a title match weighs most, then category, then description."""
 
-DDL = """
+DDL = f"""
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA {TRIGRAM_SCHEMA};
+
 CREATE TABLE IF NOT EXISTS tracking (
     projection text NOT NULL,
     application text NOT NULL,
@@ -48,10 +58,19 @@ CREATE TABLE IF NOT EXISTS products (
     category text NOT NULL,
     delisted boolean NOT NULL DEFAULT false,
     created_at timestamptz NOT NULL,
-    version integer NOT NULL
+    version integer NOT NULL,
+    search tsvector GENERATED ALWAYS AS ({SEARCH_VECTOR}) STORED
 );
+ALTER TABLE products ADD COLUMN IF NOT EXISTS
+    search tsvector GENERATED ALWAYS AS ({SEARCH_VECTOR}) STORED;
+ALTER TABLE products ADD COLUMN IF NOT EXISTS flash_price numeric(12, 2);
+ALTER TABLE products ADD COLUMN IF NOT EXISTS flash_starts_at timestamptz;
+ALTER TABLE products ADD COLUMN IF NOT EXISTS flash_ends_at timestamptz;
 CREATE INDEX IF NOT EXISTS products_category ON products (category) WHERE NOT delisted;
 CREATE INDEX IF NOT EXISTS products_store ON products (store_id) WHERE NOT delisted;
+CREATE INDEX IF NOT EXISTS products_search ON products USING gin (search) WHERE NOT delisted;
+CREATE INDEX IF NOT EXISTS products_title_trigrams
+    ON products USING gin (title {TRIGRAM_SCHEMA}.gin_trgm_ops) WHERE NOT delisted;
 
 CREATE TABLE IF NOT EXISTS stock (
     id uuid PRIMARY KEY,

@@ -103,19 +103,6 @@ def run_bazaar(*args: str, env: dict[str, str], stdin: str = "") -> str:
     return result.stdout
 
 
-def test_seeding_twice_adds_nothing_the_second_time(database_env: dict[str, str]) -> None:
-    run_bazaar("migrate", env=database_env)
-    run_bazaar("seed", env=database_env)
-
-    again = run_bazaar("seed", env=database_env)
-
-    assert "customer@" in again
-    with a_built_stack(database_env["DATABASE_URL"], database_env["REDIS_URL"]) as stack:
-        assert stack.shop.position() == int(stack.shop.recorder.max_notification_id() or 0)
-        events = stack.shop.recorder.select_notifications(start=1, limit=10_000)
-        assert len([e for e in events if e.topic.endswith("Store.Registered")]) == 3
-
-
 def test_createadmin_creates_an_admin_who_can_sign_in(database_env: dict[str, str]) -> None:
     run_bazaar("migrate", env=database_env)
 

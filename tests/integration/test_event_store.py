@@ -14,7 +14,7 @@ import pytest
 from eventsourcing.postgres import PostgresApplicationRecorder
 
 from tests.builders import a_shop
-from tests.unit import test_accounts, test_history, test_shop
+from tests.unit import test_accounts, test_flash_sales, test_history, test_shop
 from write_model.accounts import Accounts
 from write_model.shop import Shop
 
@@ -89,6 +89,18 @@ class TestChangeOrderStatusOnPostgres(OnPostgres, test_shop.TestChangeOrderStatu
 
 
 class TestScheduleDeliveryOnPostgres(OnPostgres, test_shop.TestScheduleDelivery):
+    pass
+
+
+class TestSetFlashSaleOnPostgres(OnPostgres, test_flash_sales.TestSetFlashSale):
+    """Sale times go through the stored JSON and come back as the same UTC instants."""
+
+
+class TestCancelFlashSaleOnPostgres(OnPostgres, test_flash_sales.TestCancelFlashSale):
+    pass
+
+
+class TestOrdersDuringAFlashSaleOnPostgres(OnPostgres, test_flash_sales.TestOrdersDuringAFlashSale):
     pass
 
 

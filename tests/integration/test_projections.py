@@ -31,7 +31,13 @@ from tests.builders import (
     stock_of,
 )
 from tests.stacks import a_built_stack, a_fresh_database
-from write_model.commands import Actor, ChangeOrderStatus, ReviseProduct, ScheduleDelivery
+from write_model.commands import (
+    Actor,
+    ChangeOrderStatus,
+    ReviseProduct,
+    ScheduleDelivery,
+    SetFlashSale,
+)
 from write_model.inventory import StockItem
 from write_model.orders import InsufficientStockError
 from write_model.shop import Shop
@@ -41,8 +47,8 @@ pytestmark = pytest.mark.integration
 REDIS_URL = "redis://127.0.0.1:6379/14"
 Delivery = list[tuple[int, Any]]
 SQL_VIEWS = {
-    "catalogue": "SELECT id, title, price, category, delisted, version FROM products"
-    " WHERE store_id = %s ORDER BY id",
+    "catalogue": "SELECT id, title, price, category, delisted, version, flash_price,"
+    " flash_starts_at, flash_ends_at FROM products WHERE store_id = %s ORDER BY id",
     "stock": "SELECT id, product_id, on_hand, reserved, version FROM stock"
     " WHERE store_id = %s ORDER BY id",
     "orders": "SELECT o.id, o.status, o.total_items, o.total_price, o.shortfalls, o.version,"
@@ -82,7 +88,7 @@ class BusyStore:
 
 def a_busy_store(shop: Shop) -> BusyStore:
     """Stock received, a price revised, orders confirmed, booked for delivery twice, shipped,
-    cancelled and rejected."""
+    cancelled and rejected; a product delisted, one put on sale, one on sale then not."""
     since = shop.recorder.max_notification_id() or 0
     owner, admin = an_artisan(), an_admin()
     store_id = a_store_in(shop, owner)
@@ -103,7 +109,19 @@ def a_busy_store(shop: Shop) -> BusyStore:
     with pytest.raises(InsufficientStockError):
         shop.place_order(an_order_request(store_id, uuid4(), {vase: 3}))
     shop.delist_product(vase, owner)
+    now = datetime.now(UTC)
+    for product_id in (mug, bowl):
+        shop.set_flash_sale(a_sale(product_id, now), owner, now)
+    shop.cancel_flash_sale(bowl, owner, now)
     return BusyStore(store_id, (mug, bowl, vase), since)
+
+
+def a_sale(product_id: UUID, now: datetime) -> SetFlashSale:
+    """4.00 off, from an hour ago to an hour from now."""
+    hour = timedelta(hours=1)
+    return SetFlashSale(
+        product_id=product_id, price=Decimal("4.00"), starts_at=now - hour, ends_at=now + hour
+    )
 
 
 def a_booking(order_id: UUID, address: str) -> ScheduleDelivery:
@@ -149,15 +167,26 @@ def deliver_all_twice_in_one_batch(
 
 
 def view_of(stack: Container, name: str, store_id: UUID) -> Any:
-    """What projection `name` shows of the store: SQL rows, or the Redis inventory."""
+    """What projection `name` shows of the store: SQL rows, the Redis inventory, or the whole
+    suggest index (it is not kept per store)."""
     if name == "inventory_cache":
         return stack.inventory_cache.store_inventory(store_id)
+    if name == "suggest":
+        return suggest_index_of(stack)
     with stack.pool.connection() as conn:
         return conn.execute(SQL_VIEWS[name], (store_id,)).fetchall()
 
 
 def all_views_of(stack: Container, store_id: UUID) -> dict[str, Any]:
-    return {name: view_of(stack, name, store_id) for name in (*SQL_VIEWS, "inventory_cache")}
+    names = (*SQL_VIEWS, "inventory_cache", "suggest")
+    return {name: view_of(stack, name, store_id) for name in names}
+
+
+def suggest_index_of(stack: Container) -> dict[str, Any]:
+    """Every key of the suggest index but its positions, as plain data."""
+    hashes = {name: stack.redis.hgetall(f"sug:{name}") for name in ("refs", "products", "versions")}
+    sets = {name: stack.redis.zrange(f"sug:{name}", 0, -1) for name in ("titles", "words")}
+    return {**hashes, **sets}
 
 
 def redis_quantities(stack: Container, store_id: UUID) -> dict[bytes, bytes]:
@@ -187,7 +216,7 @@ class TestRedelivery:
 class TestOlderEventsAfterNewerOnes:
     @pytest.mark.parametrize(
         "name",
-        ["catalogue", "stock", "orders", "inventory_cache"],
+        ["catalogue", "stock", "orders", "inventory_cache", "suggest"],
     )
     def test_an_older_event_after_a_newer_one_is_skipped(
         self, stack: Container, shop: Shop, projections: dict[str, Projection], name: str
@@ -219,6 +248,10 @@ def a_rejected_order(shop: Shop, owner: Actor, store_id: UUID, product_id: UUID)
         shop.place_order(an_order_request(store_id, uuid4(), {product_id: 1}))
 
 
+def a_stock_delivery(shop: Shop, owner: Actor, store_id: UUID, product_id: UUID) -> None:
+    stock_of(shop, store_id, product_id, owner, 5)
+
+
 def a_price_revision(shop: Shop, owner: Actor, store_id: UUID, product_id: UUID) -> None:
     shop.revise_product(ReviseProduct(product_id=product_id, price=Decimal("11.00")), owner)
 
@@ -230,7 +263,9 @@ class TestPositions:
             ("catalogue", a_rejected_order),
             ("stock", a_rejected_order),
             ("inventory_cache", a_rejected_order),
+            ("suggest", a_rejected_order),
             ("orders", a_price_revision),
+            ("query_cache", a_stock_delivery),
         ],
     )
     def test_a_batch_the_projection_ignores_still_advances_its_position(
@@ -316,6 +351,37 @@ class TestAgreementWithTheEventStore:
                 (busy.store_id,),
             ).fetchone()
         assert lines == (5,)
+
+
+class TestSuggestIndex:
+    def test_suggests_each_listed_product_under_its_latest_title_when_events_come_twice(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        since, owner, word = shop.recorder.max_notification_id() or 0, an_artisan(), uuid4().hex
+        store_id = a_store_in(shop, owner)
+        renamed = a_product_in(shop, store_id, owner, title=f"Jug {word}")
+        shop.revise_product(ReviseProduct(product_id=renamed, title=f"Pitcher {word}"), owner)
+        shop.delist_product(a_product_in(shop, store_id, owner, title=f"Vase {word}"), owner)
+        a_product_in(shop, store_id, owner, title=f"Bowl {word}")
+
+        deliver_all_twice_in_one_batch(shop, {"suggest": projections["suggest"]}, since)
+
+        assert stack.suggest_index.suggest(word, 10) == [f"Bowl {word}", f"Pitcher {word}"]
+
+    def test_keeps_a_title_two_products_share_until_the_second_is_delisted(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        since, owner, word = shop.recorder.max_notification_id() or 0, an_artisan(), uuid4().hex
+        store_id = a_store_in(shop, owner)
+        first, second = (a_product_in(shop, store_id, owner, title=word) for _ in range(2))
+        shop.delist_product(first, owner)
+        deliver(shop, projections["suggest"], events_for(shop, projections["suggest"], since))
+        shown = stack.suggest_index.suggest(word, 10)
+
+        shop.delist_product(second, owner)
+        deliver(shop, projections["suggest"], events_for(shop, projections["suggest"], since))
+
+        assert (shown, stack.suggest_index.suggest(word, 10)) == ([word], [])
 
 
 class TestEventsOfAnOlderVersion:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
@@ -23,6 +24,8 @@ from write_model.placement import (
 pytestmark = pytest.mark.unit
 
 MINIMUM = Decimal("1.00")
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)
 
 
 def items(*pairs: tuple[UUID, int]) -> list[OrderItem]:
@@ -38,6 +41,13 @@ def a_product(price: str = "10.00", title: str = "Mug") -> Product:
         price=Decimal(price),
         category="pottery",
     )
+
+
+def on_flash_sale(
+    product: Product, price: str, starts_at: datetime, ends_at: datetime, set_at: datetime = NOW
+) -> Product:
+    product.set_flash_sale(price=Decimal(price), starts_at=starts_at, ends_at=ends_at, now=set_at)
+    return product
 
 
 def a_line(product_id: UUID, quantity: int) -> OrderLine:
@@ -98,7 +108,7 @@ class TestPriceLines:
     def test_prices_each_line_at_the_current_price_and_title(self) -> None:
         mug = a_product(price="10.00", title="Mug")
 
-        lines = price_lines({mug.id: 2}, {mug.id: mug}, MINIMUM)
+        lines = price_lines({mug.id: 2}, {mug.id: mug}, MINIMUM, NOW)
 
         assert lines == (
             OrderLine(product_id=mug.id, title="Mug", quantity=2, unit_price=Decimal("10.00")),
@@ -108,7 +118,7 @@ class TestPriceLines:
         unknown = uuid4()
 
         with pytest.raises(UnknownProductError) as refused:
-            price_lines({unknown: 1}, {unknown: None}, MINIMUM)
+            price_lines({unknown: 1}, {unknown: None}, MINIMUM, NOW)
 
         assert refused.value.details == {"product_ids": [str(unknown)]}
 
@@ -117,20 +127,56 @@ class TestPriceLines:
         mug.delist()
 
         with pytest.raises(UnknownProductError):
-            price_lines({mug.id: 1}, {mug.id: mug}, MINIMUM)
+            price_lines({mug.id: 1}, {mug.id: mug}, MINIMUM, NOW)
 
     def test_refuses_a_total_below_the_minimum(self) -> None:
         pin = a_product(price="0.40")
 
         with pytest.raises(OrderTotalTooLowError):
-            price_lines({pin.id: 2}, {pin.id: pin}, MINIMUM)
+            price_lines({pin.id: 2}, {pin.id: pin}, MINIMUM, NOW)
 
     def test_accepts_a_total_equal_to_the_minimum(self) -> None:
         pin = a_product(price="0.50")
 
-        lines = price_lines({pin.id: 2}, {pin.id: pin}, MINIMUM)
+        lines = price_lines({pin.id: 2}, {pin.id: pin}, MINIMUM, NOW)
 
         assert sum(line.line_total for line in lines) == MINIMUM
+
+    def test_prices_a_line_at_the_flash_price_inside_the_window(self) -> None:
+        mug = on_flash_sale(a_product(price="10.00"), "7.50", NOW - HOUR, NOW + HOUR)
+
+        lines = price_lines({mug.id: 2}, {mug.id: mug}, MINIMUM, NOW)
+
+        assert [line.unit_price for line in lines] == [Decimal("7.50")]
+
+    def test_the_flash_price_applies_from_the_first_instant_of_the_window(self) -> None:
+        mug = on_flash_sale(a_product(price="10.00"), "7.50", NOW, NOW + HOUR)
+
+        lines = price_lines({mug.id: 1}, {mug.id: mug}, MINIMUM, NOW)
+
+        assert [line.unit_price for line in lines] == [Decimal("7.50")]
+
+    @pytest.mark.parametrize("when", [NOW - HOUR, NOW + HOUR, NOW + 2 * HOUR])
+    def test_prices_a_line_at_the_regular_price_outside_the_window(self, when: datetime) -> None:
+        mug = on_flash_sale(a_product(price="10.00"), "7.50", NOW, NOW + HOUR, set_at=NOW - HOUR)
+
+        lines = price_lines({mug.id: 1}, {mug.id: mug}, MINIMUM, when)
+
+        assert [line.unit_price for line in lines] == [Decimal("10.00")]
+
+    def test_never_charges_more_than_a_regular_price_revised_below_the_sale(self) -> None:
+        mug = on_flash_sale(a_product(price="10.00"), "7.50", NOW - HOUR, NOW + HOUR)
+        mug.revise(title="Mug", description="Handmade.", price=Decimal("6.00"), category="pottery")
+
+        lines = price_lines({mug.id: 1}, {mug.id: mug}, MINIMUM, NOW)
+
+        assert [line.unit_price for line in lines] == [Decimal("6.00")]
+
+    def test_judges_the_minimum_total_at_the_flash_price(self) -> None:
+        pin = on_flash_sale(a_product(price="1.00"), "0.40", NOW - HOUR, NOW + HOUR)
+
+        with pytest.raises(OrderTotalTooLowError):
+            price_lines({pin.id: 2}, {pin.id: pin}, MINIMUM, NOW)
 
 
 class TestShortfalls:

@@ -1,0 +1,106 @@
+"""Product search (full text, typo-tolerant) and title suggestions (rate-limited)."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Annotated, Literal
+from uuid import UUID
+
+import redis
+from fastapi import APIRouter, Depends, Query, Response
+
+from api.dependencies import MinPosition, Paging, ServicesDep, read_after
+from api.errors import ApiError
+from api.rate_limits import rate_limited
+from api.routes.stores import parse_near
+from api.schemas.common import PageOf
+from api.schemas.search import SearchHitOut, SuggestionsOut
+from read_model.sql import search
+from read_model.sql.search import SearchFilter
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["search"])
+SearchRead = Depends(read_after("catalogue", "stock"))
+SuggestLimit = Depends(rate_limited(lambda services: services.suggest_limiter))
+Sort = Literal["relevance", "price", "-price", "newest"]
+PriceQuery = Annotated[Decimal | None, Query(ge=0, le=10**10)]
+SUGGESTIONS = 10
+SUGGEST_MIN_LENGTH = 3
+
+
+def search_filter(
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    category: Annotated[str | None, Query(max_length=200)] = None,
+    min_price: PriceQuery = None,
+    max_price: PriceQuery = None,
+    store_id: UUID | None = None,
+    in_stock: Annotated[bool | None, Query(description="Needs store_id.")] = None,
+    near: Annotated[str | None, Query(max_length=100, description="lat,lng")] = None,
+    radius_km: Annotated[float, Query(gt=0, le=20_000)] = 10.0,
+    sort: Sort = "relevance",
+) -> SearchFilter:
+    """The query string as a filter; combinations that mean nothing are a 400."""
+    if min_price is not None and max_price is not None and min_price > max_price:
+        raise ApiError(400, "validation_error", "min_price must not exceed max_price.")
+    if in_stock is not None and store_id is None:
+        raise ApiError(400, "validation_error", "in_stock needs store_id: stock is per store.")
+    return SearchFilter(
+        q=(q or "").strip() or None,
+        category=category,
+        min_price=min_price,
+        max_price=max_price,
+        store_id=store_id,
+        in_stock=in_stock,
+        near=parse_near(near),
+        radius_km=radius_km,
+        sort=sort,
+    )
+
+
+def suggest_text(q: Annotated[str, Query(max_length=100)]) -> str:
+    """`q` without surrounding blanks: fewer than 3 letters would match too much to help."""
+    text = q.strip()
+    if len(text) < SUGGEST_MIN_LENGTH:
+        raise ApiError(
+            400, "validation_error", f"q needs at least {SUGGEST_MIN_LENGTH} characters."
+        )
+    return text
+
+
+@router.get("/api/search/products", dependencies=[SearchRead], response_model_exclude_none=True)
+def search_products(
+    services: ServicesDep, paging: Paging, where: Annotated[SearchFilter, Depends(search_filter)]
+) -> PageOf[SearchHitOut]:
+    """Listed products matching `q` and the filters; close spellings when nothing matches."""
+    page = search.search_products(services.pool, paging, where)
+    return PageOf[SearchHitOut].model_validate(page, from_attributes=True)
+
+
+@router.get("/api/search/suggest", dependencies=[SuggestLimit])
+def suggest(
+    services: ServicesDep,
+    q: Annotated[str, Depends(suggest_text)],
+    target: MinPosition,
+    response: Response,
+) -> SuggestionsOut:
+    """Up to 10 titles starting with `q`, then titles with a later word starting with it."""
+    titles = indexed_suggestions(services, q, target)
+    response.headers["X-Cache"] = "HIT" if titles is not None else "MISS"
+    if titles is None:
+        read_after("catalogue")(services, target)
+        titles = search.suggest_titles(services.pool, q, SUGGESTIONS)
+    return SuggestionsOut(suggestions=titles)
+
+
+def indexed_suggestions(services: ServicesDep, q: str, target: int | None) -> list[str] | None:
+    """The Redis index's answer, or None when Redis is down, cleared, or behind `target`."""
+    index = services.suggest_index
+    try:
+        reached = index.position(services.shop.name)
+        if reached is None or (target is not None and reached < target):
+            return None
+        return index.suggest(q, SUGGESTIONS)
+    except redis.RedisError as error:
+        log.warning("suggest index unavailable, reading SQL: %s", error)
+        return None

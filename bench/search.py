@@ -1,0 +1,235 @@
+"""Search, suggest and inventory listing over HTTP on a large generated catalogue.
+
+    python bench/search.py [--products 100000] [--stores 50] [--requests 1000] [--concurrency 4]
+
+On a fresh database (see bench/stack.py): `bazaar migrate`, `bazaar seed --products N
+--stores M` (timed), then `bazaar runner` and two `bazaar api` processes, and waits until
+every projection has caught up with the log (timed). Then, from --concurrency client
+threads, each over its own keep-alive connection:
+
+- GET /api/search/products?q=... (words, two-word phrases, a word within a category):
+  p50/p95 latency and requests/s;
+- GET /api/search/suggest?q=... (3 to 6 letter prefixes of the catalogue's words), with
+  SUGGEST_PER_MINUTE raised so the rate limit never answers;
+- GET /api/stores/{id}/inventory over all the stores, warm (the API whose Redis holds the
+  inventory cache: X-Cache HIT) and cold (a second API on an empty Redis db, so every
+  listing is read from SQL: X-Cache MISS).
+
+BENCH_SEARCH_REDIS_URL (default db 12) and BENCH_COLD_REDIS_URL (default db 11) are
+emptied first: a position left there by an earlier run would make the projections skip.
+Client and servers share the machine: on few cores the figures include their contention.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import httpx
+import redis
+from stack import a_fresh_database, bazaar, wait_until_up
+
+from bazaar.fake_catalogue import CRAFTS
+from bazaar.seed import store_id
+
+PORT = int(os.environ.get("BENCH_PORT", "8767"))
+WARM, COLD = f"http://127.0.0.1:{PORT}", f"http://127.0.0.1:{PORT + 1}"
+WARM_REDIS = os.environ.get("BENCH_SEARCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+COLD_REDIS = os.environ.get("BENCH_COLD_REDIS_URL", "redis://127.0.0.1:6379/11")
+CATCH_UP_TIMEOUT_S = 3600
+SETTINGS = {"REDIS_URL": WARM_REDIS, "SUGGEST_PER_MINUTE": str(10**9), "POSTGRES_POOL_SIZE": "4"}
+"""No rate limit on suggest; small pools, as each application opens its pool in full."""
+WARM_UP = 10
+
+
+@dataclass
+class Timings:
+    """Latencies in ms, statuses and X-Cache answers of one phase."""
+
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    cache: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> dict[str, object]:
+        ordered = sorted(self.latencies)
+        return {
+            "requests": len(ordered),
+            "per_s": round(len(ordered) / self.seconds, 1),
+            "p50_ms": round(statistics.median(ordered), 1),
+            "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1], 1),
+            "statuses": dict(self.statuses),
+            "x_cache": dict(self.cache),
+        }
+
+
+def main() -> None:
+    args = parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
+    for url in (WARM_REDIS, COLD_REDIS):
+        redis.Redis.from_url(url).flushdb()
+    with a_fresh_database("search") as database:
+        env = {
+            **os.environ,
+            **database,
+            "REDIS_URL": WARM_REDIS,
+            "SUGGEST_PER_MINUTE": "1000000000",
+        }
+        report = {"products": args.products, "stores": args.stores, **prepare(args, env)}
+        processes = start(args, env)
+        try:
+            report["catch_up_s"] = catch_up(env)
+            report.update(measure(args))
+        finally:
+            for process in processes:
+                process.terminate()
+                process.wait(timeout=30)
+    print(json.dumps(report, indent=2))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--stores", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=1000, help="per search/suggest phase")
+    parser.add_argument("--listings", type=int, default=200, help="per inventory phase")
+    parser.add_argument("--concurrency", type=int, default=4, help="client threads")
+    parser.add_argument("--api-workers", type=int, default=1, help="per API process")
+    return parser.parse_args()
+
+
+def prepare(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
+    """Migrate and seed; returns how long seeding took and the rate it printed."""
+    subprocess.run([bazaar(), "migrate"], env=env, check=True)
+    started = time.perf_counter()
+    seeded = subprocess.run(
+        [bazaar(), "seed", "--products", str(args.products), "--stores", str(args.stores)],
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    rate = re.search(r"([\d,]+) commands/s", seeded)
+    return {
+        "seed_s": round(time.perf_counter() - started, 1),
+        "seed_commands_per_s": rate.group(1) if rate else None,
+    }
+
+
+def start(args: argparse.Namespace, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+    """The runner, the API on the warm Redis and a second API on an empty Redis db."""
+    warm = {**env, "BAZAAR_PORT": str(PORT)}
+    cold = {**env, "BAZAAR_PORT": str(PORT + 1), "REDIS_URL": COLD_REDIS}
+    processes = [
+        subprocess.Popen([bazaar(), "runner"], env=env),
+        subprocess.Popen([bazaar(), "api", "--workers", str(args.api_workers)], env=warm),
+        subprocess.Popen([bazaar(), "api", "--workers", str(args.api_workers)], env=cold),
+    ]
+    wait_until_up(WARM)
+    wait_until_up(COLD)
+    return processes
+
+
+def catch_up(env: dict[str, str]) -> float:
+    """Seconds until `bazaar projections status` shows no lag for any projection."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < CATCH_UP_TIMEOUT_S:
+        status = subprocess.run(
+            [bazaar(), "projections", "status"], env=env, capture_output=True, text=True
+        )
+        found = re.findall(r"^\w+\s+\d+\s+(\d+)$", status.stdout, re.MULTILINE)
+        lags = [int(lag) for lag in found]
+        if lags and not any(lags):
+            return round(time.perf_counter() - started, 1)
+        lag = max(lags) if lags else status.stderr.strip().splitlines()[-1:]
+        print(f"projections: lag {lag}", file=sys.stderr, flush=True)
+        time.sleep(5)
+    raise SystemExit("the projections did not catch up")
+
+
+def measure(args: argparse.Namespace) -> dict[str, object]:
+    words = [w for craft in CRAFTS for w in (*craft.nouns, *craft.variants, *craft.qualities)]
+    searches = [("/api/search/products", q) for q in queries(words, args.requests)]
+    prefixes = [random.choice(words)[: random.randint(3, 6)] for _ in range(args.requests)]
+    suggests = [("/api/search/suggest", {"q": prefix}) for prefix in prefixes]
+    stores = [store_id(s) for s in range(args.stores)]
+    listings: list[Request] = [
+        (f"/api/stores/{stores[n % len(stores)]}/inventory", {}) for n in range(args.listings)
+    ]
+    return {
+        "search": run(WARM, searches, args.concurrency).summary(),
+        "suggest": run(WARM, suggests, args.concurrency).summary(),
+        "inventory_warm": run(WARM, listings, args.concurrency).summary(),
+        "inventory_cold": run(COLD, listings, args.concurrency).summary(),
+    }
+
+
+def queries(words: list[str], count: int) -> list[dict[str, str]]:
+    """A word, two words, or a word within its category, in turn."""
+    categories = {w: craft.category for craft in CRAFTS for w in craft.nouns}
+    nouns = list(categories)
+    made = []
+    for n in range(count):
+        noun = random.choice(nouns)
+        made.append(
+            [
+                {"q": noun},
+                {"q": f"{random.choice(words)} {noun}"},
+                {"q": noun, "category": categories[noun]},
+            ][n % 3]
+        )
+    return made
+
+
+Request = tuple[str, dict[str, str]]
+
+
+def run(base: str, requests: list[Request], concurrency: int) -> Timings:
+    """GET every request once, from `concurrency` threads, after a short warm-up."""
+    timings, lock = Timings(), threading.Lock()
+    queue = iter(requests)
+    with httpx.Client(base_url=base, timeout=60) as http:
+        for path, params in requests[:WARM_UP]:
+            http.get(path, params=params)
+
+    def client() -> None:
+        with httpx.Client(base_url=base, timeout=60) as http:
+            while True:
+                with lock:
+                    request = next(queue, None)
+                if request is None:
+                    return
+                began = time.perf_counter()
+                response = http.get(request[0], params=request[1])
+                elapsed = (time.perf_counter() - began) * 1000
+                with lock:
+                    timings.latencies.append(elapsed)
+                    timings.statuses[response.status_code] += 1
+                    timings.cache[response.headers.get("X-Cache", "-")] += 1
+
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    timings.seconds = time.perf_counter() - started
+    return timings
+
+
+if __name__ == "__main__":
+    random.seed(7)
+    main()

@@ -1,0 +1,115 @@
+"""Title suggestions in Redis: sorted sets read by lexical range, kept by their own projection.
+
+Keys (prefix `sug`): `sug:titles` holds `{lowercased title}\\0{title}` for each distinct
+listed title, `sug:words` holds `{title lowercased from a later word on}\\0{title}`, so
+one range read finds the titles starting with what was typed, another those with a word
+starting with it. Two products may share a title: `sug:refs` counts the products behind
+each member, and a member goes when its last product is renamed or delisted.
+`sug:products` (product -> JSON list of its members), `sug:versions` (product -> version)
+and `sug:position:{application}` complete it. Writes are version-guarded and apply in one
+MULTI/EXEC with the position, so redelivered or reordered events change nothing.
+
+There is no scratch-copy rebuild (as the inventory has): delete every `sug:*` key, and the
+next runner start replays the log into it from position 0.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from uuid import UUID
+
+import redis
+from eventsourcing.persistence import Tracking
+from redis.client import Pipeline
+
+_PUT_TITLE = """
+local p, product = ARGV[1], ARGV[2]
+if tonumber(redis.call('HGET', p .. ':versions', product) or '0') >= tonumber(ARGV[3]) then
+  return 0
+end
+redis.call('HSET', p .. ':versions', product, ARGV[3])
+local old = redis.call('HGET', p .. ':products', product)
+if old then
+  for i, member in ipairs(cjson.decode(old)) do
+    if redis.call('HINCRBY', p .. ':refs', member, -1) <= 0 then
+      redis.call('HDEL', p .. ':refs', member)
+      redis.call('ZREM', p .. (i == 1 and ':titles' or ':words'), member)
+    end
+  end
+  redis.call('HDEL', p .. ':products', product)
+end
+if #ARGV < 4 then return 1 end
+local members = {}
+for i = 4, #ARGV do
+  redis.call('HINCRBY', p .. ':refs', ARGV[i], 1)
+  redis.call('ZADD', p .. (i == 4 and ':titles' or ':words'), 0, ARGV[i])
+  members[#members + 1] = ARGV[i]
+end
+redis.call('HSET', p .. ':products', product, cjson.encode(members))
+return 1
+"""
+SEPARATOR = "\x00"
+WORD = re.compile(r"\w+")
+BATCH = 50
+
+
+class SuggestIndex:
+    """Writes from the projection and reads for the API; every call may raise when Redis is down."""
+
+    def __init__(self, client: redis.Redis, prefix: str = "sug") -> None:
+        self.client = client
+        self.prefix = prefix
+        self._put_title = client.register_script(_PUT_TITLE)
+
+    @contextmanager
+    def session(self, tracking: Tracking) -> Iterator[Pipeline]:
+        """Writes queued on the pipeline apply atomically, together with the new position."""
+        pipe = self.client.pipeline(transaction=True)
+        yield pipe
+        pipe.set(f"{self.prefix}:position:{tracking.application_name}", tracking.notification_id)
+        pipe.execute()
+
+    def put_title(self, pipe: Pipeline, product_id: UUID, version: int, title: str | None) -> None:
+        """Index the product under `title` (None: under nothing) if `version` is newer."""
+        args: list[str | int] = [self.prefix, str(product_id), version]
+        args.extend(members(title) if title else [])
+        self._put_title([], args, client=pipe)
+
+    def position(self, application: str) -> int | None:
+        """None when Redis holds no position: empty or cleared, so not to be trusted."""
+        value = self.client.get(f"{self.prefix}:position:{application}")
+        return int(value) if value is not None else None
+
+    def suggest(self, text: str, limit: int) -> list[str]:
+        """Up to `limit` distinct titles starting with `text` (any case), then titles with a
+        later word starting with it; each group in the order of the text from the match on."""
+        typed = text.lower().encode()
+        found = dict.fromkeys(self._range("titles", typed, 0, limit))
+        offset = 0
+        while len(found) < limit:
+            batch = self._range("words", typed, offset, BATCH)
+            found.update(dict.fromkeys(batch))
+            if len(batch) < BATCH:
+                break
+            offset += BATCH
+        return list(found)[:limit]
+
+    def _range(self, kind: str, typed: bytes, offset: int, count: int) -> list[str]:
+        raw = self.client.zrangebylex(
+            f"{self.prefix}:{kind}", b"[" + typed, b"[" + typed + b"\xff", start=offset, num=count
+        )
+        return [_text(member).split(SEPARATOR, 1)[1] for member in raw]
+
+
+def members(title: str) -> list[str]:
+    """The title's own member first, then one per later word start (no repeats)."""
+    lowered = title.lower()
+    starts = [match.start() for match in WORD.finditer(lowered) if match.start() > 0]
+    words = dict.fromkeys(f"{lowered[start:]}{SEPARATOR}{title}" for start in starts)
+    return [f"{lowered}{SEPARATOR}{title}", *words]
+
+
+def _text(member: bytes | str) -> str:
+    return member.decode() if isinstance(member, bytes) else member

@@ -1,0 +1,162 @@
+"""Product search over the catalogue tables: full text first, close spellings when it finds nothing.
+
+The products table carries a weighted `search` tsvector (schema.py) that Postgres keeps in
+step with every write of the catalogue projection, so searching needs no writes of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from psycopg_pool import ConnectionPool
+
+from read_model.paging import Page, PageRequest
+from read_model.sql.catalogue import _distance_km
+from read_model.sql.rows import fetch_page
+from read_model.sql.schema import TRIGRAM_SCHEMA
+
+QUERY = "websearch_to_tsquery('english', %(q)s)"
+SORTS = {
+    "relevance": "tier DESC, score DESC, created_at DESC, id",
+    "price": "price ASC, id",
+    "-price": "price DESC, id",
+    "newest": "created_at DESC, id",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilter:
+    q: str | None = None
+    category: str | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    store_id: UUID | None = None
+    in_stock: bool | None = None
+    """Only with `store_id`: stock is kept per store."""
+    near: tuple[float, float] | None = None
+    radius_km: float = 10.0
+    sort: str = "relevance"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    id: UUID
+    title: str
+    description: str
+    price: Decimal
+    category: str
+    store_id: UUID
+    quantity: int | None
+    """What the filter's store has available (0 if it keeps none); None without a store."""
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """How a text query selects rows (`condition`) and ranks them (`tier`, then `score`)."""
+
+    condition: str
+    tier: str
+    score: str
+
+
+FULL_TEXT = Match(
+    condition=f"(search @@ {QUERY} OR title ILIKE %(prefix)s)",
+    tier="CASE WHEN lower(title) = lower(%(q)s) THEN 3 WHEN title ILIKE %(prefix)s THEN 2"
+    f" WHEN ts_filter(search, '{{a}}') @@ {QUERY} THEN 1 ELSE 0 END",
+    score=f"ts_rank(search, {QUERY})",
+)
+CLOSE_SPELLING = Match(
+    condition=f"%(q)s OPERATOR({TRIGRAM_SCHEMA}.<%%) title",
+    tier="0",
+    score=f"{TRIGRAM_SCHEMA}.word_similarity(%(q)s, title)",
+)
+EVERYTHING = Match(condition="true", tier="0", score="0")
+
+
+def search_products(pool: ConnectionPool, page: PageRequest, f: SearchFilter) -> Page[SearchHit]:
+    """Listed products matching `f`, best first by default.
+
+    Relevance puts an exact title first, then titles starting with `q`, then other title
+    matches, then by full-text rank (title > category > description). When the full text
+    finds nothing, titles spelt like `q` answer instead (pg_trgm word similarity), so a
+    typo still finds the product.
+    """
+    if not f.q:
+        return _page(pool, page, f, EVERYTHING)
+    found = _page(pool, page, f, FULL_TEXT)
+    return found if found.count else _page(pool, page, f, CLOSE_SPELLING)
+
+
+def suggest_titles(pool: ConnectionPool, text: str, limit: int) -> list[str]:
+    """Distinct titles starting with `text`, then titles with a word starting with it.
+
+    The SQL twin of the Redis suggest index, for when Redis is down or behind.
+    """
+    lowered = text.lower()
+    params = {
+        "prefix": _like_prefix(lowered),
+        "word": rf"\m{re.escape(lowered)}",
+        "tail": rf"\m{re.escape(lowered)}.*",
+        "limit": limit,
+    }
+    with pool.connection() as conn:
+        rows = conn.execute(
+            "SELECT title FROM (SELECT DISTINCT ON (title) title,"
+            " NOT title ILIKE %(prefix)s AS infix,"
+            " substring(lower(title) from %(tail)s) AS tail"
+            " FROM products WHERE NOT delisted AND title ~* %(word)s"
+            " ORDER BY title, infix) found"
+            " ORDER BY infix, tail, title LIMIT %(limit)s",
+            params,
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _page(
+    pool: ConnectionPool, page: PageRequest, f: SearchFilter, match: Match
+) -> Page[SearchHit]:
+    where, params = _filters(f)
+    quantity = _quantity() if f.store_id else "NULL::integer"
+    from_where = (
+        "FROM (SELECT id, title, description, price, category, store_id, created_at,"
+        f" {quantity} AS quantity, {match.tier} AS tier, {match.score} AS score"
+        f" FROM products p WHERE {' AND '.join([match.condition, *where])}) hits"
+    )
+    params.update(q=f.q, prefix=_like_prefix(f.q or ""))
+    return fetch_page(pool, SearchHit, from_where, SORTS[f.sort], params, page)
+
+
+def _filters(f: SearchFilter) -> tuple[list[str], dict[str, Any]]:
+    where = ["NOT delisted"]
+    if f.category:
+        where.append("category = %(category)s")
+    if f.min_price is not None:
+        where.append("price >= %(min_price)s")
+    if f.max_price is not None:
+        where.append("price <= %(max_price)s")
+    if f.store_id:
+        where.append("store_id = %(store_id)s")
+    if f.store_id and f.in_stock:
+        where.append(f"{_quantity()} > 0")
+    if f.near:
+        where.append(f"store_id IN (SELECT id FROM stores WHERE {_distance_km()} <= %(radius)s)")
+    names = ("category", "min_price", "max_price", "store_id")
+    params = {name: getattr(f, name) for name in names}
+    lat, lng = f.near or (0.0, 0.0)
+    return where, {**params, "lat": lat, "lng": lng, "radius": f.radius_km}
+
+
+def _quantity() -> str:
+    return (
+        "coalesce((SELECT s.on_hand - s.reserved FROM stock s"
+        " WHERE s.store_id = %(store_id)s AND s.product_id = p.id), 0)"
+    )
+
+
+def _like_prefix(text: str) -> str:
+    """An ILIKE pattern for 'starts with `text`', its wildcards taken literally."""
+    return re.sub(r"([\\%_])", r"\\\1", text) + "%"
