@@ -96,6 +96,10 @@ def migrate(settings: Settings) -> None:
         lock.execute("SELECT pg_advisory_unlock(hashtext('bazaar.migrate'))")
 
 
+ACCOUNTS_POOL = {"POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "4"}
+"""Sign-ins and registrations are few: a small pool keeps each process's connections low."""
+
+
 def build(settings: Settings) -> Container:
     """Connect to Postgres and Redis and assemble the parts (tables come from `migrate`)."""
     env = settings.event_store_env()
@@ -112,7 +116,7 @@ def build(settings: Settings) -> Container:
     return Container(
         settings=settings,
         shop=Shop(env=env, min_order_total=settings.min_order_total),
-        accounts=Accounts(env=env, hasher=_hasher(settings)),
+        accounts=Accounts(env={**env, **ACCOUNTS_POOL}, hasher=_hasher(settings)),
         pool=pool,
         redis=client,
         inventory_cache=cache,
