@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import psycopg
+import redis
 
 from bazaar.settings import Settings
 
@@ -30,10 +31,15 @@ def bazaar() -> str:
 
 @contextmanager
 def a_fresh_database(purpose: str) -> Iterator[dict[str, str]]:
-    """A new database and the environment `bazaar` needs to use it; dropped on exit."""
+    """A new database (and an emptied Redis db) with the environment `bazaar` needs to use them.
+
+    The database is dropped on exit; a Redis position left by an earlier run would make a
+    cache projection skip this run's events, hence the flush.
+    """
     name = f"bazaar_{purpose}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+    redis.Redis.from_url(REDIS_URL).flushdb()
     try:
         yield {
             "DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + f"/{name}",
