@@ -6,7 +6,6 @@ Integration tests rerun these classes on Postgres by subclassing them with anoth
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
-from typing import ClassVar
 from uuid import UUID, uuid4
 
 import pytest
@@ -15,14 +14,12 @@ from eventsourcing.domain import Aggregate
 from tests.builders import (
     a_customer,
     a_product_in,
-    a_shop,
-    a_store_in,
     an_admin,
-    an_artisan,
     an_order_for,
     an_order_request,
     stock_of,
 )
+from tests.unit.test_shop import ShopTests
 from write_model.commands import Actor, ChangeOrderStatus, ScheduleDelivery
 from write_model.history import InvalidAsOfError, InvalidVersionError, VersionNotFoundError
 from write_model.orders import InsufficientStockError, OrderNotFoundError
@@ -62,26 +59,12 @@ def midpoint(earlier: datetime, later: datetime) -> datetime:
     return earlier + (later - earlier) / 2
 
 
-class HistoryTests:
+class HistoryTests(ShopTests):
     """A store with a mug in stock, and a customer whose order went through `JOURNEY`."""
-
-    env: ClassVar[dict[str, str] | None] = None
-
-    @pytest.fixture
-    def shop(self) -> Shop:
-        return a_shop(self.env)
-
-    @pytest.fixture
-    def owner(self) -> Actor:
-        return an_artisan()
 
     @pytest.fixture
     def customer(self) -> Actor:
         return a_customer()
-
-    @pytest.fixture
-    def store_id(self, shop: Shop, owner: Actor) -> UUID:
-        return a_store_in(shop, owner)
 
     @pytest.fixture
     def mug(self, shop: Shop, store_id: UUID, owner: Actor) -> UUID:
