@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.utils import get_topic
@@ -46,3 +46,30 @@ class SqlProjection:
 
     def position(self, application: str) -> int:
         return positions.position(self.pool, self.name, application)
+
+
+class PositionedStore(Protocol):
+    """A read model (in Redis) that commits each session's writes with its own position."""
+
+    def session(self, tracking: Tracking) -> AbstractContextManager[Any]: ...
+
+    def position(self, application: str) -> int | None: ...
+
+
+S = TypeVar("S", bound=PositionedStore)
+
+
+class StoreProjection(Generic[S]):
+    """A projection over a store that tracks its own position: the store is the session."""
+
+    name = ""
+    topics: tuple[str, ...] = ()
+
+    def __init__(self, store: S) -> None:
+        self.store = store
+
+    def session(self, tracking: Tracking) -> AbstractContextManager[Any]:
+        return self.store.session(tracking)
+
+    def position(self, application: str) -> int:
+        return self.store.position(application) or 0

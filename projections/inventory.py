@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from functools import singledispatchmethod
 from typing import Any
 
-from eventsourcing.persistence import Tracking
 from psycopg import Cursor
 from redis.client import Pipeline
 
-from projections.base import SqlProjection, topics_of
+from projections.base import SqlProjection, StoreProjection, topics_of
 from read_model.redis.inventory import InventoryCache
 from read_model.sql.inventory import StockChange, apply_stock, open_stock
 from write_model.catalogue import Product
@@ -51,7 +49,7 @@ class StockProjection(SqlProjection):
             apply_stock(cur, stock_change(event))
 
 
-class InventoryCacheProjection:
+class InventoryCacheProjection(StoreProjection[InventoryCache]):
     """Keeps the Redis inventory; its position lives in Redis with the data it describes."""
 
     name = "inventory_cache"
@@ -59,25 +57,16 @@ class InventoryCacheProjection:
         StockItem.Opened, *STOCK_DELTAS, Product.Listed, Product.Revised, Product.Delisted
     )
 
-    def __init__(self, cache: InventoryCache) -> None:
-        self.cache = cache
-
-    def session(self, tracking: Tracking) -> AbstractContextManager[Pipeline]:
-        return self.cache.session(tracking)
-
-    def position(self, application: str) -> int:
-        return self.cache.position(application) or 0
-
     @singledispatchmethod
     def apply(self, event: Any, pipe: Pipeline) -> None:
         change = stock_change(event)
-        self.cache.apply_stock(
+        self.store.apply_stock(
             pipe, change.item_id, change.version, change.on_hand - change.reserved
         )
 
     @apply.register
     def _(self, event: StockItem.Opened, pipe: Pipeline) -> None:
-        self.cache.open_stock(pipe, event.originator_id, event.store_id, event.product_id)
+        self.store.open_stock(pipe, event.originator_id, event.store_id, event.product_id)
 
     @apply.register
     def _(self, event: Product.Listed, pipe: Pipeline) -> None:
@@ -89,8 +78,8 @@ class InventoryCacheProjection:
 
     @apply.register
     def _(self, event: Product.Delisted, pipe: Pipeline) -> None:
-        self.cache.put_product(pipe, event.originator_id, event.originator_version, None)
+        self.store.put_product(pipe, event.originator_id, event.originator_version, None)
 
     def _put(self, pipe: Pipeline, event: Product.Listed | Product.Revised) -> None:
         details = (event.title, event.price, event.category)
-        self.cache.put_product(pipe, event.originator_id, event.originator_version, details)
+        self.store.put_product(pipe, event.originator_id, event.originator_version, details)

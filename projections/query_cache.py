@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from functools import singledispatchmethod
 from typing import Any
 
-from eventsourcing.persistence import Tracking
-
-from projections.base import topics_of
+from projections.base import StoreProjection, topics_of
 from projections.orders import OrdersProjection
 from read_model.redis.cache import CacheBatch, QueryCache
 from write_model.catalogue import Product
 from write_model.orders import Order
 
 
-class QueryCacheProjection:
+class QueryCacheProjection(StoreProjection[QueryCache]):
     """Marks cached product pages and order views stale as the events that change them arrive.
 
     It follows exactly the order events the orders projection applies: a version it never
@@ -34,23 +31,14 @@ class QueryCacheProjection:
         *OrdersProjection.topics,
     )
 
-    def __init__(self, cache: QueryCache) -> None:
-        self.cache = cache
-
-    def session(self, tracking: Tracking) -> AbstractContextManager[CacheBatch]:
-        return self.cache.session(tracking)
-
-    def position(self, application: str) -> int:
-        return self.cache.position(application) or 0
-
     @singledispatchmethod
     def apply(self, event: Any, batch: CacheBatch) -> None:
         """Events of other kinds change nothing here."""
 
     @apply.register
     def _(self, event: Product.Event, batch: CacheBatch) -> None:
-        self.cache.products_changed(batch)
+        self.store.products_changed(batch)
 
     @apply.register
     def _(self, event: Order.Event, batch: CacheBatch) -> None:
-        self.cache.order_changed(batch, event.originator_id, event.originator_version)
+        self.store.order_changed(batch, event.originator_id, event.originator_version)

@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from functools import singledispatchmethod
 from typing import Any
 
-from eventsourcing.persistence import Tracking
 from redis.client import Pipeline
 
-from projections.base import topics_of
+from projections.base import StoreProjection, topics_of
 from read_model.redis.suggest import SuggestIndex
 from write_model.catalogue import Product
 
 
-class SuggestProjection:
+class SuggestProjection(StoreProjection[SuggestIndex]):
     """Keeps the suggest index; its position lives in Redis with the data it describes."""
 
     name = "suggest"
     topics = topics_of(Product.Listed, Product.Revised, Product.Delisted)
-
-    def __init__(self, index: SuggestIndex) -> None:
-        self.index = index
-
-    def session(self, tracking: Tracking) -> AbstractContextManager[Pipeline]:
-        return self.index.session(tracking)
-
-    def position(self, application: str) -> int:
-        return self.index.position(application) or 0
 
     @singledispatchmethod
     def apply(self, event: Any, pipe: Pipeline) -> None:
@@ -35,12 +24,12 @@ class SuggestProjection:
 
     @apply.register
     def _(self, event: Product.Listed, pipe: Pipeline) -> None:
-        self.index.put_title(pipe, event.originator_id, event.originator_version, event.title)
+        self.store.put_title(pipe, event.originator_id, event.originator_version, event.title)
 
     @apply.register
     def _(self, event: Product.Revised, pipe: Pipeline) -> None:
-        self.index.put_title(pipe, event.originator_id, event.originator_version, event.title)
+        self.store.put_title(pipe, event.originator_id, event.originator_version, event.title)
 
     @apply.register
     def _(self, event: Product.Delisted, pipe: Pipeline) -> None:
-        self.index.put_title(pipe, event.originator_id, event.originator_version, None)
+        self.store.put_title(pipe, event.originator_id, event.originator_version, None)

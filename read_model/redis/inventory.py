@@ -11,15 +11,13 @@ version, so redelivered events change nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from uuid import UUID
 
 import redis
-from eventsourcing.persistence import Tracking
 from redis.client import Pipeline
 
+from read_model.redis.positioned import PositionedModel
 from read_model.sql.inventory import InventoryLine
 
 _APPLY_STOCK = """
@@ -61,23 +59,14 @@ return 1
 """
 
 
-class InventoryCache:
+class InventoryCache(PositionedModel):
     """Writes from the projection and reads for the API; every call may raise when Redis is down."""
 
     def __init__(self, client: redis.Redis, prefix: str = "inv") -> None:
-        self.client = client
-        self.prefix = prefix
+        super().__init__(client, prefix)
         self._apply_stock = client.register_script(_APPLY_STOCK)
         self._put_product = client.register_script(_PUT_PRODUCT)
         self._take_over = client.register_script(_TAKE_OVER)
-
-    @contextmanager
-    def session(self, tracking: Tracking) -> Iterator[Pipeline]:
-        """Writes queued on the pipeline apply atomically, together with the new position."""
-        pipe = self.client.pipeline(transaction=True)
-        yield pipe
-        pipe.set(f"{self.prefix}:position:{tracking.application_name}", tracking.notification_id)
-        pipe.execute()
 
     def open_stock(self, pipe: Pipeline, item_id: UUID, store_id: UUID, product_id: UUID) -> None:
         args = [self.prefix, str(item_id), 1, 0, str(store_id), str(product_id)]
@@ -113,11 +102,6 @@ class InventoryCache:
         """
         args = [self.prefix, scratch.prefix, application, position]
         return bool(self._take_over([], args))
-
-    def position(self, application: str) -> int | None:
-        """None when Redis holds no position: empty or being rebuilt, so not to be trusted."""
-        value = self.client.get(f"{self.prefix}:position:{application}")
-        return int(value) if value is not None else None
 
     def store_inventory(self, store_id: UUID) -> list[InventoryLine]:
         quantities = self.client.hgetall(f"{self.prefix}:{store_id}:qty")

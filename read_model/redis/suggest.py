@@ -16,13 +16,12 @@ next runner start replays the log into it from position 0.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from uuid import UUID
 
 import redis
-from eventsourcing.persistence import Tracking
 from redis.client import Pipeline
+
+from read_model.redis.positioned import PositionedModel
 
 _PUT_TITLE = """
 local p, product = ARGV[1], ARGV[2]
@@ -55,32 +54,18 @@ WORD = re.compile(r"\w+")
 BATCH = 50
 
 
-class SuggestIndex:
+class SuggestIndex(PositionedModel):
     """Writes from the projection and reads for the API; every call may raise when Redis is down."""
 
     def __init__(self, client: redis.Redis, prefix: str = "sug") -> None:
-        self.client = client
-        self.prefix = prefix
+        super().__init__(client, prefix)
         self._put_title = client.register_script(_PUT_TITLE)
-
-    @contextmanager
-    def session(self, tracking: Tracking) -> Iterator[Pipeline]:
-        """Writes queued on the pipeline apply atomically, together with the new position."""
-        pipe = self.client.pipeline(transaction=True)
-        yield pipe
-        pipe.set(f"{self.prefix}:position:{tracking.application_name}", tracking.notification_id)
-        pipe.execute()
 
     def put_title(self, pipe: Pipeline, product_id: UUID, version: int, title: str | None) -> None:
         """Index the product under `title` (None: under nothing) if `version` is newer."""
         args: list[str | int] = [self.prefix, str(product_id), version]
         args.extend(members(title) if title else [])
         self._put_title([], args, client=pipe)
-
-    def position(self, application: str) -> int | None:
-        """None when Redis holds no position: empty or cleared, so not to be trusted."""
-        value = self.client.get(f"{self.prefix}:position:{application}")
-        return int(value) if value is not None else None
 
     def suggest(self, text: str, limit: int) -> list[str]:
         """Up to `limit` distinct titles starting with `text` (any case), then titles with a

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from psycopg import Cursor
@@ -82,6 +82,30 @@ class ProductFilter:
     ordering: str = "newest"
 
 
+class ProductCriteria(Protocol):
+    """The filters the catalogue listing and the search share."""
+
+    category: str | None
+    min_price: Decimal | None
+    max_price: Decimal | None
+    store_id: UUID | None
+
+
+def listed_products_matching(f: ProductCriteria) -> tuple[list[str], dict[str, Any]]:
+    """WHERE conditions (on `products`) and their parameters for listed products matching `f`."""
+    where = ["NOT delisted"]
+    if f.category:
+        where.append("category = %(category)s")
+    if f.min_price is not None:
+        where.append("price >= %(min_price)s")
+    if f.max_price is not None:
+        where.append("price <= %(max_price)s")
+    if f.store_id:
+        where.append("store_id = %(store_id)s")
+    params = {k: getattr(f, k) for k in ("category", "min_price", "max_price", "store_id")}
+    return where, params
+
+
 def add_store(cur: Cursor[Any], store: StoreView, version: int) -> None:
     row = (*values(store), version)
     cur.execute(
@@ -148,7 +172,7 @@ def list_stores(
         where.append("lower(city) = lower(%(city)s)")
     if near:
         params.update(lat=near[0], lng=near[1])
-        where.append(f"{_distance_km()} <= %(radius)s")
+        where.append(f"{distance_km_sql()} <= %(radius)s")
     sql = f"FROM stores WHERE {' AND '.join(where)}"
     return fetch_page(pool, StoreView, sql, "lower(name), id", params, page)
 
@@ -163,17 +187,8 @@ def get_product(pool: ConnectionPool, product_id: UUID) -> ProductView | None:
 
 
 def list_products(pool: ConnectionPool, page: PageRequest, f: ProductFilter) -> Page[ProductView]:
-    where = ["NOT delisted"]
-    if f.category:
-        where.append("category = %(category)s")
-    if f.min_price is not None:
-        where.append("price >= %(min_price)s")
-    if f.max_price is not None:
-        where.append("price <= %(max_price)s")
-    if f.store_id:
-        where.append("store_id = %(store_id)s")
+    where, params = listed_products_matching(f)
     sql = f"FROM products WHERE {' AND '.join(where)}"
-    params = {k: getattr(f, k) for k in ("category", "min_price", "max_price", "store_id")}
     return fetch_page(pool, ProductView, sql, PRODUCT_ORDERINGS[f.ordering], params, page)
 
 
@@ -201,7 +216,8 @@ def categories(pool: ConnectionPool) -> list[str]:
     return [row[0] for row in rows]
 
 
-def _distance_km() -> str:
+def distance_km_sql() -> str:
+    """Great-circle distance (km) from %(lat)s,%(lng)s to a row's lat/lng, as SQL."""
     return (
         f"{EARTH_RADIUS_KM} * 2 * asin(sqrt(power(sin(radians(lat - %(lat)s) / 2), 2)"
         " + cos(radians(%(lat)s)) * cos(radians(lat))"

@@ -15,7 +15,7 @@ from uuid import UUID
 from psycopg_pool import ConnectionPool
 
 from read_model.paging import Page, PageRequest
-from read_model.sql.catalogue import _distance_km
+from read_model.sql.catalogue import distance_km_sql, listed_products_matching
 from read_model.sql.rows import fetch_page
 from read_model.sql.schema import TRIGRAM_SCHEMA
 
@@ -131,21 +131,11 @@ def _page(
 
 
 def _filters(f: SearchFilter) -> tuple[list[str], dict[str, Any]]:
-    where = ["NOT delisted"]
-    if f.category:
-        where.append("category = %(category)s")
-    if f.min_price is not None:
-        where.append("price >= %(min_price)s")
-    if f.max_price is not None:
-        where.append("price <= %(max_price)s")
-    if f.store_id:
-        where.append("store_id = %(store_id)s")
+    where, params = listed_products_matching(f)
     if f.store_id and f.in_stock:
         where.append(f"{_quantity()} > 0")
     if f.near:
-        where.append(f"store_id IN (SELECT id FROM stores WHERE {_distance_km()} <= %(radius)s)")
-    names = ("category", "min_price", "max_price", "store_id")
-    params = {name: getattr(f, name) for name in names}
+        where.append(f"store_id IN (SELECT id FROM stores WHERE {distance_km_sql()} <= %(radius)s)")
     lat, lng = f.near or (0.0, 0.0)
     return where, {**params, "lat": lat, "lng": lng, "radius": f.radius_km}
 
