@@ -1,4 +1,4 @@
-"""In-process runner: follows an application's event log (LISTEN/NOTIFY) and feeds projections.
+"""In-process runner: follows the event logs (LISTEN/NOTIFY), feeds projections, runs sagas.
 
 Each projection has its own thread and position, so a failing one (Redis down) stalls
 only itself; it is restarted with backoff from its last committed position.
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from eventsourcing.application import Application
@@ -17,6 +18,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
 from projections.base import Projection
+from streams.saga_executor import SagaExecutor
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
@@ -26,33 +28,51 @@ GATHER_SECONDS = 0.01
 MAX_BACKOFF_SECONDS = 5.0
 
 
-class ProjectionFeed:
-    """Applies one application's events to one projection, batch by batch, from its position."""
+class LogWatch:
+    """One LISTEN connection per event log, telling every feed of that log its new head."""
 
-    def __init__(self, app: Application[Any], projection: Projection) -> None:
-        recorder = app.recorder
-        if not isinstance(recorder, PostgresApplicationRecorder):
-            raise TypeError("The in-process runner follows a PostgreSQL event store")
-        self.app = app
+    def __init__(self, recorder: PostgresApplicationRecorder) -> None:
         self.recorder = recorder
-        self.projection = projection
-        self.applied = 0
-        """Events applied so far (a rebuild reports its rate from it)."""
+        self.head = 0
+        self.changed = threading.Condition()
 
     def run(self, stopping: threading.Event) -> None:
-        """Catch up, then wait for NOTIFY; returns when `stopping` is set."""
-        position = self.projection.position(self.app.name)
+        """Publish the head now and after each NOTIFY; returns when `stopping` is set."""
         with self.recorder.datastore.get_connection() as listener:
             listener.execute(SQL("LISTEN {0}").format(Identifier(self.recorder.channel_name)))
             listener.commit()
             while not stopping.is_set():
-                head = self.recorder.max_notification_id() or 0
-                if head > position:
-                    position = self.feed(position, head)
-                    stopping.wait(GATHER_SECONDS)
-                else:
-                    for _ in listener.notifies(timeout=IDLE_WAKEUP_SECONDS, stop_after=1):
-                        pass
+                with self.changed:
+                    self.head = self.recorder.max_notification_id() or 0
+                    self.changed.notify_all()
+                for _ in listener.notifies(timeout=IDLE_WAKEUP_SECONDS, stop_after=1):
+                    pass
+
+    def beyond(self, position: int, timeout: float) -> int:
+        """The head, once it passed `position` (or when `timeout` ends, whatever it is)."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.head > position, timeout)
+            return self.head
+
+
+class ProjectionFeed:
+    """Applies one application's events to one projection, batch by batch, from its position."""
+
+    def __init__(self, app: Application[Any], projection: Projection) -> None:
+        self.app = app
+        self.recorder = postgres_recorder(app)
+        self.projection = projection
+        self.applied = 0
+        """Events applied so far (a rebuild reports its rate from it)."""
+
+    def run(self, stopping: threading.Event, watch: LogWatch) -> None:
+        """Catch up, then follow the head `watch` tells; returns when `stopping` is set."""
+        position = self.projection.position(self.app.name)
+        while not stopping.is_set():
+            head = watch.beyond(position, IDLE_WAKEUP_SECONDS)
+            if head > position:
+                position = self.feed(position, head)
+                stopping.wait(GATHER_SECONDS)
 
     def feed(self, position: int, head: int) -> int:
         """Apply the projection's events after `position` up to `head`; returns the new position."""
@@ -68,35 +88,59 @@ class ProjectionFeed:
         return end
 
 
-class InProcessRunner:
-    """Supervises one feed thread per projection: a feed that fails is restarted with backoff."""
+EventLogs = Sequence[tuple[Application[Any], Sequence[Projection]]]
+"""Each application whose log is followed, with the projections its events feed."""
 
-    def __init__(self, app: Application[Any], projections: Sequence[Projection]) -> None:
-        self.feeds = [ProjectionFeed(app, p) for p in projections]
+
+def postgres_recorder(app: Application[Any]) -> PostgresApplicationRecorder:
+    recorder = app.recorder
+    if not isinstance(recorder, PostgresApplicationRecorder):
+        raise TypeError("The in-process runner follows a PostgreSQL event store")
+    return recorder
+
+
+class InProcessRunner:
+    """Supervises a watch per log and a thread per projection, each restarted with backoff."""
+
+    def __init__(self, logs: EventLogs, sagas: SagaExecutor | None = None) -> None:
+        self.watches = {app.name: LogWatch(postgres_recorder(app)) for app, _ in logs}
+        self.feeds = [ProjectionFeed(app, p) for app, projections in logs for p in projections]
+        self.sagas = sagas
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
 
     def start(self) -> None:
+        tasks: list[tuple[str, Callable[[threading.Event], None]]] = [
+            (f"watch-{name}", watch.run) for name, watch in self.watches.items()
+        ]
         for feed in self.feeds:
-            name = f"feed-{feed.projection.name}"
-            thread = threading.Thread(target=self._supervise, args=(feed,), name=name, daemon=True)
+            watch = self.watches[feed.app.name]
+            tasks.append(
+                (f"feed-{feed.app.name}-{feed.projection.name}", partial(feed.run, watch=watch))
+            )
+        for name, task in tasks:
+            thread = threading.Thread(
+                target=self._supervise, args=(name, task), name=name, daemon=True
+            )
             thread.start()
             self.threads.append(thread)
+        if self.sagas:
+            self.sagas.start()
 
     def stop(self) -> None:
         self.stopping.set()
+        if self.sagas:
+            self.sagas.stop()
         for thread in self.threads:
             thread.join(timeout=IDLE_WAKEUP_SECONDS * 3)
 
-    def _supervise(self, feed: ProjectionFeed) -> None:
+    def _supervise(self, name: str, task: Callable[[threading.Event], None]) -> None:
         backoff = 0.1
         while not self.stopping.is_set():
             try:
-                feed.run(self.stopping)
+                task(self.stopping)
             except Exception:
-                log.exception(
-                    "projection %s failed; restarting in %.1fs", feed.projection.name, backoff
-                )
+                log.exception("%s failed; restarting in %.1fs", name, backoff)
                 self.stopping.wait(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
             else:
