@@ -23,11 +23,10 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import httpx
-from stack import a_fresh_database, bazaar, wait_until_up
+from stack import a_fresh_database, a_stocked_store, bazaar, register, wait_until_up
 
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"
@@ -99,37 +98,9 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def register(client: httpx.Client, role: str) -> str:
-    name = f"b{uuid.uuid4().hex[:10]}"
-    body = {
-        "email": f"{name}@bench.example",
-        "username": name,
-        "password": "bench-pass-1",
-        "role": role,
-    }
-    response = client.post("/api/auth/register", json=body)
-    response.raise_for_status()
-    return str(response.json()["access"])
-
-
 def seed(n_products: int, n_customers: int) -> tuple[list[str], str, list[str]]:
     with httpx.Client(base_url=BASE, timeout=30) as client:
-        owner = {"Authorization": f"Bearer {register(client, 'artisan')}"}
-        store = client.post(
-            "/api/stores",
-            json={"name": "Bench", "city": "Lisbon", "lat": 38.7, "lng": -9.1},
-            headers=owner,
-        ).json()["id"]
-        products = []
-        for n in range(n_products):
-            body = {"store_id": store, "title": f"Item {n}", "price": "3.50", "category": "bench"}
-            product = client.post("/api/products", json=body, headers=owner).json()["id"]
-            client.post(
-                f"/api/stores/{store}/inventory",
-                json={"product_id": product, "quantity": 1_000_000},
-                headers=owner,
-            ).raise_for_status()
-            products.append(product)
+        _, store, products = a_stocked_store(client, n_products)
         tokens = [register(client, "customer") for _ in range(n_customers)]
     return tokens, store, products
 

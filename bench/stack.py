@@ -75,3 +75,41 @@ def wait_until_up(base: str, timeout: float = 30.0) -> None:
             pass
         time.sleep(0.1)
     sys.exit("the API did not come up")
+
+
+def register(client: httpx.Client, role: str) -> str:
+    """A new user of `role`; their access token."""
+    name = f"b{uuid.uuid4().hex[:10]}"
+    body = {
+        "email": f"{name}@bench.example",
+        "username": name,
+        "password": "bench-pass-1",
+        "role": role,
+    }
+    response = client.post("/api/auth/register", json=body)
+    response.raise_for_status()
+    return str(response.json()["access"])
+
+
+def a_stocked_store(client: httpx.Client, n_products: int) -> tuple[dict[str, str], str, list[str]]:
+    """A new owner's store with `n_products` products of plenty of stock each.
+
+    Returns the owner's auth header, the store id and the product ids.
+    """
+    owner = {"Authorization": f"Bearer {register(client, 'artisan')}"}
+    store = client.post(
+        "/api/stores",
+        json={"name": "Bench", "city": "Lisbon", "lat": 38.7, "lng": -9.1},
+        headers=owner,
+    ).json()["id"]
+    products = []
+    for n in range(n_products):
+        body = {"store_id": store, "title": f"Item {n}", "price": "3.50", "category": "bench"}
+        product = client.post("/api/products", json=body, headers=owner).json()["id"]
+        client.post(
+            f"/api/stores/{store}/inventory",
+            json={"product_id": product, "quantity": 1_000_000},
+            headers=owner,
+        ).raise_for_status()
+        products.append(product)
+    return owner, store, products

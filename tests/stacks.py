@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -37,7 +38,7 @@ def a_fresh_database() -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def settings_for(database_url: str, redis_url: str) -> Settings:
+def settings_for(database_url: str, redis_url: str, **overrides: Any) -> Settings:
     """Test settings for these servers; small pools, since every module builds its own."""
     return Settings(
         bazaar_env="test",
@@ -47,14 +48,16 @@ def settings_for(database_url: str, redis_url: str) -> Settings:
         postgres_pool_size=4,
         password_hash_memory_kib=8192,
         password_hash_time_cost=1,
+        saga_backoff_s=0.05,
         _env_file=None,
+        **overrides,
     )
 
 
 @contextmanager
-def a_built_stack(database_url: str, redis_url: str) -> Iterator[Container]:
-    """Tables created, then every part built on these servers; closed on exit."""
-    settings = settings_for(database_url, redis_url)
+def a_built_stack(database_url: str, redis_url: str, **overrides: Any) -> Iterator[Container]:
+    """Tables created, then every part built on these servers (and settings); closed on exit."""
+    settings = settings_for(database_url, redis_url, **overrides)
     migrate(settings)
     container = build(settings)
     try:

@@ -145,7 +145,7 @@ class OrderAudit(ShopBase):
 
         Only those who may see the order may read it; to anyone else it does not exist.
         """
-        self._visible_order(order_id, actor)
+        self.visible_order(order_id, actor)
         return history_of(self._order_events(order_id))
 
     def order_as_of(
@@ -163,7 +163,7 @@ class OrderAudit(ShopBase):
         one the order has not reached is missing (`VersionNotFoundError`); both at once, or a
         time with no UTC offset, is `InvalidAsOfError`. Neither: the order as it is now.
         """
-        order, _ = self._visible_order(order_id, actor)
+        order, _ = self.visible_order(order_id, actor)
         if version is not None and at is not None:
             raise InvalidAsOfError("Give as_of_version or as_of, not both.")
         if at is not None:

@@ -183,6 +183,29 @@ class Order(Aggregate):
     def _schedule_delivery(self, address: str, slot_start: datetime, by: UUID) -> None:
         self.delivery = Delivery(address=address, slot_start=slot_start)
 
+    shipment_notified = False
+
+    class ShipmentNotified(Aggregate.Event):
+        pass
+
+    @event(ShipmentNotified)
+    def _record_shipment_notified(self) -> None:
+        self.shipment_notified = True
+
+    def record_shipment_notified(self) -> bool:
+        """The shipping partner took the shipment; recorded once (returns whether it was new)."""
+        if self.shipment_notified:
+            return False
+        self._record_shipment_notified()
+        return True
+
+    class ShipmentNotificationFailed(Aggregate.Event):
+        reason: str
+
+    @event(ShipmentNotificationFailed)
+    def record_shipment_notification_failed(self, reason: str) -> None:
+        """The shipping partner could not be told; an operator may retry the parked job."""
+
 
 class OrderNotFoundError(NotFoundError):
     """Raised when an order does not exist or the caller may not see it."""

@@ -132,7 +132,7 @@ class Shop(OrderAudit):
             outcome = self._place(cmd, quantities, now or datetime.now(UTC))
         except (UnknownProductError, OrderTotalTooLowError):
             if (existing := self._find(Order, cmd.order_id)) is None:
-                self._store(cmd.store_id)
+                self.get_store(cmd.store_id)
                 raise
             outcome = self._repeat_of(existing, cmd, quantities)
         if outcome.aggregate.status == "rejected":
@@ -150,7 +150,7 @@ class Shop(OrderAudit):
         return self._retried(lambda: self._try_change_status(cmd, actor))
 
     def _try_change_status(self, cmd: ChangeOrderStatus, actor: Actor) -> Outcome:
-        order, store = self._visible_order(cmd.order_id, actor)
+        order, store = self.visible_order(cmd.order_id, actor)
         if not order.is_move_to(cmd.status):
             return Outcome(order, self.position())
         if not may_set_status(actor, order, store, cmd.status):
@@ -172,6 +172,25 @@ class Shop(OrderAudit):
             held.append(item)
         return held
 
+    def record_shipment_notified(self, order_id: UUID) -> Outcome:
+        """The shipping saga's success; repeating it records nothing."""
+
+        def attempt() -> Outcome:
+            order = self.get_order(order_id)
+            return self._save(order if order.record_shipment_notified() else None)
+
+        return self._retried(attempt)
+
+    def record_shipment_notification_failed(self, order_id: UUID, reason: str) -> Outcome:
+        """The shipping saga gave up: the order's history says so."""
+
+        def attempt() -> Outcome:
+            order = self.get_order(order_id)
+            order.record_shipment_notification_failed(reason)
+            return self._save(order)
+
+        return self._retried(attempt)
+
     def schedule_delivery(self, cmd: ScheduleDelivery, actor: Actor, now: datetime) -> Outcome:
         """Book or move an order's delivery to a future slot within the store's opening hours.
 
@@ -181,7 +200,7 @@ class Shop(OrderAudit):
         return self._retried(lambda: self._try_schedule_delivery(cmd, actor, now))
 
     def _try_schedule_delivery(self, cmd: ScheduleDelivery, actor: Actor, now: datetime) -> Outcome:
-        order, store = self._visible_order(cmd.order_id, actor)
+        order, store = self.visible_order(cmd.order_id, actor)
         scheduled = order.schedule_delivery(
             address=cmd.address,
             slot_start=cmd.slot_start,

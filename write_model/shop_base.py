@@ -69,10 +69,10 @@ class ShopBase(Application[UUID]):
             raise OrderNotFoundError(f"Order {order_id} does not exist.")
         return order
 
-    def _visible_order(self, order_id: UUID, actor: Actor) -> tuple[Order, Store]:
+    def visible_order(self, order_id: UUID, actor: Actor) -> tuple[Order, Store]:
         """The order and its store, if the actor may see it: to anyone else it does not exist."""
         order = self.get_order(order_id)
-        store = self._store(order.store_id)
+        store = self.get_store(order.store_id)
         if not may_see_order(actor, order, store):
             raise OrderNotFoundError(f"Order {order_id} does not exist.")
         return order, store
@@ -91,22 +91,26 @@ class ShopBase(Application[UUID]):
                     return earlier
         raise ConcurrentUpdateError("Others changed the same records meanwhile; please retry.")
 
-    def _store(self, store_id: UUID) -> Store:
+    def get_store(self, store_id: UUID) -> Store:
         store = self._find(Store, store_id)
         if store is None:
             raise StoreNotFoundError(f"Store {store_id} does not exist.")
         return store
 
     def _owned_store(self, store_id: UUID, actor: Actor) -> Store:
-        store = self._store(store_id)
+        store = self.get_store(store_id)
         if not actor.is_admin and store.owner_id != actor.user_id:
             raise PermissionDeniedError("Only the store's owner or an admin may do this.")
         return store
 
-    def _owned_product(self, product_id: UUID, actor: Actor) -> Product:
+    def get_product(self, product_id: UUID) -> Product:
         product = self._find(Product, product_id)
         if product is None:
             raise ProductNotFoundError(f"Product {product_id} does not exist.")
+        return product
+
+    def _owned_product(self, product_id: UUID, actor: Actor) -> Product:
+        product = self.get_product(product_id)
         self._owned_store(product.store_id, actor)
         return product
 

@@ -26,6 +26,7 @@ from tests.http_driver import (
     register,
     set_status,
 )
+from tests.waiting import poll_until
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +37,8 @@ JOURNEY = [
     (4, "StatusChanged"),
     (5, "DeliveryScheduled"),
     (6, "StatusChanged"),
-    (7, "StatusChanged"),
+    (7, "ShipmentNotified"),
+    (8, "StatusChanged"),
 ]
 ADDRESS = "1 Rua Augusta, Lisbon"
 
@@ -82,6 +84,7 @@ def delivered(client: httpx.Client) -> Delivered:
     succeeded(set_status(client, owner, order_id, "processing"))
     book(client, owner, order_id, slots[1])
     succeeded(set_status(client, owner, order_id, "shipped"))
+    poll_until(lambda: events_of(client, owner, order_id)[-1]["type"] == "ShipmentNotified")
     last = succeeded(set_status(client, owner, order_id, "delivered"))
     return Delivered(owner, customer, order_id, mug["id"], slots, last)
 
@@ -125,7 +128,7 @@ class TestOrderHistory:
         events = events_of(client, delivered.customer, delivered.order_id)
 
         customer, owner = delivered.customer.user_id, delivered.owner.user_id
-        assert [e["by"] for e in events] == [customer] * 3 + [owner] * 4
+        assert [e["by"] for e in events] == [customer] * 3 + [owner] * 3 + [None, owner]
         assert all(moment(e["at"]).utcoffset() == timedelta(0) for e in events)
         assert [moment(e["at"]) for e in events] == sorted(moment(e["at"]) for e in events)
 
@@ -219,10 +222,10 @@ class TestOrderAsOf:
     def test_a_version_the_order_has_not_reached_is_not_found(
         self, client: httpx.Client, delivered: Delivered
     ) -> None:
-        response = as_of(client, delivered.customer, delivered.order_id, as_of_version=8)
+        response = as_of(client, delivered.customer, delivered.order_id, as_of_version=9)
 
         body = assert_error(response, 404, "version_not_found")
-        assert body["details"] == {"current_version": 7}
+        assert body["details"] == {"current_version": 8}
 
     def test_a_time_before_the_order_existed_is_not_found(
         self, client: httpx.Client, delivered: Delivered
@@ -298,10 +301,11 @@ class TestAuditCommand:
         main(["audit", "order", delivered.order_id])
 
         blocks = capsys.readouterr().out.strip().split("\n\n")
-        assert blocks[0] == f"Order {delivered.order_id}: 7 events, oldest first"
+        assert blocks[0] == f"Order {delivered.order_id}: 8 events, oldest first"
         headings = [block.splitlines()[0] for block in blocks[1:]]
         assert headings == [
-            f"#{e['version']}  {when(e['at'])}  {e['type']}  by {e['by']}" for e in events
+            f"#{e['version']}  {when(e['at'])}  {e['type']}  by {e['by'] or 'the system'}"
+            for e in events
         ]
         assert blocks[1].splitlines()[1:] == [
             f"    user_id: {delivered.customer.user_id}",
@@ -319,6 +323,7 @@ class TestAuditCommand:
             ["    status: processing", f"    by: {owner}"],
             booking_lines(delivered.slots[1], owner),
             ["    status: shipped", f"    by: {owner}"],
+            ["    (no data)"],
             ["    status: delivered", f"    by: {owner}"],
         ]
 

@@ -61,7 +61,7 @@ def test_bazaar_up_serves_seeded_demo_data_a_printed_login_can_order_from(
     bazaar_up: tuple[str, str],
 ) -> None:
     url, printed = bazaar_up
-    login = re.search(r"(customer@\S+)\s+\S+\s+(\S+)", printed)
+    login = re.search(r"^  (customer@\S+)\s+\S+\s+(\S+)$", printed, re.MULTILINE)
     assert login, printed
     email, password = login.groups()
 

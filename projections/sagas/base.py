@@ -1,0 +1,70 @@
+"""What a saga is, and the projection that turns its events into durable jobs.
+
+A saga does not act while the runner applies events: its projection only records a job,
+keyed so that replaying an event records nothing new, in the same transaction as the
+projection's position. An executor (`streams.saga_executor`) then performs each job,
+retrying with backoff and parking it for an operator when it gives up. Effects that leave
+our system carry the job's key (Idempotency-Key, Message-ID) so that the one window no
+database can close, a crash after the effect and before its job is marked done, is
+deduplicated by the receiving side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from psycopg import Cursor
+from psycopg_pool import ConnectionPool
+
+from projections.base import SqlProjection
+from read_model.sql import saga_jobs
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    key: str
+    """Unique per saga: the same event replayed asks for the same job, recorded once."""
+    payload: dict[str, Any] = field(default_factory=dict)
+    delay_s: float = 0.0
+
+
+class RetryLater(Exception):
+    """A transient failure: the job is tried again after a backoff."""
+
+
+class GiveUp(Exception):
+    """A failure that retrying cannot fix: the job is parked at once."""
+
+
+class Saga(Protocol):
+    name: str
+    topics: tuple[str, ...]
+    max_attempts: int
+
+    def jobs(self, event: Any) -> Iterable[Job]:
+        """The work an event asks for."""
+        ...
+
+    def perform(self, payload: dict[str, Any]) -> str:
+        """Do one job; returns a short outcome. Any exception but GiveUp means retry later."""
+        ...
+
+    def give_up(self, payload: dict[str, Any], error: str) -> None:
+        """Record the definitive failure (an event, a row) when the job is parked."""
+        ...
+
+
+class SagaProjection(SqlProjection):
+    """Feeds a saga's jobs from its events, exactly once per job key."""
+
+    def __init__(self, pool: ConnectionPool, saga: Saga) -> None:
+        super().__init__(pool)
+        self.saga = saga
+        self.name = f"saga_{saga.name}"
+        self.topics = saga.topics
+
+    def apply(self, event: Any, cur: Cursor[Any]) -> None:
+        for job in self.saga.jobs(event):
+            saga_jobs.enqueue(cur, self.saga.name, job.key, job.payload, job.delay_s)

@@ -1,0 +1,131 @@
+"""Saga jobs: recorded once per (saga, key), claimed with a lease, done, retried or parked.
+
+Workers claim with `FOR UPDATE SKIP LOCKED`, so any number of executors (threads,
+processes, hosts) share the table without doing one job twice at a time. A claim holds a
+lease: `next_attempt_at` moves to the lease's end, so a worker that dies mid-job leaves it
+`running` until then, and another takes it over. One partial index on `next_attempt_at`
+serves every claim however many finished jobs the table keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from psycopg import Cursor
+from psycopg.rows import class_row
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool
+
+CHANNEL = "saga_jobs"
+"""NOTIFY channel that wakes executors when a job is recorded or requeued."""
+
+
+@dataclass(frozen=True, slots=True)
+class SagaJob:
+    id: int
+    saga: str
+    key: str
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    last_error: str | None
+    outcome: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+WAITING = "status IN ('pending', 'running')"
+"""Jobs to do, now or once their time comes: the partial index `saga_jobs_due` covers them."""
+COLUMNS = "id, saga, key, payload, status, attempts, last_error, outcome, created_at, updated_at"
+
+
+def enqueue(cur: Cursor[Any], saga: str, key: str, payload: dict[str, Any], delay_s: float) -> None:
+    """Record a job in the caller's transaction; the same (saga, key) again changes nothing."""
+    cur.execute(
+        "INSERT INTO saga_jobs (saga, key, payload, next_attempt_at)"
+        " VALUES (%s, %s, %s, now() + make_interval(secs => %s))"
+        " ON CONFLICT (saga, key) DO NOTHING",
+        (saga, key, Jsonb(payload), delay_s),
+    )
+    if cur.rowcount:
+        cur.execute(f"NOTIFY {CHANNEL}")
+
+
+def claim(pool: ConnectionPool, sagas: Sequence[str], lease_s: float) -> SagaJob | None:
+    """Take the most overdue job of these sagas (or one whose worker's lease ran out)."""
+    with pool.connection() as conn, conn.cursor(row_factory=class_row(SagaJob)) as cur:
+        cur.execute(
+            "UPDATE saga_jobs SET status = 'running', attempts = attempts + 1,"
+            " next_attempt_at = now() + make_interval(secs => %s), updated_at = now()"
+            f" WHERE id = (SELECT id FROM saga_jobs WHERE {WAITING} AND saga = ANY(%s)"
+            " AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT 1"
+            f" FOR UPDATE SKIP LOCKED) RETURNING {COLUMNS}",
+            (lease_s, list(sagas)),
+        )
+        return cur.fetchone()
+
+
+def seconds_to_next(pool: ConnectionPool, sagas: Sequence[str]) -> float | None:
+    """How long until the next job of these sagas falls due (None: nothing waits)."""
+    with pool.connection() as conn:
+        row = conn.execute(
+            "SELECT EXTRACT(EPOCH FROM min(next_attempt_at) - now()) FROM saga_jobs"
+            f" WHERE {WAITING} AND saga = ANY(%s)",
+            (list(sagas),),
+        ).fetchone()
+    return None if row is None or row[0] is None else max(0.0, float(row[0]))
+
+
+def done(pool: ConnectionPool, job_id: int, outcome: str) -> None:
+    _finish(pool, job_id, "status = 'done', outcome = %s, last_error = NULL", (outcome,))
+
+
+def retry_later(pool: ConnectionPool, job_id: int, error: str, delay_s: float) -> None:
+    _finish(
+        pool,
+        job_id,
+        "status = 'pending', last_error = %s, next_attempt_at = now() + make_interval(secs => %s)",
+        (error, delay_s),
+    )
+
+
+def park(pool: ConnectionPool, job_id: int, error: str) -> None:
+    _finish(pool, job_id, "status = 'parked', last_error = %s", (error,))
+
+
+def _finish(pool: ConnectionPool, job_id: int, assignments: str, params: tuple[Any, ...]) -> None:
+    with pool.connection() as conn:
+        conn.execute(
+            f"UPDATE saga_jobs SET {assignments}, updated_at = now() WHERE id = %s",
+            (*params, job_id),
+        )
+
+
+def parked(pool: ConnectionPool) -> list[SagaJob]:
+    """Jobs that gave up, oldest first: what an operator should look at."""
+    with pool.connection() as conn, conn.cursor(row_factory=class_row(SagaJob)) as cur:
+        cur.execute(f"SELECT {COLUMNS} FROM saga_jobs WHERE status = 'parked' ORDER BY updated_at")
+        return cur.fetchall()
+
+
+def requeue(pool: ConnectionPool, job_id: int) -> bool:
+    """Give a parked job a fresh set of attempts now; False if no such parked job."""
+    with pool.connection() as conn:
+        cur = conn.execute(
+            "UPDATE saga_jobs SET status = 'pending', attempts = 0, next_attempt_at = now(),"
+            " updated_at = now() WHERE id = %s AND status = 'parked'",
+            (job_id,),
+        )
+        if cur.rowcount:
+            conn.execute(f"NOTIFY {CHANNEL}")
+        return bool(cur.rowcount)
+
+
+def jobs_of(pool: ConnectionPool, saga: str) -> list[SagaJob]:
+    """Every job of one saga, oldest first (operations and tests)."""
+    with pool.connection() as conn, conn.cursor(row_factory=class_row(SagaJob)) as cur:
+        cur.execute(f"SELECT {COLUMNS} FROM saga_jobs WHERE saga = %s ORDER BY id", (saga,))
+        return cur.fetchall()

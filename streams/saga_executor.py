@@ -1,0 +1,127 @@
+"""Performs saga jobs: claimed from Postgres, retried with exponential backoff, parked at last.
+
+Any number of executors may run (threads here, processes beside the Faust workers): jobs
+are claimed with SKIP LOCKED, so each runs in one place at a time. A NOTIFY on every new
+job wakes idle workers at once; otherwise they sleep until the next job falls due.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from projections.sagas.base import GiveUp, Saga
+from read_model.sql import saga_jobs
+from read_model.sql.saga_jobs import SagaJob
+
+log = logging.getLogger(__name__)
+IDLE_SECONDS = 1.0
+
+
+class SagaExecutor:
+    """A few worker threads performing the jobs of these sagas, and one listener waking them."""
+
+    def __init__(
+        self,
+        pool: ConnectionPool,
+        sagas: Sequence[Saga],
+        *,
+        workers: int = 4,
+        backoff_s: float = 1.0,
+        max_backoff_s: float = 300.0,
+        lease_s: float = 60.0,
+    ) -> None:
+        self.pool = pool
+        self.sagas = {saga.name: saga for saga in sagas}
+        self.workers = workers
+        self.backoff_s = backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.lease_s = lease_s
+        self.stopping = threading.Event()
+        self.wakeup = threading.Condition()
+        self.generation = 0
+        self.threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        targets = [self._listen] + [self._work] * self.workers
+        for number, target in enumerate(targets):
+            thread = threading.Thread(target=target, name=f"sagas-{number}", daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._wake()
+        for thread in self.threads:
+            thread.join(timeout=IDLE_SECONDS * 3)
+
+    def run_once(self) -> bool:
+        """Perform one due job, if any; True if one was found."""
+        job = saga_jobs.claim(self.pool, list(self.sagas), self.lease_s)
+        if job is None:
+            return False
+        self._perform(job)
+        return True
+
+    def _perform(self, job: SagaJob) -> None:
+        saga = self.sagas[job.saga]
+        try:
+            outcome = saga.perform(job.payload)
+        except GiveUp as refused:
+            self._park(saga, job, str(refused) or type(refused).__name__)
+        except Exception as failure:
+            error = f"{type(failure).__name__}: {failure}"
+            if job.attempts >= saga.max_attempts:
+                self._park(saga, job, error)
+            else:
+                delay = min(self.backoff_s * 2 ** (job.attempts - 1), self.max_backoff_s)
+                log.warning(
+                    "saga %s job %s failed (%s); retry in %.2fs", job.saga, job.key, error, delay
+                )
+                saga_jobs.retry_later(self.pool, job.id, error, delay)
+        else:
+            log.info("saga %s job %s: %s", job.saga, job.key, outcome)
+            saga_jobs.done(self.pool, job.id, outcome)
+
+    def _park(self, saga: Saga, job: SagaJob, error: str) -> None:
+        """Record the failure where it belongs, then leave the job for an operator."""
+        log.error(
+            "saga %s job %s parked after %d attempts: %s", job.saga, job.key, job.attempts, error
+        )
+        saga.give_up(job.payload, error)
+        saga_jobs.park(self.pool, job.id, error)
+
+    def _work(self) -> None:
+        while not self.stopping.is_set():
+            seen = self.generation
+            try:
+                if self.run_once():
+                    continue
+                due = saga_jobs.seconds_to_next(self.pool, list(self.sagas))
+            except Exception:
+                log.exception("saga executor could not reach its jobs; retrying")
+                due = IDLE_SECONDS
+            with self.wakeup:
+                if self.generation == seen and not self.stopping.is_set():
+                    self.wakeup.wait(IDLE_SECONDS if due is None else min(due, IDLE_SECONDS))
+
+    def _listen(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                with psycopg.connect(self.pool.conninfo, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {saga_jobs.CHANNEL}")
+                    while not self.stopping.is_set():
+                        for _ in conn.notifies(timeout=IDLE_SECONDS, stop_after=1):
+                            self._wake()
+            except psycopg.Error:
+                log.exception("saga listener lost its connection; reconnecting")
+                self.stopping.wait(IDLE_SECONDS)
+
+    def _wake(self) -> None:
+        with self.wakeup:
+            self.generation += 1
+            self.wakeup.notify_all()

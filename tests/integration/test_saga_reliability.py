@@ -1,0 +1,161 @@
+"""Sagas across crashes: a replayed log repeats no effect, a dead worker's job is taken over,
+a job that keeps failing is parked, listed by `bazaar sagas failed` and retried on demand."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from api.main import create_app
+from bazaar.cli import main
+from bazaar.wiring import Container
+from read_model.sql import saga_jobs
+from streams.runner import InProcessRunner
+from tests.fakes import SmtpSink, Webhook, a_webhook, an_smtp_sink
+from tests.http_driver import a_product, a_store, place, receive, register, set_status
+from tests.stacks import a_built_stack, a_fresh_database, a_redis_server, free_port, serving
+from tests.waiting import poll_until
+
+pytestmark = pytest.mark.integration
+SECRET = "s" * 40
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    with an_smtp_sink() as sink:
+        yield sink
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    with a_webhook() as hook:
+        yield hook
+
+
+@pytest.fixture
+def servers(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    with a_redis_server(tmp_path) as redis_server, a_fresh_database() as url:
+        yield url, redis_server.url
+
+
+@contextmanager
+def an_api(container: Container) -> Iterator[httpx.Client]:
+    """The API of this stack on a loopback port, and a client of it."""
+    with (
+        serving(create_app(container.api_services(SECRET))) as url,
+        httpx.Client(base_url=url) as client,
+    ):
+        yield client
+
+
+def a_shop_with_an_order(client: httpx.Client) -> tuple[Any, dict[str, Any]]:
+    owner = register(client, role="artisan")
+    store = a_store(client, owner)
+    mug = a_product(client, owner, store["id"], title="Stoneware mug")
+    receive(client, owner, store["id"], mug["id"], 20)
+    order = place(client, register(client), store["id"], {mug["id"]: 2})
+    assert order.status_code == 201, order.text
+    return owner, order.json()
+
+
+def settled(container: Container) -> bool:
+    """Every projection of the shop's log reached its head and no job waits."""
+    head = container.shop.position()
+    shop_feeds = [feeds for app, feeds in container.event_logs() if app is container.shop]
+    if any(p.position(container.shop.name) < head for p in shop_feeds[0]):
+        return False
+    with container.pool.connection() as conn:
+        waiting = conn.execute(
+            "SELECT count(*) FROM saga_jobs WHERE status IN ('pending', 'running')"
+        ).fetchone()
+    return waiting == (0,)
+
+
+def test_replaying_the_log_into_the_sagas_repeats_no_effect(
+    servers: tuple[str, str], smtp_sink: SmtpSink, webhook: Webhook
+) -> None:
+    settings = {"smtp_url": smtp_sink.url, "shipping_webhook_url": webhook.url}
+    with a_built_stack(*servers, **settings) as container:
+        runner = container.runner()
+        runner.start()
+        with an_api(container) as client:
+            owner, order = a_shop_with_an_order(client)
+            for status in ("processing", "shipped"):
+                set_status(client, owner, order["id"], status)
+            poll_until(lambda: settled(container) and webhook.calls_about(order["id"]))
+        runner.stop()
+        jobs = {
+            name: saga_jobs.jobs_of(container.pool, name) for name in container_sagas(container)
+        }
+
+        with container.pool.connection() as conn:
+            conn.execute("DELETE FROM tracking WHERE projection LIKE 'saga_%'")
+        replay = container.runner()
+        replay.start()
+        poll_until(lambda: settled(container))
+        replay.stop()
+
+        assert len(smtp_sink.about(order["id"])) == 1
+        assert len(webhook.calls_about(order["id"])) == 1
+        assert {name: saga_jobs.jobs_of(container.pool, name) for name in jobs} == jobs
+
+
+def container_sagas(container: Container) -> list[str]:
+    return [saga.name for sagas in container.sagas.values() for saga in sagas]
+
+
+def test_a_job_whose_worker_died_is_taken_over_when_its_lease_ends(
+    servers: tuple[str, str], smtp_sink: SmtpSink
+) -> None:
+    with a_built_stack(*servers, smtp_url=smtp_sink.url, saga_lease_s=0.5) as container:
+        with an_api(container) as client:
+            _, order = a_shop_with_an_order(client)
+            feeds_only = InProcessRunner(container.event_logs())
+            feeds_only.start()
+            poll_until(lambda: saga_jobs.jobs_of(container.pool, "confirmation_email"))
+            feeds_only.stop()
+            dead = saga_jobs.claim(container.pool, ["confirmation_email"], lease_s=0.5)
+            assert dead is not None and dead.key == order["id"]
+
+            runner = container.runner()
+            runner.start()
+            poll_until(lambda: smtp_sink.about(order["id"]))
+            poll_until(lambda: settled(container))
+            runner.stop()
+        (job,) = saga_jobs.jobs_of(container.pool, "confirmation_email")
+        assert (job.status, job.attempts) == ("done", 2)
+        assert len(smtp_sink.about(order["id"])) == 1
+
+
+def test_mail_that_cannot_be_sent_is_parked_listed_and_sent_on_retry(
+    servers: tuple[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()
+    database_url, redis_url = servers
+    with a_built_stack(database_url, redis_url, smtp_url=f"smtp://127.0.0.1:{port}") as container:
+        runner = container.runner()
+        runner.start()
+        with an_api(container) as client:
+            _, order = a_shop_with_an_order(client)
+        poll_until(lambda: saga_jobs.parked(container.pool), timeout=20)
+        monkeypatch.setenv("DATABASE_URL", database_url)
+        monkeypatch.setenv("REDIS_URL", redis_url)
+        main(["sagas", "failed"])
+        listed = capsys.readouterr().out
+        found = re.search(rf"^(\d+)\tconfirmation_email\t{order['id']}\t6 attempts\t", listed, re.M)
+        assert found, listed
+        assert "ConnectionRefusedError" in listed
+
+        with an_smtp_sink(port) as sink:
+            main(["sagas", "retry", found.group(1)])
+            poll_until(lambda: sink.about(order["id"]))
+        runner.stop()
+        assert "queued again" in capsys.readouterr().out
+        with pytest.raises(SystemExit, match="no parked job"):
+            main(["sagas", "retry", found.group(1)])
