@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
+from uuid import UUID
 
 
 class PasswordHasher(Protocol):
@@ -13,3 +15,27 @@ class PasswordHasher(Protocol):
     def verify(self, password_hash: str, password: str) -> bool: ...
 
     def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderCard:
+    """What the card provider tells us of a card it made: never the full card number."""
+
+    id: str
+    last4: str
+    expiration_date: str
+    """ISO date (YYYY-MM-DD)."""
+
+
+class CardRefused(Exception):
+    """Raised when the provider says no for good (4xx): asking again changes nothing."""
+
+
+class ProviderUnavailable(Exception):
+    """Raised when the provider is down, slow or failing (5xx, timeout): asking again may work."""
+
+
+class CardProvider(Protocol):
+    """The external card issuer; the same idempotency key always gets the same card back."""
+
+    def request_card(self, user_id: UUID, color: str, idempotency_key: str) -> ProviderCard: ...

@@ -1,0 +1,64 @@
+"""Requesting debit cards from the provider and reading one's own."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter, Depends, Header, Response
+
+from api.dependencies import CurrentUser, Paging, ServicesDep, read_after
+from api.errors import ApiError
+from api.schemas.cards import CardIn, CardOut
+from api.schemas.common import PageOf
+from read_model.sql import cards
+from write_model.cards import Card, Cards, RequestCard, card_id_for
+
+router = APIRouter(tags=["cards"])
+CardsRead = Depends(read_after("cards", application=Cards.name))
+
+
+def card_out(card: Card | cards.CardView) -> CardOut:
+    created_at = card.created_on if isinstance(card, Card) else card.created_at
+    return CardOut(
+        id=card.id,
+        color=card.color,
+        status=card.status,
+        last4=card.last4,
+        expiration_date=card.expiration_date,
+        created_at=created_at,
+    )
+
+
+@router.post("/api/cards", status_code=201)
+def request_card(
+    body: CardIn,
+    actor: CurrentUser,
+    services: ServicesDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
+) -> CardOut:
+    """Request a card: 201 ordered, 202 pending (retried until settled), 400 if refused."""
+    card_id = card_id_for(actor.user_id, idempotency_key) if idempotency_key else uuid4()
+    cmd = RequestCard(card_id=card_id, user_id=actor.user_id, color=body.color)
+    outcome = services.cards.request_card(cmd)
+    response.headers["X-Event-Position"] = str(outcome.position)
+    if outcome.aggregate.status == "pending":
+        response.status_code = 202
+    return card_out(outcome.aggregate)
+
+
+@router.get("/api/cards", dependencies=[CardsRead])
+def my_cards(actor: CurrentUser, services: ServicesDep, paging: Paging) -> PageOf[CardOut]:
+    """The caller's own cards, newest first (requests the provider refused are not cards)."""
+    page = cards.list_cards(services.pool, actor.user_id, paging)
+    return PageOf[CardOut].model_validate(page, from_attributes=True)
+
+
+@router.get("/api/cards/{card_id}", dependencies=[CardsRead])
+def get_card(card_id: UUID, actor: CurrentUser, services: ServicesDep) -> CardOut:
+    """One card, to its owner or an admin; to anyone else it does not exist."""
+    card = cards.get_card(services.pool, card_id)
+    if card is None or not (actor.is_admin or card.user_id == actor.user_id):
+        raise ApiError(404, "card_not_found", f"Card {card_id} does not exist.")
+    return card_out(card)

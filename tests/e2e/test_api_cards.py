@@ -1,0 +1,217 @@
+"""Debit cards over HTTP, against the bundled fake provider as a real server."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+
+from api.main import create_app
+from bazaar.settings import Settings
+from bazaar.wiring import Container, build
+from tests.card_provider import ProviderControl, a_card_provider
+from tests.conftest import JWT_SECRET
+from tests.http_driver import Session, after, an_admin, assert_error, register
+from tests.stacks import serving
+from tests.waiting import poll_until
+
+pytestmark = pytest.mark.e2e
+
+
+@contextmanager
+def an_api_whose_provider_is(settings: Settings, provider_url: str) -> Iterator[str]:
+    """Another API process's worth of parts on the same database, with another provider."""
+    container = build(settings.model_copy(update={"card_provider_url": provider_url}))
+    try:
+        with serving(create_app(container.api_services(JWT_SECRET))) as url:
+            yield url
+    finally:
+        container.close()
+
+
+def request_card(
+    client: httpx.Client, who: Session, color: str = "black", key: str | None = None
+) -> httpx.Response:
+    headers = {**who.auth, **({"Idempotency-Key": key} if key else {})}
+    return client.post("/api/cards", json={"color": color}, headers=headers)
+
+
+def my_cards(client: httpx.Client, who: Session, since: httpx.Response) -> list[dict[str, Any]]:
+    answer = client.get("/api/cards", headers={**who.auth, **after(since)})
+    assert answer.status_code == 200, answer.text
+    return list(answer.json()["results"])
+
+
+def card_status(client: httpx.Client, who: Session, card_id: str) -> str:
+    answer = client.get(f"/api/cards/{card_id}", headers=who.auth)
+    return str(answer.json()["status"]) if answer.status_code == 200 else "not yet listed"
+
+
+class TestRequestingACard:
+    def test_the_provider_answering_in_time_gives_an_ordered_card(
+        self, client: httpx.Client, card_provider: ProviderControl
+    ) -> None:
+        customer = register(client)
+
+        answer = request_card(client, customer, "pink")
+
+        assert answer.status_code == 201, answer.text
+        card = answer.json()
+        (made,) = card_provider.cards(customer.user_id)
+        assert card["status"] == "ordered" and card["color"] == "pink"
+        assert (card["last4"], card["expiration_date"]) == (made["last4"], made["expiration_date"])
+        assert set(card) == {"id", "color", "status", "last4", "expiration_date", "created_at"}
+        assert my_cards(client, customer, since=answer) == [card]
+        shown = client.get(f"/api/cards/{card['id']}", headers={**customer.auth, **after(answer)})
+        assert shown.json() == card
+
+    def test_a_user_unknown_to_the_provider_is_refused_and_gets_no_card(
+        self, client: httpx.Client, card_provider: ProviderControl
+    ) -> None:
+        customer = register(client)
+        card_provider.refuse(customer.user_id)
+
+        answer = request_card(client, customer, key="first")
+
+        assert_error(answer, 400, "user_not_registered")
+        assert my_cards(client, customer, since=answer) == []
+        assert_error(request_card(client, customer, key="first"), 400, "user_not_registered")
+        assert len(card_provider.calls(customer.user_id)) == 1
+
+    def test_a_colour_the_provider_does_not_make_is_refused_without_asking_it(
+        self, client: httpx.Client, card_provider: ProviderControl
+    ) -> None:
+        customer = register(client)
+
+        for body in ({"color": "green"}, {}, {"color": 7}, {"color": "black", "pin": "1234"}):
+            answer = client.post("/api/cards", json=body, headers=customer.auth)
+            assert_error(answer, 400, "validation_error")
+
+        assert card_provider.calls(customer.user_id) == []
+
+    def test_without_a_token_there_is_no_card(self, client: httpx.Client) -> None:
+        assert_error(client.post("/api/cards", json={"color": "black"}), 401)
+        assert_error(client.get("/api/cards"), 401)
+
+
+class TestAnUnavailableProvider:
+    def test_a_5xx_answers_pending_and_the_saga_orders_the_card_later(
+        self, client: httpx.Client, card_provider: ProviderControl
+    ) -> None:
+        customer = register(client)
+        card_provider.fail(customer.user_id, count=1)
+
+        answer = request_card(client, customer)
+
+        assert answer.status_code == 202, answer.text
+        assert answer.json()["status"] == "pending"
+        assert [c["status"] for c in my_cards(client, customer, since=answer)] == ["pending"]
+        card_id = answer.json()["id"]
+        poll_until(lambda: card_status(client, customer, card_id) == "ordered")
+        assert len(card_provider.cards(customer.user_id)) == 1
+        assert len(card_provider.calls(customer.user_id)) == 2
+
+    def test_a_slow_provider_answers_pending_and_the_same_card_is_ordered_later(
+        self, client: httpx.Client, card_provider: ProviderControl
+    ) -> None:
+        customer = register(client)
+        card_provider.slow(customer.user_id, seconds=1.5)
+
+        answer = request_card(client, customer)
+
+        assert answer.status_code == 202, answer.text
+        (made,) = poll_until(lambda: card_provider.cards(customer.user_id))
+        card_provider.slow(customer.user_id, seconds=0)
+        poll_until(lambda: card_status(client, customer, answer.json()["id"]) == "ordered")
+        shown = client.get(f"/api/cards/{answer.json()['id']}", headers=customer.auth).json()
+        assert shown["last4"] == made["last4"]
+        assert card_provider.cards(customer.user_id) == [made]
+
+    def test_a_provider_that_is_down_answers_pending_and_the_runner_settles_it(
+        self, client: httpx.Client, container: Container, card_provider: ProviderControl
+    ) -> None:
+        customer = register(client)
+        with a_card_provider() as gone:
+            dead_url = gone.url
+
+        with (
+            an_api_whose_provider_is(container.settings, dead_url) as api_url,
+            httpx.Client(base_url=api_url, timeout=30) as other,
+        ):
+            answer = request_card(other, customer)
+
+        assert answer.status_code == 202, answer.text
+        poll_until(lambda: card_status(client, customer, answer.json()["id"]) == "ordered")
+        assert len(card_provider.cards(customer.user_id)) == 1
+
+
+class TestIdempotency:
+    def test_a_repeat_with_the_same_key_answers_the_same_card_without_asking_again(
+        self, client: httpx.Client, card_provider: ProviderControl
+    ) -> None:
+        customer = register(client)
+
+        first = request_card(client, customer, key="card-1")
+        again = request_card(client, customer, key="card-1")
+
+        assert first.status_code == again.status_code == 201
+        assert again.json() == first.json()
+        assert len(card_provider.calls(customer.user_id)) == 1
+
+    def test_concurrent_requests_with_one_key_make_one_card(
+        self, client: httpx.Client, server: str, card_provider: ProviderControl
+    ) -> None:
+        customer = register(client)
+        answers: list[httpx.Response] = []
+
+        def one_request() -> None:
+            with httpx.Client(base_url=server, timeout=30) as own:
+                answers.append(request_card(own, customer, key="same-key"))
+
+        threads = [threading.Thread(target=one_request) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert {a.status_code for a in answers} <= {201, 202}, [a.text for a in answers]
+        assert len({a.json()["id"] for a in answers}) == 1
+        latest = max(answers, key=lambda a: int(a.headers["X-Event-Position"]))
+        assert len(my_cards(client, customer, since=latest)) == 1
+        assert len(card_provider.cards(customer.user_id)) == 1
+
+    def test_the_same_key_from_two_users_makes_two_cards(self, client: httpx.Client) -> None:
+        first, second = register(client), register(client)
+
+        one = request_card(client, first, key="shared")
+        other = request_card(client, second, key="shared")
+
+        assert one.status_code == other.status_code == 201
+        assert one.json()["id"] != other.json()["id"]
+
+
+class TestReadingCards:
+    def test_another_users_card_does_not_exist_for_them_but_admins_see_it(
+        self, client: httpx.Client, container: Container
+    ) -> None:
+        owner, stranger = register(client), register(client)
+        answer = request_card(client, owner)
+        card_id = answer.json()["id"]
+        admin = an_admin(client, container.accounts)
+
+        seen_by_stranger = client.get(
+            f"/api/cards/{card_id}", headers={**stranger.auth, **after(answer)}
+        )
+
+        assert_error(seen_by_stranger, 404, "card_not_found")
+        assert my_cards(client, stranger, since=answer) == []
+        seen_by_admin = client.get(f"/api/cards/{card_id}", headers={**admin.auth, **after(answer)})
+        assert seen_by_admin.json()["id"] == card_id
+
+    def test_a_card_id_that_is_not_a_uuid_is_a_validation_error(self, client: httpx.Client) -> None:
+        customer = register(client)
+        assert_error(client.get("/api/cards/nope", headers=customer.auth), 400, "validation_error")

@@ -1,0 +1,204 @@
+"""Debit cards: requested here, made by the external provider, kept apart from the shop's lock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, event
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import EnvType
+
+from write_model.errors import ConcurrentUpdateError, NotFoundError, RuleViolationError
+from write_model.ports import CardProvider, CardRefused, ProviderUnavailable
+from write_model.shop_base import Outcome
+
+CARD_NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:card-idempotency-key")
+COLORS = ("black", "pink")
+REFUSED = "user_not_registered"
+"""The failure reason when the provider says no: the user is unknown to it."""
+GAVE_UP = "provider_unavailable"
+"""The failure reason when the provider stayed unavailable through every retry."""
+MAX_ATTEMPTS = 5
+
+
+def card_id_for(user_id: UUID, idempotency_key: str) -> UUID:
+    """A client's key is unique per user only, so the card id mixes in the user."""
+    return uuid5(CARD_NAMESPACE, f"{user_id}/{idempotency_key}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestCard:
+    card_id: UUID
+    """Also the idempotency key the provider sees: unique across users, stable across retries."""
+    user_id: UUID
+    color: str
+
+
+class InvalidCardColorError(RuleViolationError):
+    """Raised when a card is requested in a colour the provider does not make."""
+
+    code = "invalid_color"
+
+
+class CardRefusedError(RuleViolationError):
+    """Raised when the provider refuses the card because the user is not registered with it."""
+
+    code = REFUSED
+
+
+class CardNotFoundError(NotFoundError):
+    """Raised when a card id names no card the caller may see."""
+
+    code = "card_not_found"
+
+
+class Card(Aggregate):
+    """A user's debit card: pending until the provider makes it (ordered) or it fails for good."""
+
+    class Requested(Aggregate.Created):
+        user_id: UUID
+        color: str
+        idempotency_key: str
+
+    @event(Requested)
+    def __init__(self, *, id: UUID, user_id: UUID, color: str, idempotency_key: str) -> None:
+        self.user_id = user_id
+        self.color = color
+        self.idempotency_key = idempotency_key
+        self.provider_card_id: str | None = None
+        self.last4: str | None = None
+        self.expiration_date: str | None = None
+        self.failure: str | None = None
+
+    @property
+    def status(self) -> str:
+        if self.provider_card_id is not None:
+            return "ordered"
+        return "pending" if self.failure is None else "failed"
+
+    @property
+    def refused(self) -> bool:
+        """A refused request is not a card: the caller was told 400 and it is not listed."""
+        return self.status == "failed" and self.failure == REFUSED
+
+    class Issued(Aggregate.Event):
+        provider_card_id: str
+        last4: str
+        expiration_date: str
+
+    def issue(self, provider_card_id: str, last4: str, expiration_date: str) -> None:
+        """Record the provider's card once; it also settles a card we had given up on.
+
+        An answer that arrives after we gave up still names a real card the user holds.
+        """
+        if self.provider_card_id is None:
+            self._issue(provider_card_id, last4, expiration_date)
+
+    @event(Issued)
+    def _issue(self, provider_card_id: str, last4: str, expiration_date: str) -> None:
+        self.provider_card_id = provider_card_id
+        self.last4 = last4
+        self.expiration_date = expiration_date
+        self.failure = None
+
+    class IssuanceFailed(Aggregate.Event):
+        reason: str
+
+    def fail(self, reason: str) -> None:
+        """Only a pending card can fail: an issued card is never overwritten, nor repeated."""
+        if self.status == "pending":
+            self._fail(reason)
+
+    @event(IssuanceFailed)
+    def _fail(self, reason: str) -> None:
+        self.failure = reason
+
+
+class Cards(Application[UUID]):
+    """Card requests and their outcome at the provider; the idempotency key makes retries safe."""
+
+    name = "cards"
+
+    def __init__(self, env: EnvType | None = None, *, provider: CardProvider) -> None:
+        super().__init__(env)
+        self.provider = provider
+
+    def position(self) -> int:
+        """The head of the cards log: read models at this point show every card change."""
+        return self.recorder.max_notification_id() or 0
+
+    def request_card(self, cmd: RequestCard) -> Outcome:
+        """Record the request first, then ask the provider once; a repeat answers the card as is.
+
+        An unavailable provider leaves the card pending: the issuance saga retries it.
+        """
+        if cmd.color not in COLORS:
+            raise InvalidCardColorError(f"Cards come in {', '.join(COLORS)}.")
+        if (known := self._find(cmd.card_id)) is not None:
+            return _answer(Outcome(known, self.position()))
+        key = str(cmd.card_id)
+        card = Card(id=cmd.card_id, user_id=cmd.user_id, color=cmd.color, idempotency_key=key)
+        try:
+            recordings = self.save(card)
+        except IntegrityError:
+            return _answer(Outcome(self.get_card(cmd.card_id), self.position()))
+        with suppress(ProviderUnavailable):
+            return _answer(self.issue(card.id))
+        return Outcome(card, recordings[-1].notification.id)
+
+    def issue(self, card_id: UUID) -> Outcome:
+        """Ask the provider for a pending card and record its answer; a settled card is left alone.
+
+        Raises ProviderUnavailable (nothing recorded) when the provider cannot answer now.
+        """
+        card = self.get_card(card_id)
+        if card.status != "pending":
+            return Outcome(card, self.position())
+        try:
+            made = self.provider.request_card(card.user_id, card.color, card.idempotency_key)
+        except CardRefused:
+            return self.fail(card_id, REFUSED)
+        return self._settle(card_id, lambda c: c.issue(made.id, made.last4, made.expiration_date))
+
+    def fail(self, card_id: UUID, reason: str) -> Outcome:
+        """Record that a pending card will not be made; an issued card stays issued."""
+        return self._settle(card_id, lambda card: card.fail(reason))
+
+    def get_card(self, card_id: UUID) -> Card:
+        card = self._find(card_id)
+        if card is None:
+            raise CardNotFoundError(f"Card {card_id} does not exist.")
+        return card
+
+    def _settle(self, card_id: UUID, change: Callable[[Card], None]) -> Outcome:
+        """Apply `change` to the latest card; after a concurrent save, re-read and decide again."""
+        for _ in range(MAX_ATTEMPTS):
+            card = self.get_card(card_id)
+            change(card)
+            try:
+                recordings = self.save(card)
+            except IntegrityError:
+                continue
+            return Outcome(card, recordings[-1].notification.id if recordings else self.position())
+        raise ConcurrentUpdateError("Others changed the same card meanwhile; please retry.")
+
+    def _find(self, card_id: UUID) -> Card | None:
+        try:
+            found: Card = self.repository.get(card_id)
+        except AggregateNotFoundError:
+            return None
+        return found
+
+
+def _answer(outcome: Outcome) -> Outcome:
+    """What the caller is told: a refused request is an error, recorded at `outcome.position`."""
+    card: Card = outcome.aggregate
+    if card.refused:
+        raise CardRefusedError(
+            "The card provider does not know this user.", position=outcome.position
+        )
+    return outcome
