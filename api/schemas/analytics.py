@@ -1,0 +1,88 @@
+"""Sales analytics and the store dashboard."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from api.schemas.common import Money
+
+
+class SalesPeriodOut(BaseModel):
+    """A period (day, ISO week from Monday, or month) by its first day."""
+
+    period: date
+    revenue: Money
+    orders: int
+    units: int
+    cancelled_orders: int
+    cancelled_value: Money
+    completed_orders: int
+
+
+class ProductSalesOut(BaseModel):
+    product_id: UUID
+    title: str
+    units: int
+    revenue: Money
+
+
+class CategoryRevenueOut(BaseModel):
+    category: str
+    revenue: Money
+
+
+class LostProductOut(BaseModel):
+    product_id: UUID
+    title: str
+    orders: int
+    units: int
+    shortfall: int
+    value: Money
+
+
+class LostDemandOut(BaseModel):
+    units: int
+    value: Money
+    by_product: list[LostProductOut]
+
+
+class TurnoverOut(BaseModel):
+    product_id: UUID
+    title: str
+    on_hand: int
+    shipped: int
+    average_on_hand: float | None
+    turnover: float | None
+
+
+class AlertOut(BaseModel):
+    product_id: UUID
+    title: str
+    available: int
+    threshold: int
+    opened_at: datetime
+
+
+class MonthlyAnalyticsOut(BaseModel):
+    total_revenue: Money
+    orders: int
+    units: int
+    cancelled_orders: int
+    cancelled_value: Money
+    category_revenue: list[CategoryRevenueOut]
+    top_products: list[ProductSalesOut]
+
+
+class DashboardOut(BaseModel):
+    store_id: UUID
+    month: int
+    year: int
+    monthly_analytics: MonthlyAnalyticsOut
+    completed_orders: int
+    low_stock_products: int
+    """How many listed products have available stock at or below the store's threshold."""
+    active_alerts: list[AlertOut]
+    lost_demand: LostDemandOut
