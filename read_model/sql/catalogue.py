@@ -165,9 +165,12 @@ def list_stores(
     city: str | None = None,
     near: tuple[float, float] | None = None,
     radius_km: float = 10.0,
+    owner_id: UUID | None = None,
 ) -> Page[StoreView]:
     """Stores by name; `near` keeps those within `radius_km` (great-circle distance)."""
-    where, params = ["true"], {"city": city, "radius": radius_km}
+    where, params = ["true"], {"city": city, "radius": radius_km, "owner": owner_id}
+    if owner_id:
+        where.append("owner_id = %(owner)s")
     if city:
         where.append("lower(city) = lower(%(city)s)")
     if near:

@@ -154,6 +154,18 @@ class TestListStores:
         assert [s["id"] for s in response.json()["results"]] == [mine["id"]]
         assert response.json()["count"] == 1
 
+    def test_filters_by_owner(self, client: httpx.Client) -> None:
+        owner, other = register(client, "artisan"), register(client, "artisan")
+        mine = a_store(client, owner)
+        a_store(client, other)
+        last = open_store(client, owner, name="Zebra Shop")
+
+        response = client.get(
+            "/api/stores", params={"owner_id": owner.user_id}, headers=after(last)
+        )
+
+        assert [s["id"] for s in response.json()["results"]] == [mine["id"], last.json()["id"]]
+
     def test_near_keeps_stores_within_the_default_10_km(self, client: httpx.Client) -> None:
         owner = register(client, "artisan")
         close = a_store(client, owner, **north_of_home(5))

@@ -1,0 +1,375 @@
+"""The dashboard page: served by the service itself, and live in a real headless Chromium."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.chrome.webdriver import WebDriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from bazaar.wiring import Container
+from tests.http_driver import (
+    Session,
+    a_product,
+    a_store,
+    after,
+    assert_error,
+    available,
+    open_store,
+    place,
+    receive,
+    register,
+    sign_in,
+)
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+CHROMIUM_ARGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--window-size=1366,900",
+)
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
+ASSETS = {
+    "/dashboard": "text/html",
+    "/dashboard/assets/dashboard.js": "text/javascript",
+    "/dashboard/assets/dashboard.css": "text/css",
+}
+ELSEWHERE = re.compile(r"https?:|(?:src|href)\s*=\s*[\"']?//|url\(\s*[\"']?//|@import", re.I)
+
+
+class TestThePageIsServedByTheService:
+    def test_serves_the_page_its_script_and_its_stylesheet(self, client: httpx.Client) -> None:
+        answers = {path: client.get(path) for path in ASSETS}
+
+        for path, kind in ASSETS.items():
+            assert answers[path].status_code == 200, path
+            assert answers[path].headers["content-type"].startswith(kind), path
+        html = answers["/dashboard"].text
+        assert 'src="/dashboard/assets/dashboard.js"' in html
+        assert 'href="/dashboard/assets/dashboard.css"' in html
+
+    def test_loads_nothing_from_another_origin(self, client: httpx.Client) -> None:
+        answers = [client.get(path) for path in ASSETS]
+
+        for answer in answers:
+            assert not ELSEWHERE.search(answer.text), ELSEWHERE.search(answer.text)
+            assert "default-src 'self'" in answer.headers["content-security-policy"]
+
+    def test_an_unknown_asset_is_a_404_envelope(self, client: httpx.Client) -> None:
+        answer = client.get("/dashboard/assets/..%2Fmain.py")
+
+        assert_error(answer, 404)
+
+
+@dataclass(frozen=True)
+class Shop:
+    """A store with stock, its owner (and how they sign in) and a customer."""
+
+    owner: Session
+    owner_login: str
+    customer: Session
+    store: dict[str, Any]
+    products: dict[str, dict[str, Any]]
+
+    def order(self, client: httpx.Client, **quantities: int) -> httpx.Response:
+        by_id = {self.products[title]["id"]: qty for title, qty in quantities.items()}
+        return place(client, self.customer, self.store["id"], by_id)
+
+
+@pytest.fixture
+def shop(client: httpx.Client) -> Shop:
+    owner, customer = register(client, "artisan"), register(client)
+    login = client.get("/api/auth/me", headers=owner.auth).json()["username"]
+    store = a_store(client, owner, name="Kiln Street Pottery", low_stock_threshold=2)
+    stock = {
+        "Stoneware mug": ("12.50", "ceramics", 20),
+        "Linen apron": ("30.00", "textiles", 6),
+        "Glazed vase": ("45.00", "ceramics", 2),
+    }
+    products = {}
+    for title, (price, category, quantity) in stock.items():
+        product = a_product(client, owner, store["id"], price, title=title, category=category)
+        stocked = receive(client, owner, store["id"], product["id"], quantity)
+        products[title] = product
+    available(client, store["id"], since=stocked)
+    return Shop(owner, login, customer, store, products)
+
+
+ADMIN_PASSWORD = "admin-pass-1"
+
+
+@pytest.fixture
+def admin(client: httpx.Client, container: Container) -> tuple[str, Session]:
+    """An admin's username and their API session."""
+    name = f"a{uuid.uuid4().hex[:12]}"
+    container.accounts.ensure_admin(f"{name}@example.com", ADMIN_PASSWORD, username=name)
+    return name, sign_in(client, name, ADMIN_PASSWORD)
+
+
+@pytest.fixture
+def browser() -> Iterator[WebDriver]:
+    """Debian's headless Chromium; the explicit driver path keeps Selenium Manager (and its
+    downloads) out of it. Missing, the test fails: CI installs both packages."""
+    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.is_file()]
+    if missing:
+        pytest.fail(
+            f"The dashboard's browser test needs Debian's chromium and chromium-driver: "
+            f"{' and '.join(missing)} missing (apt-get install chromium chromium-driver)."
+        )
+    options = Options()
+    options.binary_location = str(CHROMIUM)
+    for argument in CHROMIUM_ARGS:
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    yield driver
+    driver.quit()
+
+
+class Dashboard:
+    """The page as a user sees it: what they type and pick, the figures and rows shown."""
+
+    def __init__(self, driver: WebDriver, server: str) -> None:
+        self.driver, self.server = driver, server
+
+    def open(self) -> Dashboard:
+        self.driver.get(f"{self.server}/dashboard?refresh_ms=250")
+        return self
+
+    def sign_in(self, login: str, password: str = "s3cret-pass") -> Dashboard:
+        self.driver.find_element(By.ID, "login").send_keys(login)
+        self.driver.find_element(By.ID, "password").send_keys(password)
+        self.driver.find_element(By.ID, "signin-submit").click()
+        self.wait_until(lambda: self.visible("dashboard-view"), "the dashboard to open")
+        return self
+
+    def pick_store(self, name: str) -> None:
+        Select(self.testid("store-select")).select_by_visible_text(name)
+
+    def pick_month(self, year: int, month: int) -> None:
+        """Chromium's month field takes no typed text in every locale: set it as a picker would."""
+        self.driver.execute_script(
+            "const field = arguments[0]; field.value = arguments[1];"
+            " field.dispatchEvent(new Event('change'));",
+            self.testid("month-select"),
+            f"{year}-{month:02d}",
+        )
+
+    def store_names(self) -> list[str]:
+        return [option.text for option in Select(self.testid("store-select")).options]
+
+    def visible(self, element_id: str) -> bool:
+        return bool(self.driver.find_element(By.ID, element_id).is_displayed())
+
+    def testid(self, name: str) -> Any:
+        return self.driver.find_element(By.CSS_SELECTOR, f'[data-testid="{name}"]')
+
+    def all_testid(self, name: str) -> list[Any]:
+        return list(self.driver.find_elements(By.CSS_SELECTOR, f'[data-testid="{name}"]'))
+
+    def figure(self, name: str) -> str:
+        return str(self.testid(name).get_attribute("data-value"))
+
+    def rows(self, name: str) -> list[list[str]]:
+        cells = [row.find_elements(By.TAG_NAME, "td") for row in self.all_testid(name)]
+        return [[cell.text for cell in row] for row in cells]
+
+    def revenue_bar(self, day: str) -> str:
+        bars = [b for b in self.all_testid("revenue-bar") if b.get_attribute("data-day") == day]
+        return str(bars[0].get_attribute("data-value")) if bars else ""
+
+    def banner(self) -> str:
+        return str(self.testid("banner").text)
+
+    def wait_until(self, condition: Callable[[], object], what: str) -> None:
+        WebDriverWait(self.driver, 20).until(lambda _: condition(), f"waited for {what}")
+
+    def save_screenshot(self, name: str) -> None:
+        OUTPUT.mkdir(exist_ok=True)
+        assert self.driver.save_screenshot(str(OUTPUT / name))
+
+
+@pytest.fixture
+def dashboard(browser: WebDriver, server: str) -> Dashboard:
+    return Dashboard(browser, server)
+
+
+def today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+def this_months_revenue(client: httpx.Client, admin: Session, since: httpx.Response) -> str:
+    """Every store's revenue this month, as the API tells an admin once it has seen `since`."""
+    first = datetime.now(UTC).date().replace(day=1)
+    last = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+    answer = client.get(
+        "/api/analytics/sales",
+        params={"from": first.isoformat(), "to": last.isoformat()},
+        headers={**admin.auth, **after(since)},
+    )
+    assert answer.status_code == 200, answer.text
+    return f"{sum(Decimal(day['revenue']) for day in answer.json()):.2f}"
+
+
+class TestTheDashboardFollowsOrdersLive:
+    def test_revenue_orders_top_products_and_the_daily_bar_follow_new_orders(
+        self, client: httpx.Client, shop: Shop, dashboard: Dashboard
+    ) -> None:
+        dashboard.open().sign_in(shop.owner_login)
+        dashboard.pick_store(f"{shop.store['name']} — {shop.store['city']}")
+        dashboard.wait_until(lambda: dashboard.figure("card-revenue") == "0.00", "no revenue")
+        assert dashboard.revenue_bar(today()) == "0.00"
+        assert dashboard.rows("top-product-row") == []
+
+        first = shop.order(client, **{"Stoneware mug": 2, "Linen apron": 1})
+        second = shop.order(client, **{"Stoneware mug": 1, "Glazed vase": 1})
+
+        assert first.status_code == second.status_code == 201, (first.text, second.text)
+        dashboard.wait_until(lambda: dashboard.figure("card-revenue") == "112.50", "the revenue")
+        assert dashboard.figure("card-orders") == "2"
+        assert dashboard.revenue_bar(today()) == "112.50"
+        assert dashboard.rows("top-product-row") == [
+            ["1", "Glazed vase", "1", "45.00"],
+            ["2", "Stoneware mug", "3", "37.50"],
+            ["3", "Linen apron", "1", "30.00"],
+        ]
+        bars = dashboard.all_testid("top-product-bar")
+        assert [bar.get_attribute("data-value") for bar in bars] == ["45.00", "37.50", "30.00"]
+        slices = {
+            s.get_attribute("data-category"): s.get_attribute("data-value")
+            for s in dashboard.all_testid("category-slice")
+        }
+        assert slices == {"ceramics": "82.50", "textiles": "30.00"}
+        dashboard.save_screenshot("dashboard.png")
+
+    def test_another_month_shows_its_own_days_and_figures(
+        self, client: httpx.Client, shop: Shop, dashboard: Dashboard
+    ) -> None:
+        placed = shop.order(client, **{"Linen apron": 1})
+        dashboard.open().sign_in(shop.owner_login)
+        dashboard.wait_until(lambda: dashboard.figure("card-revenue") == "30.00", "the revenue")
+
+        dashboard.pick_month(2024, 2)
+
+        assert placed.status_code == 201, placed.text
+        dashboard.wait_until(lambda: dashboard.figure("card-revenue") == "0.00", "no revenue")
+        days = [bar.get_attribute("data-day") for bar in dashboard.all_testid("revenue-bar")]
+        assert (days[0], days[-1], len(days)) == ("2024-02-01", "2024-02-29", 29)
+        assert dashboard.rows("top-product-row") == []
+
+    def test_a_refused_order_shows_as_lost_demand(
+        self, client: httpx.Client, shop: Shop, dashboard: Dashboard
+    ) -> None:
+        dashboard.open().sign_in(shop.owner_login)
+        dashboard.wait_until(lambda: dashboard.figure("card-lost-demand") == "0.00", "no loss")
+
+        refused = shop.order(client, **{"Glazed vase": 5})
+
+        assert_error(refused, 400, "insufficient_stock")
+        dashboard.wait_until(
+            lambda: dashboard.rows("lost-demand-row") == [["Glazed vase", "5", "225.00"]],
+            "the refused vases",
+        )
+        assert dashboard.figure("card-lost-demand") == "225.00"
+        assert dashboard.figure("card-revenue") == "0.00"
+
+
+class TestWhoSeesWhichStores:
+    def test_an_owner_picks_among_their_own_stores_only(
+        self, client: httpx.Client, shop: Shop, dashboard: Dashboard
+    ) -> None:
+        open_store(client, shop.owner, name="Kiln Street Annex", city="Porto")
+        theirs = open_store(client, register(client, "artisan"), name="Somebody Else's")
+        client.get(f"/api/stores/{theirs.json()['id']}", headers=after(theirs))
+
+        dashboard.open().sign_in(shop.owner_login)
+
+        assert dashboard.store_names() == [
+            "Kiln Street Annex — Porto",
+            "Kiln Street Pottery — Lisbon",
+        ]
+
+    def test_an_admin_sees_every_store_together(
+        self, client: httpx.Client, shop: Shop, admin: tuple[str, Session], dashboard: Dashboard
+    ) -> None:
+        login, session = admin
+        elsewhere = order_elsewhere(client)
+        dashboard.open().sign_in(login, ADMIN_PASSWORD)
+        dashboard.pick_store("All stores")
+
+        placed = shop.order(client, **{"Linen apron": 2})
+
+        assert placed.status_code == 201, placed.text
+        everywhere = this_months_revenue(client, session, since=placed)
+        assert Decimal(everywhere) >= Decimal("60.00") + Decimal(elsewhere)
+        dashboard.wait_until(
+            lambda: dashboard.figure("card-revenue") == everywhere, "every store's revenue"
+        )
+        assert dashboard.figure("card-low-stock") == ""
+        assert "Kiln Street Pottery — Lisbon" in dashboard.store_names()
+
+
+def order_elsewhere(client: httpx.Client) -> str:
+    """A confirmed order at another owner's store; its total."""
+    owner, customer = register(client, "artisan"), register(client)
+    store = a_store(client, owner, name="Glass Works")
+    bowl = a_product(client, owner, store["id"], "8.00", title="Glass bowl", category="glass")
+    receive(client, owner, store["id"], bowl["id"], 5)
+    placed = place(client, customer, store["id"], {bowl["id"]: 2})
+    assert placed.status_code == 201, placed.text
+    return str(placed.json()["total_price"])
+
+
+class TestTheDashboardSaysWhatWentWrong:
+    def test_a_wrong_password_is_refused_on_the_form(
+        self, shop: Shop, dashboard: Dashboard
+    ) -> None:
+        dashboard.open()
+
+        dashboard.driver.find_element(By.ID, "login").send_keys(shop.owner_login)
+        dashboard.driver.find_element(By.ID, "password").send_keys("not-the-password")
+        dashboard.driver.find_element(By.ID, "signin-submit").click()
+
+        dashboard.wait_until(
+            lambda: dashboard.banner() == "Wrong e-mail, username or password.", "the refusal"
+        )
+        assert dashboard.visible("signin-view")
+
+    def test_an_expired_session_asks_to_sign_in_again(
+        self, shop: Shop, dashboard: Dashboard
+    ) -> None:
+        dashboard.open().sign_in(shop.owner_login)
+
+        dashboard.driver.execute_script("sessionStorage.setItem('bazaar.access', 'expired');")
+        dashboard.open()
+
+        dashboard.wait_until(lambda: dashboard.visible("signin-view"), "the sign-in form")
+        assert "sign in again" in dashboard.banner()
+
+    def test_a_refused_query_is_shown_and_cleared_once_it_succeeds(
+        self, shop: Shop, dashboard: Dashboard
+    ) -> None:
+        dashboard.open().sign_in(shop.owner_login)
+
+        dashboard.pick_month(1969, 12)
+
+        dashboard.wait_until(lambda: "Could not refresh" in dashboard.banner(), "the error")
+        dashboard.pick_month(2024, 2)
+        dashboard.wait_until(lambda: not dashboard.visible("banner"), "the error to clear")
