@@ -6,10 +6,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint ci bench
+.PHONY: run run-kafka test lint ci bench
 
 run: $(INSTALLED)
 	$(BIN)/bazaar up
+
+# The Kafka topology without Docker: a local Tansu broker, the relay and two Faust workers.
+run-kafka: $(INSTALLED)
+	$(BIN)/bazaar up --streams kafka
 
 test: $(INSTALLED)
 	$(BIN)/pytest --cov --cov-report=term tests

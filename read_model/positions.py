@@ -73,3 +73,36 @@ def tracked(pool: ConnectionPool, projection: str, tracking: Tracking) -> Iterat
     with pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
         yield cur
         advance(cur, projection, tracking.application_name, tracking.notification_id)
+
+
+def partition_log(application: str, partition: int) -> str:
+    """The name a projection tracks one Kafka partition of `application`'s log under."""
+    return f"{application}#{partition}"
+
+
+@contextmanager
+def serialised(pool: ConnectionPool, name: str) -> Iterator[None]:
+    """Holds a Postgres advisory lock on `name` (every process) until the block ends."""
+    with pool.connection() as conn, conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (name,))
+        yield
+
+
+def relayed(pool: ConnectionPool, application: str) -> int:
+    """The last position of `application`'s log the relay has published (0 before any)."""
+    with pool.connection() as conn:
+        row = conn.execute(
+            "SELECT position FROM relay_positions WHERE application = %s", (application,)
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def record_relayed(pool: ConnectionPool, application: str, position: int) -> None:
+    """Record that everything up to `position` is published; never moves back."""
+    with pool.connection() as conn:
+        conn.execute(
+            "INSERT INTO relay_positions (application, position) VALUES (%s, %s) "
+            "ON CONFLICT (application) DO UPDATE SET position = EXCLUDED.position "
+            "WHERE relay_positions.position < EXCLUDED.position",
+            (application, position),
+        )

@@ -1,0 +1,104 @@
+"""The Faust app: one thin agent per (application, projection) over the application's topic.
+
+Agents batch what arrives, hand the batch to a PartitionFeed in a thread (projections do
+blocking I/O) and retry it until it applies: a failing projection stalls its partitions,
+never skips an event. Faust acks a batch once the agent has finished with it; whatever was
+not acked is delivered again after a crash or rebalance, and the feed drops what it had
+applied already. Workers started with the same app id share the partitions. A rebalance
+does not wait for batches in flight (`stream_wait_empty=False`: waiting deadlocks with
+`take_events`); their offsets are not committed, so the partition's next owner redelivers
+them and the feed's positions sort out the overlap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+import faust
+from psycopg_pool import ConnectionPool
+
+from streams.codec import delivery
+from streams.partitions import PartitionFeed
+from streams.runner import EventLogs
+from streams.topics import topic_for
+
+log = logging.getLogger(__name__)
+BATCH_SIZE = 500
+GATHER_SECONDS = 0.005
+MAX_BACKOFF_SECONDS = 5.0
+SESSION_TIMEOUT_S = 10.0
+"""A crashed worker's partitions move to the others this soon; joins wait at most this long."""
+Agent = Callable[[faust.StreamT[bytes]], Coroutine[Any, Any, None]]
+
+
+def streams_app(
+    app_id: str, bootstrap: str, partitions: int, logs: EventLogs, locks: ConnectionPool
+) -> tuple[faust.App, list[PartitionFeed]]:
+    """The app with its agents, and the feeds behind them (for progress reports)."""
+    app = faust.App(
+        app_id,
+        broker=f"kafka://{bootstrap}",
+        store="memory://",
+        web_enabled=False,
+        topic_partitions=partitions,
+        topic_replication_factor=1,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_every=BATCH_SIZE,
+        broker_commit_interval=1.0,
+        broker_session_timeout=SESSION_TIMEOUT_S,
+        broker_rebalance_timeout=SESSION_TIMEOUT_S,
+        broker_heartbeat_interval=1.0,
+        stream_wait_empty=False,
+    )
+    feeds = []
+    for application, projections in logs:
+        topic = app.topic(
+            topic_for(application.name),
+            partitions=partitions,
+            key_serializer="raw",
+            value_serializer="raw",
+        )
+        for projection in projections:
+            feed = PartitionFeed(application, projection, partitions, locks)
+            app.agent(topic, name=f"{application.name}.{projection.name}")(feeding(feed))
+            feeds.append(feed)
+    return app, feeds
+
+
+def feeding(feed: PartitionFeed) -> Agent:
+    """The agent: decode each batch and apply it, however many tries it takes."""
+
+    async def agent(stream: faust.StreamT[bytes]) -> None:
+        async for events in stream.take_events(BATCH_SIZE, within=GATHER_SECONDS):
+            received = [(e.message.partition, delivery(e.headers, e.value)) for e in events]
+            await _until_applied(feed, received)
+
+    return agent
+
+
+async def _until_applied(feed: PartitionFeed, received: Sequence[Any]) -> None:
+    """Apply the batch, retrying; a stop before it applied ends the process like a crash.
+
+    Faust acknowledges a batch when the agent leaves it, cancelled or not, and may commit
+    its offsets on the way out. Exiting at once instead leaves them uncommitted: the
+    partition's next owner gets the batch again, and the transaction in flight rolls back.
+    """
+    backoff = 0.1
+    try:
+        while True:
+            try:
+                await asyncio.to_thread(feed.apply, received)
+                return
+            except Exception:
+                log.exception("%s failed; retrying in %.1fs", feed.projection.name, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+    except asyncio.CancelledError:
+        log.warning(
+            "stopped with a batch of %s unapplied: exiting unacknowledged", feed.projection.name
+        )
+        os._exit(0)
