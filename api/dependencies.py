@@ -19,6 +19,7 @@ from read_model.redis.inventory import InventoryCache
 from read_model.redis.rate_limit import RateLimiter
 from read_model.redis.suggest import SuggestIndex
 from write_model.accounts import Accounts
+from write_model.cards import Cards
 from write_model.commands import Actor
 from write_model.shop import Shop
 
@@ -31,6 +32,7 @@ class Services:
 
     shop: Shop
     accounts: Accounts
+    cards: Cards
     pool: ConnectionPool
     inventory_cache: InventoryCache
     suggest_index: SuggestIndex
@@ -90,16 +92,19 @@ def min_position(
 MinPosition = Annotated[int | None, Depends(min_position)]
 
 
-def read_after(*projections: str) -> Callable[[ServicesDep, MinPosition], None]:
-    """A dependency that waits until these projections reached the caller's X-Min-Position."""
+def read_after(
+    *projections: str, application: str = Shop.name
+) -> Callable[[ServicesDep, MinPosition], None]:
+    """A dependency that waits until these projections reached the caller's X-Min-Position.
+
+    A position counts in one application's log: the shop's unless `application` names another.
+    """
 
     def wait(services: ServicesDep, target: MinPosition) -> None:
         if target is None:
             return
-        name = services.shop.name
-        if not positions.wait_for(
-            services.pool, projections, name, target, services.read_wait_timeout
-        ):
+        timeout = services.read_wait_timeout
+        if not positions.wait_for(services.pool, projections, application, target, timeout):
             raise ApiError(
                 503,
                 "read_model_lagging",

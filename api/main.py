@@ -16,10 +16,14 @@ from api import errors
 from api.dependencies import Services
 from api.routes import (
     admin,
+    analytics,
     auth,
+    cards,
     catalogue,
+    dashboard_page,
     deliveries,
     history,
+    invoices,
     operations,
     orders,
     search,
@@ -116,8 +120,12 @@ def create_app(services: Services) -> FastAPI:
         orders,
         deliveries,
         history,
+        invoices,
+        cards,
         admin,
         operations,
+        analytics,
+        dashboard_page,
     ):
         app.include_router(module.router)
 

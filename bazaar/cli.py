@@ -1,4 +1,4 @@
-"""`bazaar up|api|runner|migrate|seed|createadmin|projections|audit`: every way to start Bazaar."""
+"""`bazaar up|api|runner|migrate|seed|createadmin|projections|sagas|audit`: every way in."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import uvicorn
 
 from api.main import TraceIdFilter, create_app
-from bazaar import projection_commands
+from bazaar import fake_provider, kafka, projection_commands
 from bazaar.audit import audit_order
 from bazaar.devstack import dev_jwt_secret, embedded_services
 from bazaar.progress import ProgressBar
@@ -24,6 +25,7 @@ from bazaar.seed import FULL, Size, seed_demo
 from bazaar.seed import seed as seed_data
 from bazaar.settings import Settings
 from bazaar.wiring import Container, build, migrate
+from read_model.sql import saga_jobs
 
 log = logging.getLogger("bazaar")
 
@@ -31,11 +33,23 @@ log = logging.getLogger("bazaar")
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bazaar", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("up", help="embedded Postgres/Redis if unset, migrate, seed, API + runner")
+    start = commands.add_parser(
+        "up", help="embedded Postgres/Redis if unset, migrate, seed, API + runner"
+    )
+    start.add_argument(
+        "--streams",
+        choices=["inprocess", "kafka"],
+        help="kafka: relay + Faust workers (on a local Tansu unless KAFKA_BOOTSTRAP is set)",
+    )
     api = commands.add_parser("api", help="serve the HTTP API")
     api.add_argument("--with-runner", action="store_true", help="also run the projections")
     api.add_argument("--workers", type=int, default=1)
     commands.add_parser("runner", help="run the projections (in-process runner) only")
+    commands.add_parser("relay", help="publish the event logs to Kafka (KAFKA_BOOTSTRAP)")
+    commands.add_parser("worker", help="run the projections and sagas as Faust agents")
+    fake = commands.add_parser("fake-provider", help="serve the bundled fake card provider")
+    fake.add_argument("--host", default="127.0.0.1")
+    fake.add_argument("--port", type=int, default=8100, help="default %(default)s")
     commands.add_parser("migrate", help="create the event store and read-model tables")
     seeding = commands.add_parser(
         "seed", help="add a generated data set; a second run adds only what is missing"
@@ -61,6 +75,12 @@ def main(argv: list[str] | None = None) -> None:
     rebuild.add_argument("names", nargs="*", help="projections to rebuild (default: all)")
     rebuild.add_argument("--all", action="store_true", help="every projection (the default)")
     view_commands.add_parser("verify", help="rebuild in scratch space and diff; exit 1 if any")
+    sagas = commands.add_parser("sagas", help="side effects that gave up, and retrying them")
+    saga_commands = sagas.add_subparsers(dest="action", required=True)
+    saga_commands.add_parser("failed", help="list the parked jobs")
+    saga_commands.add_parser("retry", help="give a parked job new attempts").add_argument(
+        "job_id", type=int
+    )
     audits = commands.add_parser("audit", help="print history from the event store")
     audited = audits.add_subparsers(dest="target", required=True)
     audited.add_parser("order", help="every event of one order").add_argument("order_id", type=UUID)
@@ -68,15 +88,36 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings()
     configure_logging(settings.log_level)
     {
-        "up": lambda: up(settings),
+        "up": lambda: up(settings, args.streams),
         "api": lambda: serve(settings, with_runner=args.with_runner, workers=args.workers),
         "runner": lambda: run_projections(settings),
+        "relay": lambda: kafka.run_relay(settings),
+        "worker": lambda: kafka.run_worker(settings),
+        "fake-provider": lambda: serve_fake_provider(args.host, args.port),
         "migrate": lambda: migrate(settings),
         "seed": lambda: seed(settings, Size(args.products, args.stores), args.threads),
         "createadmin": lambda: create_admin(settings, args.email, args.username),
         "projections": lambda: manage_projections(settings, args),
         "audit": lambda: audit_order(settings, args.order_id),
+        "sagas": lambda: manage_sagas(settings, args),
     }[args.command]()
+
+
+def manage_sagas(settings: Settings, args: argparse.Namespace) -> None:
+    container = build(settings)
+    try:
+        if args.action == "failed":
+            for job in saga_jobs.parked(container.pool):
+                print(
+                    f"{job.id}\t{job.saga}\t{job.key}\t{job.attempts} attempts\t"
+                    f"{job.updated_at:%Y-%m-%d %H:%M:%S}\t{job.last_error}"
+                )
+        elif not saga_jobs.requeue(container.pool, args.job_id):
+            raise SystemExit(f"no parked job {args.job_id}")
+        else:
+            print(f"job {args.job_id} queued again")
+    finally:
+        container.close()
 
 
 def manage_projections(settings: Settings, args: argparse.Namespace) -> None:
@@ -101,17 +142,23 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, handlers=[handler], force=True)
 
 
-def up(settings: Settings) -> None:
+def up(settings: Settings, streams: str | None = None) -> None:
     """One command for a newcomer: everything on this machine, demo data included."""
     data_dir = Path(settings.bazaar_data_dir)
-    with embedded_services(
-        data_dir, need_postgres=not settings.database_url, need_redis=not settings.redis_url
-    ) as services:
+    with (
+        local_broker(settings, streams == "kafka", data_dir) as bootstrap,
+        embedded_services(
+            data_dir, need_postgres=not settings.database_url, need_redis=not settings.redis_url
+        ) as services,
+        card_provider(settings.card_provider_url) as card_provider_url,
+    ):
         settings = settings.model_copy(
             update={
                 "database_url": settings.database_url or services.database_url,
                 "redis_url": settings.redis_url or services.redis_url,
                 "jwt_secret": settings.jwt_secret or dev_jwt_secret(data_dir),
+                "card_provider_url": card_provider_url,
+                **bootstrap,
             }
         )
         migrate(settings)
@@ -119,6 +166,26 @@ def up(settings: Settings) -> None:
             print_logins(seed_demo(container))
             ensure_configured_admin(container)
             serve_container(container, settings)
+
+
+@contextmanager
+def card_provider(url: str | None) -> Iterator[str]:
+    """The configured card provider, else the bundled fake serving in this process."""
+    if url:
+        yield url
+        return
+    server = fake_provider.start()
+    try:
+        yield server.url
+    finally:
+        server.shutdown()
+
+
+def serve_fake_provider(host: str, port: int) -> None:
+    server = fake_provider.FakeProviderServer((host, port))
+    print(f"Fake card provider on {server.url} (controls under /_control)", flush=True)
+    with suppress(KeyboardInterrupt):
+        server.serve_forever()
 
 
 def serve(settings: Settings, *, with_runner: bool, workers: int) -> None:
@@ -151,9 +218,25 @@ def serve_container(container: Container, settings: Settings) -> None:
 
 
 @contextmanager
+def local_broker(settings: Settings, wanted: bool, data_dir: Path) -> Iterator[dict[str, Any]]:
+    """Settings for a Tansu broker started here, when Kafka is wanted and none is configured."""
+    if not wanted or settings.kafka_bootstrap:
+        yield {}
+        return
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with kafka.tansu_broker(log_file=data_dir / "tansu.log") as bootstrap:
+        yield {"kafka_bootstrap": bootstrap, "kafka_idempotent": False}
+
+
+@contextmanager
 def running(settings: Settings) -> Iterator[Container]:
-    """The built system with its projections running in this process."""
+    """The built system with its projections running: in this process, or on Kafka when
+    KAFKA_BOOTSTRAP is set (a relay and two Faust workers, as child processes)."""
     container = build(settings)
+    if settings.kafka_bootstrap:
+        with kafka.stream_processes(settings), closing(container):
+            yield container
+        return
     runner = container.runner()
     runner.start()
     try:

@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     database_url: str | None = None
     redis_url: str | None = None
     kafka_bootstrap: str | None = None
+    kafka_partitions: int = 8
+    kafka_idempotent: bool = True
+    kafka_group: str = "bazaar-projections"
     bazaar_host: str = "127.0.0.1"
     bazaar_port: int = 8000
     bazaar_data_dir: str = ".bazaar"
@@ -36,6 +39,15 @@ class Settings(BaseSettings):
     read_wait_timeout_s: float = 5.0
     suggest_per_minute: int = 20
     log_level: str = "INFO"
+    card_provider_url: str | None = None
+    card_provider_timeout_s: float = 2.0
+    smtp_url: str | None = None
+    email_from: str = "Bazaar <orders@bazaar.local>"
+    shipping_webhook_url: str | None = None
+    webhook_timeout_s: float = 5.0
+    saga_backoff_s: float = 1.0
+    saga_lease_s: float = 60.0
+    saga_workers: int = 4
 
     @field_validator("min_order_total")
     @classmethod

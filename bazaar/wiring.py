@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import redis
+from eventsourcing.application import Application
 from psycopg_pool import ConnectionPool
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -13,9 +15,18 @@ from redis.retry import Retry
 from api.dependencies import Services
 from api.security import TokenService
 from bazaar.adapters import Argon2Hasher
+from bazaar.card_provider import HttpCardProvider
+from bazaar.effects import RecordedMailer, WebhookPartner, directory
 from bazaar.settings import Settings
 from projections.base import Projection
+from projections.cards import CardsProjection
 from projections.registry import shop_projections
+from projections.sagas.base import Saga, SagaProjection
+from projections.sagas.cards import CardIssuance
+from projections.sagas.confirmation import ConfirmationEmail
+from projections.sagas.invoice import Invoice
+from projections.sagas.low_stock import LowStockEmail
+from projections.sagas.shipping import ShippingNotice
 from read_model.redis.cache import QueryCache
 from read_model.redis.inventory import InventoryCache
 from read_model.redis.rate_limit import RateLimiter
@@ -24,7 +35,9 @@ from read_model.sql.schema import LIVE_SCHEMA
 from read_model.sql.schema import migrate as migrate_read_models
 from streams.rebuild import Progress, Rebuilder, Replayed
 from streams.runner import InProcessRunner
+from streams.saga_executor import SagaExecutor
 from write_model.accounts import Accounts
+from write_model.cards import Cards
 from write_model.shop import Shop
 
 
@@ -35,12 +48,15 @@ class Container:
     settings: Settings
     shop: Shop
     accounts: Accounts
+    cards: Cards
     pool: ConnectionPool
     redis: redis.Redis
     inventory_cache: InventoryCache
     suggest_index: SuggestIndex
     query_cache: QueryCache
     projections: list[Projection]
+    sagas: dict[str, list[Saga]]
+    """Each application's sagas, by its name: its events ask for their jobs."""
 
     def api_services(self, jwt_secret: str) -> Services:
         tokens = TokenService(
@@ -51,6 +67,7 @@ class Container:
         return Services(
             shop=self.shop,
             accounts=self.accounts,
+            cards=self.cards,
             pool=self.pool,
             inventory_cache=self.inventory_cache,
             suggest_index=self.suggest_index,
@@ -61,8 +78,30 @@ class Container:
             checks={"postgres": self._ping_postgres, "redis": self.redis.ping},
         )
 
+    def event_logs(self) -> list[tuple[Application[Any], list[Projection]]]:
+        """Every application whose event log feeds projections, with the projections it feeds."""
+        return [
+            (self.shop, [*self.projections, *self._saga_feeds(self.shop)]),
+            (self.cards, [CardsProjection(self.pool), *self._saga_feeds(self.cards)]),
+        ]
+
+    def _saga_feeds(self, app: Application[Any]) -> list[Projection]:
+        """The projections recording the jobs that this application's events ask its sagas for."""
+        sagas = self.sagas.get(app.name, [])
+        return [SagaProjection(self.pool, saga) for saga in sagas if saga.topics]
+
+    def saga_executor(self) -> SagaExecutor:
+        """Performs the sagas' jobs; any number may run beside each other."""
+        return SagaExecutor(
+            self.pool,
+            [saga for sagas in self.sagas.values() for saga in sagas],
+            workers=self.settings.saga_workers,
+            backoff_s=self.settings.saga_backoff_s,
+            lease_s=self.settings.saga_lease_s,
+        )
+
     def runner(self) -> InProcessRunner:
-        return InProcessRunner(self.shop, self.projections)
+        return InProcessRunner(self.event_logs(), self.saga_executor())
 
     def rebuilder(self, progress: Progress = lambda *_: None) -> Rebuilder:
         url = self.settings.database_url or ""
@@ -77,6 +116,7 @@ class Container:
     def close(self) -> None:
         self.shop.close()
         self.accounts.close()
+        self.cards.close()
         self.pool.close()
         self.redis.close()
 
@@ -92,12 +132,17 @@ def migrate(settings: Settings) -> None:
         lock.execute("SELECT pg_advisory_lock(hashtext('bazaar.migrate'))")
         Shop(env=env).close()
         Accounts(env=env, hasher=_hasher(settings)).close()
+        Cards(env=env, provider=_card_provider(settings)).close()
         migrate_read_models(pool)
         lock.execute("SELECT pg_advisory_unlock(hashtext('bazaar.migrate'))")
 
 
 ACCOUNTS_POOL = {"POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "4"}
 """Sign-ins and registrations are few: a small pool keeps each process's connections low."""
+CARDS_POOL = ACCOUNTS_POOL
+"""Card requests are few too."""
+CARD_GRACE_S = 1.0
+"""How much longer than the provider timeout the saga leaves a request to its own handler."""
 
 
 def build(settings: Settings) -> Container:
@@ -113,17 +158,46 @@ def build(settings: Settings) -> Container:
     )
     cache, suggest = InventoryCache(client), SuggestIndex(client)
     queries = QueryCache(client, application=Shop.name)
+    shop = Shop(env=env, min_order_total=settings.min_order_total)
+    accounts = Accounts(env={**env, **ACCOUNTS_POOL}, hasher=_hasher(settings))
+    cards = Cards(env={**env, **CARDS_POOL}, provider=_card_provider(settings))
+    grace_s = settings.card_provider_timeout_s + CARD_GRACE_S
     return Container(
         settings=settings,
-        shop=Shop(env=env, min_order_total=settings.min_order_total),
-        accounts=Accounts(env={**env, **ACCOUNTS_POOL}, hasher=_hasher(settings)),
+        shop=shop,
+        accounts=accounts,
+        cards=cards,
         pool=pool,
         redis=client,
         inventory_cache=cache,
         suggest_index=suggest,
         query_cache=queries,
         projections=shop_projections(pool, cache, suggest, queries),
+        sagas={
+            shop.name: shop_sagas(settings, shop, accounts, pool),
+            cards.name: [CardIssuance(cards, grace_s)],
+        },
     )
+
+
+def shop_sagas(
+    settings: Settings, shop: Shop, accounts: Accounts, pool: ConnectionPool
+) -> list[Saga]:
+    """The side effects of the shop's events, on the adapters the settings choose."""
+    mailer = RecordedMailer(pool, settings.smtp_url, settings.email_from)
+    people = directory(accounts)
+    webhook = settings.shipping_webhook_url
+    partner = WebhookPartner(webhook, settings.webhook_timeout_s) if webhook else None
+    return [
+        ConfirmationEmail(shop, people, mailer),
+        Invoice(shop, people, pool),
+        ShippingNotice(shop, partner),
+        LowStockEmail(shop, people, mailer),
+    ]
+
+
+def _card_provider(settings: Settings) -> HttpCardProvider:
+    return HttpCardProvider(settings.card_provider_url, settings.card_provider_timeout_s)
 
 
 def _hasher(settings: Settings) -> Argon2Hasher:

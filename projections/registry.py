@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from psycopg_pool import ConnectionPool
 
+from projections.alerts import StockAlertsProjection
+from projections.analytics import AnalyticsProjection
 from projections.base import Projection, SqlProjection
 from projections.catalogue import CatalogueProjection
 from projections.inventory import InventoryCacheProjection, StockProjection
@@ -18,6 +20,8 @@ SQL_PROJECTIONS: tuple[type[SqlProjection], ...] = (
     CatalogueProjection,
     StockProjection,
     OrdersProjection,
+    AnalyticsProjection,
+    StockAlertsProjection,
 )
 
 

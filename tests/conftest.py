@@ -16,11 +16,14 @@ from api.main import create_app
 from bazaar.settings import Settings
 from bazaar.wiring import Container, build, migrate
 from streams.runner import InProcessRunner
+from tests.card_provider import ProviderControl, a_card_provider
+from tests.fakes import SmtpSink, Webhook, a_webhook, an_smtp_sink
 from tests.stacks import a_fresh_database, free_port
 from tests.waiting import poll_until
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 JWT_SECRET = "test-only-secret-" + uuid.uuid4().hex
+CARD_PROVIDER_TIMEOUT_S = 0.5
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +40,34 @@ def redis_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, redis_url: str) -> Settings:
+def smtp_sink() -> Iterator[SmtpSink]:
+    """Where the service's e-mail goes: a real SMTP server on loopback."""
+    with an_smtp_sink() as sink:
+        yield sink
+
+
+@pytest.fixture(scope="session")
+def webhook() -> Iterator[Webhook]:
+    """The shipping partner's webhook: a real HTTP server on loopback."""
+    with a_webhook() as hook:
+        yield hook
+
+
+@pytest.fixture(scope="session")
+def card_provider() -> Iterator[ProviderControl]:
+    """The card provider: the bundled fake, a real HTTP server on loopback."""
+    with a_card_provider() as provider:
+        yield provider
+
+
+@pytest.fixture(scope="session")
+def settings(
+    database_url: str,
+    redis_url: str,
+    smtp_sink: SmtpSink,
+    webhook: Webhook,
+    card_provider: ProviderControl,
+) -> Settings:
     return Settings(
         bazaar_env="test",
         database_url=database_url,
@@ -46,6 +76,11 @@ def settings(database_url: str, redis_url: str) -> Settings:
         read_wait_timeout_s=10.0,
         password_hash_memory_kib=8192,
         password_hash_time_cost=1,
+        smtp_url=smtp_sink.url,
+        shipping_webhook_url=webhook.url,
+        saga_backoff_s=0.05,
+        card_provider_url=card_provider.url,
+        card_provider_timeout_s=CARD_PROVIDER_TIMEOUT_S,
         _env_file=None,
     )
 

@@ -11,10 +11,11 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.dependencies import CurrentUser, MinPosition, Paging, ServicesDep, read_after
 from api.errors import ApiError
+from api.schemas.alerts import StockAlertOut
 from api.schemas.catalogue import InventoryLineOut, StockIn, StockOut, StoreIn, StoreOut
 from api.schemas.common import PageOf
 from api.schemas.orders import OrderSummaryOut
-from read_model.sql import catalogue, inventory, orders
+from read_model.sql import alerts, catalogue, inventory, orders
 from read_model.sql.catalogue import StoreView
 from read_model.sql.inventory import InventoryLine
 from write_model.commands import Actor, AdjustStock, RegisterStore
@@ -66,9 +67,10 @@ def list_stores(
     city: Annotated[str | None, Query(max_length=200)] = None,
     near: Annotated[str | None, Query(max_length=100)] = None,
     radius_km: Annotated[float, Query(gt=0, le=20_000)] = 10.0,
+    owner_id: Annotated[UUID | None, Query()] = None,
 ) -> PageOf[StoreOut]:
-    """Stores by name; filter by city, or by distance from `near=lat,lng`."""
-    page = catalogue.list_stores(services.pool, paging, city, parse_near(near), radius_km)
+    """Stores by name; filter by city, by distance from `near=lat,lng`, or by owner."""
+    page = catalogue.list_stores(services.pool, paging, city, parse_near(near), radius_km, owner_id)
     return PageOf[StoreOut].model_validate(page, from_attributes=True)
 
 
@@ -138,3 +140,11 @@ def store_orders(
 def require_owner(actor: Actor, store: StoreView) -> None:
     if not actor.is_admin and store.owner_id != actor.user_id:
         raise ApiError(403, "forbidden", "Only the store's owner or an admin may see this.")
+
+
+@router.get("/api/stores/{store_id}/alerts", dependencies=[Depends(read_after("stock_alerts"))])
+def store_alerts(store_id: UUID, actor: CurrentUser, services: ServicesDep) -> list[StockAlertOut]:
+    """Open low-stock alerts, newest first: for the store's owner and admins."""
+    require_owner(actor, store_or_404(services, store_id))
+    found = alerts.open_alerts(services.pool, store_id)
+    return [StockAlertOut.model_validate(alert, from_attributes=True) for alert in found]

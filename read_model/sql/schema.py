@@ -29,6 +29,11 @@ CREATE TABLE IF NOT EXISTS tracking (
     PRIMARY KEY (projection, application)
 );
 
+CREATE TABLE IF NOT EXISTS relay_positions (
+    application text PRIMARY KEY,
+    position bigint NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS stores (
     id uuid PRIMARY KEY,
     name text NOT NULL,
@@ -111,6 +116,143 @@ CREATE TABLE IF NOT EXISTS order_lines (
     unit_price numeric(12, 2) NOT NULL,
     PRIMARY KEY (order_id, position)
 );
+
+CREATE TABLE IF NOT EXISTS stock_alerts (
+    id uuid PRIMARY KEY,
+    store_id uuid NOT NULL,
+    product_id uuid NOT NULL,
+    available integer NOT NULL,
+    threshold integer NOT NULL,
+    opened_at timestamptz NOT NULL,
+    resolved_at timestamptz
+);
+CREATE UNIQUE INDEX IF NOT EXISTS stock_alerts_open ON stock_alerts (store_id, product_id)
+    WHERE resolved_at IS NULL;
+CREATE INDEX IF NOT EXISTS stock_alerts_product ON stock_alerts (store_id, product_id, opened_at);
+
+CREATE TABLE IF NOT EXISTS alert_levels (
+    item_id uuid PRIMARY KEY,
+    store_id uuid NOT NULL,
+    product_id uuid NOT NULL,
+    available integer NOT NULL,
+    version integer NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS alert_thresholds (
+    store_id uuid PRIMARY KEY,
+    threshold integer NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS saga_jobs (
+    id bigserial PRIMARY KEY,
+    saga text NOT NULL,
+    key text NOT NULL,
+    payload jsonb NOT NULL,
+    status text NOT NULL DEFAULT 'pending',
+    attempts integer NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+    last_error text,
+    outcome text,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (saga, key)
+);
+CREATE INDEX IF NOT EXISTS saga_jobs_due ON saga_jobs (next_attempt_at)
+    WHERE status IN ('pending', 'running');
+
+CREATE TABLE IF NOT EXISTS sent_emails (
+    message_id text PRIMARY KEY,
+    recipient text NOT NULL,
+    subject text NOT NULL,
+    body text NOT NULL,
+    transport text NOT NULL,
+    sent_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS invoices (
+    order_id uuid PRIMARY KEY,
+    pdf bytea NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS analytics_orders (
+    id uuid PRIMARY KEY,
+    store_id uuid NOT NULL,
+    status text NOT NULL,
+    sold_on date,
+    version integer NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS analytics_order_lines (
+    order_id uuid NOT NULL,
+    product_id uuid NOT NULL,
+    quantity integer NOT NULL,
+    unit_price numeric(12, 2) NOT NULL,
+    PRIMARY KEY (order_id, product_id)
+);
+
+CREATE TABLE IF NOT EXISTS sales_daily (
+    store_id uuid NOT NULL,
+    day date NOT NULL,
+    orders integer NOT NULL DEFAULT 0,
+    units integer NOT NULL DEFAULT 0,
+    revenue numeric(14, 2) NOT NULL DEFAULT 0,
+    cancelled_orders integer NOT NULL DEFAULT 0,
+    cancelled_units integer NOT NULL DEFAULT 0,
+    cancelled_value numeric(14, 2) NOT NULL DEFAULT 0,
+    completed_orders integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (store_id, day)
+);
+CREATE INDEX IF NOT EXISTS sales_daily_day ON sales_daily (day);
+
+CREATE TABLE IF NOT EXISTS product_sales_daily (
+    store_id uuid NOT NULL,
+    day date NOT NULL,
+    product_id uuid NOT NULL,
+    units integer NOT NULL,
+    revenue numeric(14, 2) NOT NULL,
+    PRIMARY KEY (store_id, day, product_id)
+);
+CREATE INDEX IF NOT EXISTS product_sales_daily_day ON product_sales_daily (day);
+
+CREATE TABLE IF NOT EXISTS lost_demand_daily (
+    store_id uuid NOT NULL,
+    day date NOT NULL,
+    product_id uuid NOT NULL,
+    orders integer NOT NULL,
+    units integer NOT NULL,
+    shortfall integer NOT NULL,
+    value numeric(14, 2) NOT NULL,
+    PRIMARY KEY (store_id, day, product_id)
+);
+
+CREATE TABLE IF NOT EXISTS stock_turnover (
+    item_id uuid PRIMARY KEY,
+    store_id uuid NOT NULL,
+    product_id uuid NOT NULL,
+    on_hand integer NOT NULL,
+    shipped integer NOT NULL,
+    opened_at timestamptz NOT NULL,
+    changed_at timestamptz NOT NULL,
+    unit_seconds numeric NOT NULL,
+    version integer NOT NULL
+);
+CREATE INDEX IF NOT EXISTS stock_turnover_store ON stock_turnover (store_id);
+
+CREATE TABLE IF NOT EXISTS cards (
+    id uuid PRIMARY KEY,
+    user_id uuid NOT NULL,
+    color text NOT NULL,
+    status text NOT NULL,
+    provider_card_id text,
+    last4 text,
+    expiration_date date,
+    failure_reason text,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    version integer NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cards_user ON cards (user_id, created_at);
 """
 
 
