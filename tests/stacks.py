@@ -40,18 +40,18 @@ def a_fresh_database() -> Iterator[str]:
 
 def settings_for(database_url: str, redis_url: str, **overrides: Any) -> Settings:
     """Test settings for these servers; small pools, since every module builds its own."""
-    return Settings(
-        bazaar_env="test",
-        database_url=database_url,
-        redis_url=redis_url,
-        jwt_secret="x" * 40,
-        postgres_pool_size=4,
-        password_hash_memory_kib=8192,
-        password_hash_time_cost=1,
-        saga_backoff_s=0.05,
-        _env_file=None,
+    chosen = {
+        "bazaar_env": "test",
+        "database_url": database_url,
+        "redis_url": redis_url,
+        "jwt_secret": "x" * 40,
+        "postgres_pool_size": 4,
+        "password_hash_memory_kib": 8192,
+        "password_hash_time_cost": 1,
+        "saga_backoff_s": 0.05,
         **overrides,
-    )
+    }
+    return Settings(_env_file=None, **chosen)
 
 
 @contextmanager

@@ -133,6 +133,24 @@ def test_a_job_whose_worker_died_is_taken_over_when_its_lease_ends(
         assert len(smtp_sink.about(order["id"])) == 1
 
 
+def test_mail_that_fails_at_first_is_sent_by_a_later_attempt(servers: tuple[str, str]) -> None:
+    port = free_port()
+    smtp = {"smtp_url": f"smtp://127.0.0.1:{port}", "saga_backoff_s": 0.3}
+    with a_built_stack(*servers, **smtp) as container:
+        runner = container.runner()
+        runner.start()
+        with an_api(container) as client:
+            _, order = a_shop_with_an_order(client)
+        jobs = lambda: saga_jobs.jobs_of(container.pool, "confirmation_email")  # noqa: E731
+        poll_until(lambda: jobs() and jobs()[0].last_error)
+        with an_smtp_sink(port) as sink:
+            (mail,) = poll_until(lambda: sink.about(order["id"]))
+            poll_until(lambda: jobs()[0].status == "done")
+        runner.stop()
+        (job,) = jobs()
+        assert job.attempts >= 2 and job.outcome == f"sent to {mail['To']}"
+
+
 def test_mail_that_cannot_be_sent_is_parked_listed_and_sent_on_retry(
     servers: tuple[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
