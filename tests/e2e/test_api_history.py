@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -279,19 +277,12 @@ def booking_lines(slot: datetime, by: str) -> list[str]:
 
 class TestAuditCommand:
     @pytest.fixture(autouse=True)
-    def session_database(
-        self, settings: Settings, monkeypatch: pytest.MonkeyPatch
-    ) -> Iterator[None]:
-        """The CLI reads this run's servers from the environment; its logging set-up is undone."""
+    def session_database(self, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The CLI reads this run's servers from the environment."""
         monkeypatch.setenv("DATABASE_URL", settings.database_url or "")
         monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
         monkeypatch.setenv("JWT_SECRET", "z" * 40)
         monkeypatch.setenv("LOG_LEVEL", "WARNING")
-        root = logging.getLogger()
-        handlers, level = root.handlers[:], root.level
-        yield
-        root.handlers[:] = handlers
-        root.setLevel(level)
 
     def test_prints_one_block_per_event_with_time_type_who_and_data(
         self, client: httpx.Client, delivered: Delivered, capsys: pytest.CaptureFixture[str]
