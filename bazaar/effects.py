@@ -71,14 +71,12 @@ class WebhookPartner:
 
     def __init__(self, url: str, timeout_s: float) -> None:
         self.url = url
-        self.timeout_s = timeout_s
+        self.client = httpx.Client(timeout=timeout_s)
+        """One client for all calls: its connections and TLS context are made once."""
 
     def announce(self, shipment: dict[str, Any], idempotency_key: str) -> None:
-        answer = httpx.post(
-            self.url,
-            json=shipment,
-            headers={"Idempotency-Key": idempotency_key},
-            timeout=self.timeout_s,
+        answer = self.client.post(
+            self.url, json=shipment, headers={"Idempotency-Key": idempotency_key}
         )
         if not answer.is_success:
             raise RuntimeError(f"webhook answered {answer.status_code}")
