@@ -44,7 +44,10 @@ def main(argv: list[str] | None = None) -> None:
     api = commands.add_parser("api", help="serve the HTTP API")
     api.add_argument("--with-runner", action="store_true", help="also run the projections")
     api.add_argument("--workers", type=int, default=1)
-    commands.add_parser("runner", help="run the projections (in-process runner) only")
+    runner = commands.add_parser("runner", help="run the projections and sagas (in-process)")
+    runner.add_argument(
+        "--no-sagas", action="store_true", help="record saga jobs, leave them to `sagas run`"
+    )
     commands.add_parser("relay", help="publish the event logs to Kafka (KAFKA_BOOTSTRAP)")
     commands.add_parser("worker", help="run the projections and sagas as Faust agents")
     fake = commands.add_parser("fake-provider", help="serve the bundled fake card provider")
@@ -77,6 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     view_commands.add_parser("verify", help="rebuild in scratch space and diff; exit 1 if any")
     sagas = commands.add_parser("sagas", help="side effects that gave up, and retrying them")
     saga_commands = sagas.add_subparsers(dest="action", required=True)
+    saga_commands.add_parser("run", help="perform saga jobs (beside `runner --no-sagas`)")
     saga_commands.add_parser("failed", help="list the parked jobs")
     saga_commands.add_parser("retry", help="give a parked job new attempts").add_argument(
         "job_id", type=int
@@ -90,7 +94,7 @@ def main(argv: list[str] | None = None) -> None:
     {
         "up": lambda: up(settings, args.streams),
         "api": lambda: serve(settings, with_runner=args.with_runner, workers=args.workers),
-        "runner": lambda: run_projections(settings),
+        "runner": lambda: run_projections(settings, with_sagas=not args.no_sagas),
         "relay": lambda: kafka.run_relay(settings),
         "worker": lambda: kafka.run_worker(settings),
         "fake-provider": lambda: serve_fake_provider(args.host, args.port),
@@ -104,6 +108,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def manage_sagas(settings: Settings, args: argparse.Namespace) -> None:
+    if args.action == "run":
+        run_sagas(settings)
+        return
     container = build(settings)
     try:
         if args.action == "failed":
@@ -229,7 +236,7 @@ def local_broker(settings: Settings, wanted: bool, data_dir: Path) -> Iterator[d
 
 
 @contextmanager
-def running(settings: Settings) -> Iterator[Container]:
+def running(settings: Settings, *, with_sagas: bool = True) -> Iterator[Container]:
     """The built system with its projections running: in this process, or on Kafka when
     KAFKA_BOOTSTRAP is set (a relay and two Faust workers, as child processes)."""
     container = build(settings)
@@ -237,7 +244,7 @@ def running(settings: Settings) -> Iterator[Container]:
         with kafka.stream_processes(settings), closing(container):
             yield container
         return
-    runner = container.runner()
+    runner = container.runner(with_sagas=with_sagas)
     runner.start()
     try:
         yield container
@@ -246,13 +253,30 @@ def running(settings: Settings) -> Iterator[Container]:
         container.close()
 
 
-def run_projections(settings: Settings) -> None:
+def run_projections(settings: Settings, *, with_sagas: bool) -> None:
+    with running(settings, with_sagas=with_sagas):
+        log.info("runner started")
+        until_stopped()
+
+
+def run_sagas(settings: Settings) -> None:
+    container = build(settings)
+    executor = container.saga_executor()
+    executor.start()
+    log.info("saga executor started")
+    try:
+        until_stopped()
+    finally:
+        executor.stop()
+        container.close()
+
+
+def until_stopped() -> None:
+    """Block until SIGTERM or Ctrl-C."""
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with running(settings):
-        log.info("runner started")
-        with suppress(KeyboardInterrupt):
-            stop.wait()
+    with suppress(KeyboardInterrupt):
+        stop.wait()
 
 
 def with_dev_secret(settings: Settings) -> Settings:

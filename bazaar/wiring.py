@@ -100,8 +100,11 @@ class Container:
             lease_s=self.settings.saga_lease_s,
         )
 
-    def runner(self) -> InProcessRunner:
-        return InProcessRunner(self.event_logs(), self.saga_executor())
+    def runner(self, *, with_sagas: bool = True) -> InProcessRunner:
+        """The projections (saga jobs recorded included), and performing those jobs unless
+        `with_sagas` is off: then `bazaar sagas run` processes perform them, apart from the
+        projections (rendering PDFs in the feeds' process holds up their GIL turns)."""
+        return InProcessRunner(self.event_logs(), self.saga_executor() if with_sagas else None)
 
     def rebuilder(self, progress: Progress = lambda *_: None) -> Rebuilder:
         url = self.settings.database_url or ""

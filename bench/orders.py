@@ -1,9 +1,10 @@
 """Order throughput over HTTP: wrk drives POST /api/orders against the real stack.
 
-Starts `bazaar api` and `bazaar runner` as their own processes on a fresh database,
-seeds a store with plenty of stock, runs wrk (Lua script, one token per connection
-chosen at random) and, at the same time, a probe that measures projection lag: the
-time from an order's 201 until GET /api/orders/{id} (no X-Min-Position) shows it.
+Starts `bazaar api`, `bazaar runner --no-sagas` and `bazaar sagas run` as their own
+processes on a fresh database, seeds a store with plenty of stock, runs wrk (Lua script,
+one token per connection chosen at random) and, at the same time, a probe that measures
+projection lag: the time from an order's 201 until GET /api/orders/{id} (no
+X-Min-Position) shows it.
 
     python bench/orders.py [--connections 16] [--duration 20] [--products 200]
 
@@ -67,9 +68,10 @@ def main() -> None:
 def load_the_stack(args: argparse.Namespace, env: dict[str, str]) -> None:
     """Migrate, start the runner and the API as their own processes, seed, load, report."""
     subprocess.run([bazaar(), "migrate"], env=env, check=True)
+    streams = [[bazaar(), "runner", "--no-sagas"], [bazaar(), "sagas", "run"]]
     processes = [
         *(
-            [subprocess.Popen([bazaar(), "runner"], env=env)]
+            [subprocess.Popen(command, env=env) for command in streams]
             if not os.environ.get("BENCH_NO_RUNNER")
             else []
         ),
@@ -165,6 +167,7 @@ def _kind(cmdline: str) -> str | None:
         ("bazaar api", "api"),
         ("multiprocessing", "api"),
         ("bazaar runner", "runner"),
+        ("bazaar sagas", "sagas"),
         ("postgres", "postgres"),
         ("redis-server", "redis"),
         ("wrk ", "wrk"),

@@ -1,11 +1,11 @@
 """Saga latency under a steady order load: from a command's answer to its side effect.
 
-Starts `bazaar api` and `bazaar runner` as their own processes on a fresh database, with
-a real SMTP sink and a real shipping webhook in this process. Places orders at a steady
-rate and ships every fifth one, then reports, per saga, the time from the 201/200 answer
-to the effect: the confirmation e-mail arriving at the SMTP server, the invoice stored,
-the webhook called; and, to tell the runner's part from the executor's, until the
-confirmation job was recorded.
+Starts `bazaar api`, `bazaar runner --no-sagas` and `bazaar sagas run` as their own
+processes on a fresh database, with a real SMTP sink and a real shipping webhook in this
+process. Places orders at a steady rate and ships every fifth one, then reports, per saga,
+the time from the 201/200 answer to the effect: the confirmation e-mail arriving at the
+SMTP server, the invoice stored, the webhook called; and, to tell the runner's part from
+the executor's, until the confirmation job was recorded.
 
     python bench/sagas.py [--rate 40] [--duration 20]
 """
@@ -50,7 +50,8 @@ def main() -> None:
         }
         subprocess.run([bazaar(), "migrate"], env=env, check=True)
         processes = [
-            subprocess.Popen([bazaar(), "runner"], env=env),
+            subprocess.Popen([bazaar(), "runner", "--no-sagas"], env=env),
+            subprocess.Popen([bazaar(), "sagas", "run"], env=env),
             subprocess.Popen([bazaar(), "api"], env=env),
         ]
         try:

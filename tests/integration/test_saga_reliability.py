@@ -3,7 +3,10 @@ a job that keeps failing is parked, listed by `bazaar sagas failed` and retried 
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +27,7 @@ from tests.waiting import poll_until
 
 pytestmark = pytest.mark.integration
 SECRET = "s" * 40
+BAZAAR = str(Path(sys.executable).with_name("bazaar"))
 
 
 @pytest.fixture
@@ -177,3 +181,29 @@ def test_mail_that_cannot_be_sent_is_parked_listed_and_sent_on_retry(
         assert "queued again" in capsys.readouterr().out
         with pytest.raises(SystemExit, match="no parked job"):
             main(["sagas", "retry", found.group(1)])
+
+
+def test_sagas_performed_by_their_own_process_beside_a_runner_without_them(
+    servers: tuple[str, str], smtp_sink: SmtpSink
+) -> None:
+    database_url, redis_url = servers
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SMTP_URL": smtp_sink.url,
+        "JWT_SECRET": SECRET,
+        "BAZAAR_ENV": "test",
+    }
+    with a_built_stack(database_url, redis_url) as container, an_api(container) as client:
+        processes = [subprocess.Popen([BAZAAR, "runner", "--no-sagas"], env=env)]
+        try:
+            _, order = a_shop_with_an_order(client)
+            (job,) = poll_until(lambda: saga_jobs.jobs_of(container.pool, "confirmation_email"))
+            assert job.status == "pending" and smtp_sink.about(order["id"]) == []
+            processes.append(subprocess.Popen([BAZAAR, "sagas", "run"], env=env))
+            poll_until(lambda: smtp_sink.about(order["id"]), timeout=20)
+        finally:
+            for process in processes:
+                process.terminate()
+                assert process.wait(timeout=10) == 0
