@@ -49,7 +49,10 @@ def main(argv: list[str] | None = None) -> None:
         "--no-sagas", action="store_true", help="record saga jobs, leave them to `sagas run`"
     )
     commands.add_parser("relay", help="publish the event logs to Kafka (KAFKA_BOOTSTRAP)")
-    commands.add_parser("worker", help="run the projections and sagas as Faust agents")
+    worker = commands.add_parser("worker", help="run the projections and sagas as Faust agents")
+    worker.add_argument(
+        "--no-sagas", action="store_true", help="record saga jobs, leave them to `sagas run`"
+    )
     fake = commands.add_parser("fake-provider", help="serve the bundled fake card provider")
     fake.add_argument("--host", default="127.0.0.1")
     fake.add_argument("--port", type=int, default=8100, help="default %(default)s")
@@ -96,7 +99,7 @@ def main(argv: list[str] | None = None) -> None:
         "api": lambda: serve(settings, with_runner=args.with_runner, workers=args.workers),
         "runner": lambda: run_projections(settings, with_sagas=not args.no_sagas),
         "relay": lambda: kafka.run_relay(settings),
-        "worker": lambda: kafka.run_worker(settings),
+        "worker": lambda: kafka.run_worker(settings, with_sagas=not args.no_sagas),
         "fake-provider": lambda: serve_fake_provider(args.host, args.port),
         "migrate": lambda: migrate(settings),
         "seed": lambda: seed(settings, Size(args.products, args.stores), args.threads),

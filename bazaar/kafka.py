@@ -62,8 +62,8 @@ def run_relay(settings: Settings) -> None:
         container.close()
 
 
-def run_worker(settings: Settings) -> None:
-    """Run the Faust agents (and the saga executor) until SIGTERM or Ctrl-C."""
+def run_worker(settings: Settings, *, with_sagas: bool = True) -> None:
+    """Run the Faust agents (and, `with_sagas`, the saga executor) until SIGTERM or Ctrl-C."""
     bootstrap = _bootstrap(settings)
     container = build(settings)
     logs = container.event_logs()
@@ -72,12 +72,14 @@ def run_worker(settings: Settings) -> None:
     feeds = sum(len(projections) for _, projections in logs)
     locks = read_model_pool(settings.database_url or "", feeds + 1, LIVE_SCHEMA)
     app, _ = streams_app(settings.kafka_group, bootstrap, settings.kafka_partitions, logs, locks)
-    sagas = container.saga_executor()
-    sagas.start()
+    sagas = container.saga_executor() if with_sagas else None
+    if sagas:
+        sagas.start()
     try:
         faust.Worker(app, loglevel=settings.log_level).execute_from_commandline()
     finally:
-        sagas.stop()
+        if sagas:
+            sagas.stop()
         locks.close()
         container.close()
 
