@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -75,7 +77,11 @@ class Container:
             suggest_limiter=RateLimiter(self.redis, "suggest", self.settings.suggest_per_minute),
             tokens=tokens,
             read_wait_timeout=self.settings.read_wait_timeout_s,
-            checks={"postgres": self._ping_postgres, "redis": self.redis.ping},
+            checks={
+                "postgres": self._ping_postgres,
+                "redis": self.redis.ping,
+                **({"kafka": self._reach_kafka} if self.settings.kafka_bootstrap else {}),
+            },
         )
 
     def event_logs(self) -> list[tuple[Application[Any], list[Projection]]]:
@@ -122,6 +128,14 @@ class Container:
         self.cards.close()
         self.pool.close()
         self.redis.close()
+
+    def _reach_kafka(self) -> None:
+        """Some broker of KAFKA_BOOTSTRAP accepts a connection (what the relay needs first)."""
+        for server in (self.settings.kafka_bootstrap or "").split(","):
+            host, _, port = server.strip().rpartition(":")
+            with suppress(OSError, ValueError), socket.create_connection((host, int(port)), 1):
+                return
+        raise ConnectionError(f"no broker of {self.settings.kafka_bootstrap} answers")
 
     def _ping_postgres(self) -> None:
         with self.pool.connection(timeout=2) as conn:
