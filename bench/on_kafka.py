@@ -1,7 +1,8 @@
 """Streams on Kafka against the in-process runner, on the same load.
 
 For each topology (in-process runner; relay -> Kafka -> one Faust worker; the same with
-two workers) on a fresh database and a local Tansu broker:
+two workers) on a fresh database and a local Tansu broker, with the saga jobs performed
+by a `bazaar sagas run` process beside them in every case:
 
 - throughput: with the feeding process stopped (the runner, or the relay while the workers
   idle), place a backlog of orders over HTTP, start it again and time until every
@@ -60,12 +61,13 @@ def measure(workers: int, args: argparse.Namespace) -> dict[str, object]:
         container = build(settings_from(env))
         stack.callback(container.close)
         stack.enter_context(started(env, ["api", "--workers", "2"]))
+        stack.enter_context(started(env, ["sagas", "run"]))
         wait_until_up(BASE)
         if workers:
             for _ in range(workers):
-                stack.enter_context(started(env, ["worker"]))
+                stack.enter_context(started(env, ["worker", "--no-sagas"]))
         tokens, store, products = seed(20, args.clients)
-        feeder = ["relay"] if workers else ["runner"]
+        feeder = ["relay"] if workers else ["runner", "--no-sagas"]
         with started(env, feeder):
             caught_up(container)
         start = head(container)

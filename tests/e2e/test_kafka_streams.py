@@ -137,6 +137,13 @@ def test_an_order_is_readable_right_after_it_is_placed(stack: KafkaStack) -> Non
     assert seen.json()["status"] == "confirmed"
 
 
+def test_every_projection_reaches_the_head_once_orders_stop(stack: KafkaStack) -> None:
+    stack.place_orders(40)
+    heads = stack.heads()
+
+    poll_until(lambda: stack.reached(heads), timeout=CATCH_UP_S, every=0.05)
+
+
 def test_a_worker_killed_mid_stream_loses_nothing_and_applies_nothing_twice(
     stack: KafkaStack,
 ) -> None:
