@@ -7,14 +7,13 @@ from contextlib import suppress
 from dataclasses import dataclass
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import EnvType
 
-from write_model.errors import ConcurrentUpdateError, NotFoundError, RuleViolationError
+from write_model.errors import NotFoundError, RuleViolationError
+from write_model.logged import LoggedApplication, Outcome
 from write_model.ports import CardProvider, CardRefused, ProviderUnavailable
-from write_model.shop_base import Outcome
 
 CARD_NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:card-idempotency-key")
 COLORS = ("black", "pink")
@@ -22,7 +21,6 @@ REFUSED = "user_not_registered"
 """The failure reason when the provider says no: the user is unknown to it."""
 GAVE_UP = "provider_unavailable"
 """The failure reason when the provider stayed unavailable through every retry."""
-MAX_ATTEMPTS = 5
 
 
 def card_id_for(user_id: UUID, idempotency_key: str) -> UUID:
@@ -118,7 +116,7 @@ class Card(Aggregate):
         self.failure = reason
 
 
-class Cards(Application[UUID]):
+class Cards(LoggedApplication):
     """Card requests and their outcome at the provider; the idempotency key makes retries safe."""
 
     name = "cards"
@@ -127,10 +125,6 @@ class Cards(Application[UUID]):
         super().__init__(env)
         self.provider = provider
 
-    def position(self) -> int:
-        """The head of the cards log: read models at this point show every card change."""
-        return self.recorder.max_notification_id() or 0
-
     def request_card(self, cmd: RequestCard) -> Outcome:
         """Record the request first, then ask the provider once; a repeat answers the card as is.
 
@@ -138,7 +132,7 @@ class Cards(Application[UUID]):
         """
         if cmd.color not in COLORS:
             raise InvalidCardColorError(f"Cards come in {', '.join(COLORS)}.")
-        if (known := self._find(cmd.card_id)) is not None:
+        if (known := self._find(Card, cmd.card_id)) is not None:
             return _answer(Outcome(known, self.position()))
         key = str(cmd.card_id)
         card = Card(id=cmd.card_id, user_id=cmd.user_id, color=cmd.color, idempotency_key=key)
@@ -169,29 +163,20 @@ class Cards(Application[UUID]):
         return self._settle(card_id, lambda card: card.fail(reason))
 
     def get_card(self, card_id: UUID) -> Card:
-        card = self._find(card_id)
+        card = self._find(Card, card_id)
         if card is None:
             raise CardNotFoundError(f"Card {card_id} does not exist.")
         return card
 
     def _settle(self, card_id: UUID, change: Callable[[Card], None]) -> Outcome:
         """Apply `change` to the latest card; after a concurrent save, re-read and decide again."""
-        for _ in range(MAX_ATTEMPTS):
+
+        def attempt() -> Outcome:
             card = self.get_card(card_id)
             change(card)
-            try:
-                recordings = self.save(card)
-            except IntegrityError:
-                continue
-            return Outcome(card, recordings[-1].notification.id if recordings else self.position())
-        raise ConcurrentUpdateError("Others changed the same card meanwhile; please retry.")
+            return self._save(card)
 
-    def _find(self, card_id: UUID) -> Card | None:
-        try:
-            found: Card = self.repository.get(card_id)
-        except AggregateNotFoundError:
-            return None
-        return found
+        return self._retried(attempt)
 
 
 def _answer(outcome: Outcome) -> Outcome:

@@ -21,6 +21,7 @@ from write_model.delivery import OpeningHours
 from write_model.errors import ConcurrentUpdateError, PermissionDeniedError
 from write_model.history import OrderAudit
 from write_model.inventory import StockItem
+from write_model.logged import Outcome
 from write_model.orders import (
     IdempotencyKeyReusedError,
     InsufficientStockError,
@@ -34,7 +35,6 @@ from write_model.placement import (
     price_lines,
     shortfalls,
 )
-from write_model.shop_base import Outcome
 
 
 class Shop(OrderAudit):

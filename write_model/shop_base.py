@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate, MutableOrImmutableAggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.domain import MutableOrImmutableAggregate
+from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.utils import EnvType
 
 from write_model.catalogue import Product, ProductNotFoundError, Store, StoreNotFoundError
 from write_model.commands import Actor
-from write_model.errors import ConcurrentUpdateError, PermissionDeniedError
+from write_model.errors import PermissionDeniedError
 from write_model.flash_sales import FlashSale
 from write_model.inventory import StockItem
+from write_model.logged import LoggedApplication
 from write_model.orders import (
     TRANSCODINGS,
     Order,
@@ -26,19 +24,8 @@ from write_model.orders import (
     may_see_order,
 )
 
-A = TypeVar("A", bound=Aggregate)
-MAX_ATTEMPTS = 5
 
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What a command changed, and the log position at which read models will show it."""
-
-    aggregate: Any
-    position: int
-
-
-class ShopBase(Application[UUID]):
+class ShopBase(LoggedApplication):
     """Stores, products, stock and orders live in one application: an order saves with its stock."""
 
     name = "shop"
@@ -59,10 +46,6 @@ class ShopBase(Application[UUID]):
             transcoder.register(transcoding)
         transcoder.register(ValueAsDict(FlashSale, "flash_sale"))
 
-    def position(self) -> int:
-        """The head of the shop's event log: read models at this point show every change."""
-        return self.recorder.max_notification_id() or 0
-
     def get_order(self, order_id: UUID) -> Order:
         order = self._find(Order, order_id)
         if order is None:
@@ -76,20 +59,6 @@ class ShopBase(Application[UUID]):
         if not may_see_order(actor, order, store):
             raise OrderNotFoundError(f"Order {order_id} does not exist.")
         return order, store
-
-    def _retried(
-        self,
-        attempt: Callable[[], Outcome],
-        on_conflict: Callable[[], Outcome | None] = lambda: None,
-    ) -> Outcome:
-        """Decide again after a version conflict (someone saved the same aggregate first)."""
-        for _ in range(MAX_ATTEMPTS):
-            try:
-                return attempt()
-            except IntegrityError:
-                if (earlier := on_conflict()) is not None:
-                    return earlier
-        raise ConcurrentUpdateError("Others changed the same records meanwhile; please retry.")
 
     def get_store(self, store_id: UUID) -> Store:
         store = self._find(Store, store_id)
@@ -113,15 +82,3 @@ class ShopBase(Application[UUID]):
         product = self.get_product(product_id)
         self._owned_store(product.store_id, actor)
         return product
-
-    def _find(self, kind: type[A], aggregate_id: UUID) -> A | None:
-        try:
-            aggregate: Aggregate = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
-        return aggregate if isinstance(aggregate, kind) else None
-
-    def _save(self, *aggregates: Aggregate | None) -> Outcome:
-        recordings = self.save(*aggregates)
-        position = recordings[-1].notification.id if recordings else self.position()
-        return Outcome(aggregates[0], position)
