@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import eventsourcing.persistence
+import psycopg
+import redis
 import uvicorn
 
 from api.main import TraceIdFilter, create_app
@@ -21,11 +24,12 @@ from bazaar import fake_provider, kafka, projection_commands
 from bazaar.audit import audit_order
 from bazaar.devstack import dev_jwt_secret, embedded_services
 from bazaar.progress import ProgressBar
-from bazaar.seed import FULL, Size, seed_demo
+from bazaar.seed import FULL, Login, Size, seed_demo
 from bazaar.seed import seed as seed_data
 from bazaar.settings import Settings
 from bazaar.wiring import Container, build, migrate
 from read_model.sql import saga_jobs
+from write_model.errors import DomainError
 
 log = logging.getLogger("bazaar")
 
@@ -73,7 +77,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     admin = commands.add_parser("createadmin", help="create an admin (or promote an account)")
     admin.add_argument("--email", required=True)
-    admin.add_argument("--username", default="admin")
+    admin.add_argument(
+        "--username", help="default: the e-mail's local part (numbered if it is taken)"
+    )
     views = commands.add_parser("projections", help="status, rebuild or verify the read models")
     view_commands = views.add_subparsers(dest="action", required=True)
     view_commands.add_parser("status", help="position and lag of each projection")
@@ -94,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     settings = Settings()
     configure_logging(settings.log_level)
-    {
+    commands = {
         "up": lambda: up(settings, args.streams),
         "api": lambda: serve(settings, with_runner=args.with_runner, workers=args.workers),
         "runner": lambda: run_projections(settings, with_sagas=not args.no_sagas),
@@ -107,7 +113,24 @@ def main(argv: list[str] | None = None) -> None:
         "projections": lambda: manage_projections(settings, args),
         "audit": lambda: audit_order(settings, args.order_id),
         "sagas": lambda: manage_sagas(settings, args),
-    }[args.command]()
+    }
+    with user_errors_in_one_line():
+        commands[args.command]()
+
+
+@contextmanager
+def user_errors_in_one_line() -> Iterator[None]:
+    """A refused command or an unreachable server ends in one line and exit code 1, not a
+    traceback: the line says what is wrong, and what to do where that is not obvious."""
+    try:
+        yield
+    except DomainError as refused:
+        raise SystemExit(f"bazaar: {refused}") from None
+    except (psycopg.OperationalError, eventsourcing.persistence.OperationalError) as unreachable:
+        first = str(unreachable).strip().splitlines()[0]
+        raise SystemExit(f"bazaar: Postgres is unreachable ({first}); check DATABASE_URL") from None
+    except redis.ConnectionError as unreachable:
+        raise SystemExit(f"bazaar: Redis is unreachable ({unreachable}); check REDIS_URL") from None
 
 
 def manage_sagas(settings: Settings, args: argparse.Namespace) -> None:
@@ -173,8 +196,8 @@ def up(settings: Settings, streams: str | None = None) -> None:
         )
         migrate(settings)
         with running(settings) as container:
-            print_logins(seed_demo(container))
-            ensure_configured_admin(container)
+            admin = ensure_configured_admin(container)
+            print_logins(seed_demo(container) + admin)
             serve_container(container, settings)
 
 
@@ -290,10 +313,15 @@ def with_dev_secret(settings: Settings) -> Settings:
     )
 
 
-def ensure_configured_admin(container: Container) -> None:
+def ensure_configured_admin(container: Container) -> list[Login]:
+    """The admin of BAZAAR_ADMIN_EMAIL/_PASSWORD, created or promoted; its login, if any."""
     settings = container.settings
-    if settings.bazaar_admin_email and settings.bazaar_admin_password:
-        container.accounts.ensure_admin(settings.bazaar_admin_email, settings.bazaar_admin_password)
+    if not (settings.bazaar_admin_email and settings.bazaar_admin_password):
+        return []
+    user = container.accounts.ensure_admin(
+        settings.bazaar_admin_email, settings.bazaar_admin_password
+    )
+    return [(user.email, user.username, "(BAZAAR_ADMIN_PASSWORD)")]
 
 
 def create_admin(settings: Settings, email: str, username: str) -> None:
@@ -325,7 +353,7 @@ def count(text: str) -> int:
     return int(text)
 
 
-def print_logins(logins: list[tuple[str, str, str]]) -> None:
+def print_logins(logins: list[Login]) -> None:
     print("Demo logins (e-mail / username / password):")
     for email, username, password in logins:
         print(f"  {email:28} {username:10} {password}")

@@ -111,14 +111,14 @@ def seed(
     """Make whatever of `size` is missing: users, stores, products with stock, orders."""
     started = time.perf_counter()
     shop, catalogue = container.shop, FakeCatalogue()
-    customers, artisans = _users(container.accounts)
+    admin, customers, artisans = _users(container.accounts)
     owners = [Actor(user_id=artisan, role="artisan") for artisan in artisans]
     new_stores = _stores(shop, catalogue, size, owners)
     listings = _listings(shop, catalogue, size, owners)
     sent = run_in_threads(partial(_list_and_stock, shop), listings, threads, progress)
     orders = _orders(shop, catalogue, size, customers)
     return Seeded(
-        logins=[ADMIN, *CUSTOMERS, *ARTISANS],
+        logins=[admin, *CUSTOMERS, *ARTISANS],
         stores=size.stores,
         products=size.products,
         added_stores=new_stores,
@@ -142,16 +142,19 @@ def order_id(index: int) -> UUID:
     return uuid5(NAMESPACE, f"order/{index}")
 
 
-def _users(accounts: Accounts) -> tuple[list[UUID], list[UUID]]:
-    """Register the missing demo users; returns the customers' and the artisans' ids."""
-    if not _exists(accounts, ADMIN[0]):
-        accounts.ensure_admin(ADMIN[0], ADMIN[2], username=ADMIN[1])
+def _users(accounts: Accounts) -> tuple[Login, list[UUID], list[UUID]]:
+    """Register the missing demo users; returns the admin's login (its username may be
+    numbered if a configured admin took `admin` first) and the customers' and artisans' ids."""
+    admin_email, _, admin_password = ADMIN
+    admin = accounts.ensure_admin(admin_email, admin_password)
     for role, logins in (("customer", CUSTOMERS), ("artisan", ARTISANS)):
         for email, username, password in logins:
             if not _exists(accounts, email):
                 cmd = RegisterUser(email=email, username=username, password=password, role=role)
                 accounts.register(cmd)
-    return [User.create_id(c[0]) for c in CUSTOMERS], [User.create_id(a[0]) for a in ARTISANS]
+    customers = [User.create_id(c[0]) for c in CUSTOMERS]
+    artisans = [User.create_id(a[0]) for a in ARTISANS]
+    return (admin_email, admin.username, admin_password), customers, artisans
 
 
 def _exists(accounts: Accounts, email: str) -> bool:

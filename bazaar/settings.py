@@ -9,6 +9,9 @@ from urllib.parse import urlsplit
 from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+CONNECT_TIMEOUT_S = 5
+"""How long a process waits for a Postgres connection before it says Postgres is down."""
+
 
 class Settings(BaseSettings):
     """Every knob of the service; see `.env.example` for each one explained."""
@@ -87,6 +90,7 @@ class Settings(BaseSettings):
             "POSTGRES_USER": url.username or "postgres",
             "POSTGRES_PASSWORD": url.password or "",
             "POSTGRES_LOCK_TIMEOUT": str(self.postgres_lock_timeout_s),
+            "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT_S),
             "POSTGRES_POOL_SIZE": str(self.postgres_pool_size),
             "POSTGRES_MAX_OVERFLOW": str(self.postgres_pool_size),
             "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),

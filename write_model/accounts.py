@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from uuid import UUID
 
@@ -96,17 +97,35 @@ class Accounts(Application[UUID]):
             raise UserNotFoundError(f"User {user_id} does not exist.") from None
         return user
 
-    def ensure_admin(self, email: str, password: str, username: str = "admin") -> User:
-        """Create this admin, or give the existing account the admin role; safe to repeat."""
+    def ensure_admin(self, email: str, password: str, username: str | None = None) -> User:
+        """Create this admin, or give the existing account the admin role; safe to repeat.
+
+        Without a username, the e-mail's local part is used, numbered while another
+        account holds it: a configured admin never collides with the demo `admin`.
+        """
         user_id = User.create_id(email)
         try:
             user = self.get_user(user_id)
         except UserNotFoundError:
-            cmd = RegisterUser(email=email, username=username, password=password, role="admin")
+            chosen = username or self._free_username(email)
+            cmd = RegisterUser(email=email, username=chosen, password=password, role="admin")
             return self.register(cmd)[0]
         user.change_role("admin")
         self.save(user)
         return user
+
+    def _free_username(self, email: str) -> str:
+        stem = re.sub(r"[^A-Za-z0-9_.-]", "", email.partition("@")[0])[:36].ljust(3, "_")
+        candidates = (stem if n == 1 else f"{stem}-{n}" for n in itertools.count(1))
+        return next(name for name in candidates if not self._username_taken(name))
+
+    def _username_taken(self, username: str) -> bool:
+        claim_id = Username.create_id(normalise_username(username))
+        try:
+            self.repository.get(claim_id)
+        except AggregateNotFoundError:
+            return False
+        return True
 
     def _by_login(self, login: str) -> User | None:
         if "@" in login:

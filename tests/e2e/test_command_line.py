@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -35,12 +36,15 @@ def bare_environment(tmp_path: Path) -> dict[str, str]:
 @pytest.fixture
 def bazaar_up(bare_environment: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, str]]:
     """`bazaar up` running; yields its URL and what it printed so far."""
-    log = tmp_path / "up.log"
+    with bazaar_up_running(bare_environment, tmp_path / "up.log") as started:
+        yield started
+
+
+@contextmanager
+def bazaar_up_running(env: dict[str, str], log: Path) -> Iterator[tuple[str, str]]:
     with log.open("w") as out:
-        process = subprocess.Popen(
-            [BAZAAR, "up"], env=bare_environment, stdout=out, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{bare_environment['BAZAAR_PORT']}"
+        process = subprocess.Popen([BAZAAR, "up"], env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{env['BAZAAR_PORT']}"
     try:
         poll_until(lambda: _ready(url) or process.poll() is not None, timeout=120)
         assert process.poll() is None, log.read_text()
@@ -83,6 +87,26 @@ def test_bazaar_up_serves_seeded_demo_data_a_printed_login_can_order_from(
     assert order.json()["status"] == "confirmed"
 
 
+def test_bazaar_up_with_a_configured_admin_starts_fresh_and_seeded_and_lists_it(
+    bare_environment: dict[str, str], tmp_path: Path
+) -> None:
+    env = {**bare_environment, "BAZAAR_ADMIN_EMAIL": "admin@shop.example"}
+    env["BAZAAR_ADMIN_PASSWORD"] = "ops-pass-42"
+
+    with bazaar_up_running(env, tmp_path / "fresh.log") as (url, fresh):
+        signed_in = httpx.post(
+            f"{url}/api/auth/login", json={"email": "admin@shop.example", "password": "ops-pass-42"}
+        )
+    with bazaar_up_running(env, tmp_path / "seeded.log") as (_, seeded):
+        pass
+
+    assert signed_in.status_code == 200, signed_in.text
+    assert signed_in.json()["user"]["role"] == "admin"
+    for printed in (fresh, seeded):
+        assert re.search(r"^  admin@shop\.example\s+\S+", printed, re.MULTILINE), printed
+        assert "Traceback" not in printed
+
+
 @pytest.fixture
 def database_env() -> Iterator[dict[str, str]]:
     with a_fresh_database() as url:
@@ -96,11 +120,17 @@ def database_env() -> Iterator[dict[str, str]]:
 
 
 def run_bazaar(*args: str, env: dict[str, str], stdin: str = "") -> str:
-    result = subprocess.run(
-        [BAZAAR, *args], env={**os.environ, **env}, input=stdin, capture_output=True, text=True
-    )
+    result = bazaar_command(*args, env=env, stdin=stdin)
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def bazaar_command(
+    *args: str, env: dict[str, str], stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [BAZAAR, *args], env={**os.environ, **env}, input=stdin, capture_output=True, text=True
+    )
 
 
 def test_createadmin_creates_an_admin_who_can_sign_in(database_env: dict[str, str]) -> None:
@@ -115,6 +145,67 @@ def test_createadmin_creates_an_admin_who_can_sign_in(database_env: dict[str, st
         admin = stack.accounts.authenticate("boss@example.com", "long-pass-1")
         assert admin.role == "admin"
         assert admin.id == User.create_id("boss@example.com")
+
+
+def test_createadmin_picks_a_free_username_when_its_local_part_is_taken(
+    database_env: dict[str, str],
+) -> None:
+    run_bazaar("migrate", env=database_env)
+    run_bazaar(
+        "createadmin", "--email", "boss@one.example", env=database_env, stdin="long-pass-1\n"
+    )
+
+    printed = run_bazaar(
+        "createadmin", "--email", "boss@two.example", env=database_env, stdin="long-pass-2\n"
+    )
+
+    assert "admin boss@two.example" in printed
+    with a_built_stack(database_env["DATABASE_URL"], database_env["REDIS_URL"]) as stack:
+        assert stack.accounts.authenticate("boss-2", "long-pass-2").role == "admin"
+
+
+@pytest.mark.parametrize(
+    ("args", "password", "says"),
+    [
+        (("--username", "taken"), "long-pass-1", "already registered"),
+        ((), "short", "Password needs at least"),
+    ],
+    ids=["taken username", "weak password"],
+)
+def test_createadmin_refusal_is_one_line_with_a_failing_exit_code(
+    database_env: dict[str, str], args: tuple[str, ...], password: str, says: str
+) -> None:
+    run_bazaar("migrate", env=database_env)
+    run_bazaar(
+        "createadmin",
+        "--email",
+        "a@x.example",
+        "--username",
+        "taken",
+        env=database_env,
+        stdin="long-pass-1\n",
+    )
+
+    refused = bazaar_command(
+        "createadmin", "--email", "b@x.example", *args, env=database_env, stdin=f"{password}\n"
+    )
+
+    assert refused.returncode == 1
+    assert refused.stderr.strip().count("\n") == 0, refused.stderr
+    assert says in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def test_a_command_without_a_reachable_postgres_says_so_in_one_line(
+    database_env: dict[str, str],
+) -> None:
+    env = {**database_env, "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{free_port()}/none"}
+
+    refused = bazaar_command("sagas", "failed", env=env)
+
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("bazaar: Postgres is unreachable"), refused.stderr
+    assert "Traceback" not in refused.stderr
 
 
 class TestProjectionCommands:

@@ -158,11 +158,23 @@ class TestGetUser(AccountsTests):
 
 
 class TestEnsureAdmin(AccountsTests):
-    def test_creates_the_admin_when_missing(self, accounts: Accounts) -> None:
+    def test_creates_the_admin_named_after_its_email_when_missing(self, accounts: Accounts) -> None:
         admin = accounts.ensure_admin("root@example.com", PASSWORD)
 
-        assert (admin.role, admin.username) == ("admin", "admin")
-        assert accounts.authenticate("admin", PASSWORD).id == admin.id
+        assert (admin.role, admin.username) == ("admin", "root")
+        assert accounts.authenticate("root", PASSWORD).id == admin.id
+
+    def test_numbers_the_username_another_account_holds(self, accounts: Accounts) -> None:
+        accounts.ensure_admin("admin@bazaar.example", PASSWORD)
+
+        admin = accounts.ensure_admin("admin@shop.example", PASSWORD)
+
+        assert admin.username == "admin-2"
+
+    def test_keeps_a_chosen_username(self, accounts: Accounts) -> None:
+        admin = accounts.ensure_admin("root@example.com", PASSWORD, username="boss")
+
+        assert admin.username == "boss"
 
     def test_promotes_an_existing_user(self, accounts: Accounts) -> None:
         ann, _ = accounts.register(a_registration(email="ann@example.com"))
