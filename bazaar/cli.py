@@ -196,8 +196,8 @@ def up(settings: Settings, streams: str | None = None) -> None:
         )
         migrate(settings)
         with running(settings) as container:
-            admin = ensure_configured_admin(container)
-            print_logins(seed_demo(container) + admin)
+            demo = seed_demo(container)
+            print_logins(demo + ensure_configured_admin(container))
             serve_container(container, settings)
 
 

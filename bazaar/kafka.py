@@ -32,6 +32,8 @@ from streams.topics import ensure_topics
 log = logging.getLogger(__name__)
 START_TIMEOUT_S = 30
 LOOPBACK = "127.0.0.1"
+LOCK_CONNECTIONS = 2
+"""Settling a batch's position holds a lock connection for a moment; agents take turns."""
 BAZAAR = [sys.executable, "-c", "from bazaar.cli import main; main()"]
 """The `bazaar` command, run by this interpreter."""
 
@@ -69,8 +71,7 @@ def run_worker(settings: Settings, *, with_sagas: bool = True) -> None:
     logs = container.event_logs()
     names = [app.name for app, _ in logs]
     asyncio.run(ensure_topics(bootstrap, names, settings.kafka_partitions))
-    feeds = sum(len(projections) for _, projections in logs)
-    locks = read_model_pool(settings.database_url or "", feeds + 1, LIVE_SCHEMA)
+    locks = read_model_pool(settings.database_url or "", LOCK_CONNECTIONS, LIVE_SCHEMA)
     app, _ = streams_app(settings.kafka_group, bootstrap, settings.kafka_partitions, logs, locks)
     sagas = container.saga_executor() if with_sagas else None
     if sagas:
@@ -144,6 +145,11 @@ def environment(settings: Settings) -> dict[str, str]:
         "bazaar_env",
         "jwt_secret",
         "log_level",
+        "postgres_pool_size",
+        "bazaar_host",
+        "bazaar_port",
+        "password_hash_memory_kib",
+        "password_hash_time_cost",
     )
     values = {name: getattr(settings, name) for name in names}
     return {name.upper(): str(value) for name, value in values.items() if value is not None}

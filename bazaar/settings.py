@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 CONNECT_TIMEOUT_S = 5
@@ -37,7 +37,9 @@ class Settings(BaseSettings):
     password_hash_memory_kib: int = 65536
     password_hash_time_cost: int = 3
     postgres_lock_timeout_s: int = 5
-    postgres_pool_size: int = 10
+    postgres_pool_size: int = Field(3, ge=1)
+    """Connections each of a process's two busy pools (read models, the shop's event store)
+    may hold; see README's "Connections" for the sum over a deployment."""
     aggregate_cache_size: int = 10_000
     read_wait_timeout_s: float = 5.0
     suggest_per_minute: int = 20
@@ -91,7 +93,7 @@ class Settings(BaseSettings):
             "POSTGRES_PASSWORD": url.password or "",
             "POSTGRES_LOCK_TIMEOUT": str(self.postgres_lock_timeout_s),
             "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT_S),
-            "POSTGRES_POOL_SIZE": str(self.postgres_pool_size),
+            "POSTGRES_POOL_SIZE": "0",
             "POSTGRES_MAX_OVERFLOW": str(self.postgres_pool_size),
             "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),
             "CREATE_TABLE": "y" if create_tables else "n",

@@ -154,10 +154,9 @@ def migrate(settings: Settings) -> None:
         lock.execute("SELECT pg_advisory_unlock(hashtext('bazaar.migrate'))")
 
 
-ACCOUNTS_POOL = {"POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "4"}
-"""Sign-ins and registrations are few: a small pool keeps each process's connections low."""
-CARDS_POOL = ACCOUNTS_POOL
-"""Card requests are few too."""
+QUIET_APPLICATION_POOL = {"POSTGRES_POOL_SIZE": "0", "POSTGRES_MAX_OVERFLOW": "2"}
+"""Sign-ins, registrations and card requests are few: two connections at most, one of them
+for the runner's LISTEN on the log, keep every process's share of Postgres small."""
 CARD_GRACE_S = 1.0
 """How much longer than the provider timeout the saga leaves a request to its own handler."""
 
@@ -176,8 +175,8 @@ def build(settings: Settings) -> Container:
     cache, suggest = InventoryCache(client), SuggestIndex(client)
     queries = QueryCache(client, application=Shop.name)
     shop = Shop(env=env, min_order_total=settings.min_order_total)
-    accounts = Accounts(env={**env, **ACCOUNTS_POOL}, hasher=_hasher(settings))
-    cards = Cards(env={**env, **CARDS_POOL}, provider=_card_provider(settings))
+    accounts = Accounts(env={**env, **QUIET_APPLICATION_POOL}, hasher=_hasher(settings))
+    cards = Cards(env={**env, **QUIET_APPLICATION_POOL}, provider=_card_provider(settings))
     grace_s = settings.card_provider_timeout_s + CARD_GRACE_S
     return Container(
         settings=settings,

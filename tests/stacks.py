@@ -9,6 +9,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -18,6 +19,7 @@ import redis
 import uvicorn
 from starlette.types import ASGIApp
 
+from bazaar.kafka import BAZAAR, environment
 from bazaar.settings import Settings
 from bazaar.wiring import Container, build, migrate
 from tests.waiting import poll_until
@@ -39,13 +41,12 @@ def a_fresh_database() -> Iterator[str]:
 
 
 def settings_for(database_url: str, redis_url: str, **overrides: Any) -> Settings:
-    """Test settings for these servers; small pools, since every module builds its own."""
+    """Test settings for these servers (the default pool sizes: every module builds its own)."""
     chosen = {
         "bazaar_env": "test",
         "database_url": database_url,
         "redis_url": redis_url,
         "jwt_secret": "x" * 40,
-        "postgres_pool_size": 4,
         "password_hash_memory_kib": 8192,
         "password_hash_time_cost": 1,
         "saga_backoff_s": 0.05,
@@ -139,3 +140,70 @@ def a_redis_server(directory: Path) -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+class BazaarProcesses:
+    """`bazaar` commands (relay, worker, api, runner, ...) a test starts, kills and restarts."""
+
+    def __init__(self, settings: Settings, logs: Path) -> None:
+        self.env = {**os.environ, **environment(settings)}
+        self.logs = logs
+        self.running: list[subprocess.Popen[bytes]] = []
+
+    def start(self, *command: str) -> subprocess.Popen[bytes]:
+        with (self.logs / f"{command[0]}.log").open("ab") as log:
+            process = subprocess.Popen(
+                [*BAZAAR, *command], env=self.env, stdin=subprocess.DEVNULL, stdout=log, stderr=log
+            )
+        self.running.append(process)
+        return process
+
+    def kill(self, process: subprocess.Popen[bytes]) -> None:
+        """Gone at once, as in a crash: nothing flushed, nothing committed on the way out."""
+        process.kill()
+        process.wait(timeout=10)
+        self.running.remove(process)
+
+    def stop_all(self) -> None:
+        for process in self.running:
+            process.terminate()
+        for process in self.running:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.running.clear()
+
+
+CONNECTION_BUDGET = 40
+"""What one whole stack (API, runner or relay and workers, saga executor) may hold of a
+Postgres whose default 100 connections other clients share too."""
+
+
+@dataclass
+class ConnectionPeak:
+    peak: int = 0
+
+
+@contextmanager
+def peak_connections(database_url: str) -> Iterator[ConnectionPeak]:
+    """The most connections to this database at any moment of the block (sampled often)."""
+    name = urlsplit(database_url).path.lstrip("/")
+    seen, done = ConnectionPeak(), threading.Event()
+
+    def sample() -> None:
+        with psycopg.connect(SERVER_URL, autocommit=True) as conn:
+            while not done.wait(0.02):
+                row = conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (name,)
+                ).fetchone()
+                seen.peak = max(seen.peak, int(row[0]) if row else 0)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield seen
+    finally:
+        done.set()
+        sampler.join(timeout=5)

@@ -17,8 +17,14 @@ from tests.e2e.test_kafka_streams import (
     a_stocked_shop,
     assert_same_as_in_process,
 )
-from tests.kafka_broker import StreamProcesses
-from tests.stacks import a_fresh_database, a_redis_server, free_port, serving, settings_for
+from tests.stacks import (
+    BazaarProcesses,
+    a_fresh_database,
+    a_redis_server,
+    free_port,
+    serving,
+    settings_for,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -38,7 +44,7 @@ def test_orders_taken_while_kafka_is_down_reach_the_read_models_when_it_returns(
         )
         migrate(settings)
         container = build(settings)
-        streams = StreamProcesses(settings, tmp_path)
+        streams = BazaarProcesses(settings, tmp_path)
         try:
             app = create_app(container.api_services(settings.jwt_secret or ""))
             with serving(app) as url, httpx.Client(base_url=url, timeout=30) as client:

@@ -15,8 +15,16 @@ from bazaar.wiring import Container, build, migrate
 from projections.registry import SQL_PROJECTIONS
 from read_model import positions
 from tests.http_driver import Session, a_product, a_store, after, place, receive, register
-from tests.kafka_broker import StreamProcesses, group_members, kafka_broker
-from tests.stacks import a_fresh_database, a_redis_server, serving, settings_for
+from tests.kafka_broker import group_members, kafka_broker
+from tests.stacks import (
+    CONNECTION_BUDGET,
+    BazaarProcesses,
+    a_fresh_database,
+    a_redis_server,
+    peak_connections,
+    serving,
+    settings_for,
+)
 from tests.waiting import poll_until
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +45,7 @@ class Shop:
 class KafkaStack:
     container: Container
     client: httpx.Client
-    streams: StreamProcesses
+    streams: BazaarProcesses
     shop: Shop
 
     def head(self) -> int:
@@ -58,13 +66,13 @@ class KafkaStack:
     def relayed(self) -> int:
         return positions.relayed(self.container.pool, self.container.shop.name)
 
-    def place_orders(self, count: int) -> list[httpx.Response]:
+    def place_orders(self, count: int, clients: int = 4) -> list[httpx.Response]:
         def one(n: int) -> httpx.Response:
             customer = self.shop.customers[n % len(self.shop.customers)]
             product = self.shop.product_ids[n % len(self.shop.product_ids)]
             return place(self.client, customer, self.shop.store_id, {product: 1})
 
-        with ThreadPoolExecutor(max_workers=4) as pool:
+        with ThreadPoolExecutor(max_workers=clients) as pool:
             placed = list(pool.map(one, range(count)))
         assert all(r.status_code == 201 for r in placed), [r.text for r in placed][:3]
         return placed
@@ -93,7 +101,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaStack]:
         )
         migrate(settings)
         container = build(settings)
-        streams = StreamProcesses(settings, logs)
+        streams = BazaarProcesses(settings, logs)
         try:
             app = create_app(container.api_services(settings.jwt_secret or ""))
             with serving(app) as url, httpx.Client(base_url=url, timeout=30) as client:
@@ -184,3 +192,17 @@ def test_a_relay_restarted_mid_stream_loses_nothing(stack: KafkaStack) -> None:
 
     poll_until(lambda: stack.relayed() >= stack.head(), timeout=CATCH_UP_S)
     assert_same_as_in_process(stack)
+
+
+def test_the_stack_with_two_workers_stays_within_its_connection_budget_under_load(
+    stack: KafkaStack,
+) -> None:
+    workers = [p for p in stack.streams.running if p.args[-1] == "worker"]
+    for _ in range(2 - len(workers)):
+        stack.streams.start("worker")
+
+    with peak_connections(stack.container.settings.database_url or "") as connections:
+        stack.place_orders(150, clients=16)
+        stack.caught_up()
+
+    assert connections.peak <= CONNECTION_BUDGET
