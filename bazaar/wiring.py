@@ -29,6 +29,7 @@ from projections.sagas.confirmation import ConfirmationEmail
 from projections.sagas.invoice import Invoice
 from projections.sagas.low_stock import LowStockEmail
 from projections.sagas.shipping import ShippingNotice
+from projections.subscriptions import subscriptions
 from read_model.redis.cache import QueryCache
 from read_model.redis.inventory import InventoryCache
 from read_model.redis.rate_limit import RateLimiter
@@ -85,10 +86,13 @@ class Container:
         )
 
     def event_logs(self) -> list[tuple[Application[Any], list[Projection]]]:
-        """Every application whose event log feeds projections, with the projections it feeds."""
+        """Every application whose event log is followed, with its subscriptions: one for its
+        SQL views and saga jobs, one for its Redis views (see `projections.subscriptions`)."""
+        shop = [*self.projections, *self._saga_feeds(self.shop)]
+        cards = [CardsProjection(self.pool), *self._saga_feeds(self.cards)]
         return [
-            (self.shop, [*self.projections, *self._saga_feeds(self.shop)]),
-            (self.cards, [CardsProjection(self.pool), *self._saga_feeds(self.cards)]),
+            (self.shop, subscriptions(self.pool, shop)),
+            (self.cards, subscriptions(self.pool, cards)),
         ]
 
     def _saga_feeds(self, app: Application[Any]) -> list[Projection]:

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import httpx
+from cpu import Probe, cpu_seconds, per_operation_ms
 from stack import a_fresh_database, a_stocked_store, bazaar, register, wait_until_up
 
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
@@ -80,7 +81,8 @@ def load_the_stack(args: argparse.Namespace, env: dict[str, str]) -> None:
     try:
         wait_until_up(BASE)
         tokens, store, products = seed(args.products, args.customers)
-        report(run_load(args, tokens, store, products), processes[-1].pid)
+        result = run_load(args, tokens, store, products, env["DATABASE_URL"])
+        report(result, processes[-1].pid)
     finally:
         for process in processes:
             process.terminate()
@@ -108,7 +110,7 @@ def seed(n_products: int, n_customers: int) -> tuple[list[str], str, list[str]]:
 
 
 def run_load(
-    args: argparse.Namespace, tokens: list[str], store: str, products: list[str]
+    args: argparse.Namespace, tokens: list[str], store: str, products: list[str], database: str
 ) -> dict[str, object]:
     script = LUA % {
         "tokens": ",".join(f'"{t}"' for t in tokens),
@@ -127,42 +129,31 @@ def run_load(
         f"-c{args.connections}",
         f"-d{args.duration}s",
         "--latency",
+        "--timeout",
+        "10s",
         "-s",
         file.name,
         BASE,
     ]
-    before = cpu_seconds_by_process()
-    output = subprocess.run(command, capture_output=True, text=True, check=True)
-    after = cpu_seconds_by_process()
+    before = cpu_seconds(_kind, database)
+    with Probe() as loop:
+        output = subprocess.run(command, capture_output=True, text=True, check=True)
+    after = cpu_seconds(_kind, database)
     stop.set()
     probe.join()
     os.unlink(file.name)
-    cpu = {name: round(after.get(name, 0) - before.get(name, 0), 1) for name in after}
+    orders = int(re.search(r"(\d+) requests in", output.stdout).group(1))  # type: ignore[union-attr]
     return {
         "wrk": output.stdout,
         "errors": output.stderr.count("status "),
         "lags": lags,
-        "cpu": cpu,
+        "probe_ms": round(loop.median_ms, 1),
+        "cpu_ms_per_order": per_operation_ms(before, after, orders, loop.median_ms),
     }
 
 
-def cpu_seconds_by_process() -> dict[str, float]:
-    """CPU seconds used so far, summed by kind: bazaar api/runner, postgres, redis, wrk."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    totals: dict[str, float] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        kind = _kind(cmdline)
-        if kind:
-            totals[kind] = totals.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
-    return totals
-
-
 def _kind(cmdline: str) -> str | None:
+    """Which part of the stack a command line is; a Postgres backend counts to its client."""
     for marker, kind in (
         ("bazaar api", "api"),
         ("multiprocessing", "api"),
@@ -213,7 +204,8 @@ def report(result: dict[str, object], api_pid: int) -> None:
         "lag_p50_ms": round(statistics.median(lags), 1) if lags else None,
         "lag_p99_ms": round(lags[int(len(lags) * 0.99) - 1], 1) if lags else None,
         "api_peak_rss_mb": rss_mb,
-        "cpu_seconds_during_load": result["cpu"],
+        "probe_ms": result["probe_ms"],
+        "cpu_ms_per_order": result["cpu_ms_per_order"],
     }
     print(json.dumps(summary, indent=2))
 

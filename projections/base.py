@@ -42,7 +42,7 @@ class SqlProjection:
         self.pool = pool
 
     def session(self, tracking: Tracking) -> AbstractContextManager[Cursor[Any]]:
-        return positions.tracked(self.pool, self.name, tracking)
+        return positions.tracked(self.pool, [self.name], tracking)
 
     def position(self, application: str) -> int:
         return positions.position(self.pool, self.name, application)

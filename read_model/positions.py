@@ -14,13 +14,14 @@ from psycopg_pool import ConnectionPool
 POLL_SECONDS = 0.005
 
 
-def advance(cur: Cursor[Any], projection: str, application: str, position: int) -> None:
-    """Record `position` for this projection in the caller's transaction; never moves back."""
+def advance(cur: Cursor[Any], projections: Sequence[str], application: str, position: int) -> None:
+    """Record `position` for these projections in the caller's transaction; never moves back."""
     cur.execute(
-        "INSERT INTO tracking (projection, application, position) VALUES (%s, %s, %s) "
+        "INSERT INTO tracking (projection, application, position) "
+        "SELECT name, %s, %s FROM unnest(%s::text[]) AS name "
         "ON CONFLICT (projection, application) DO UPDATE SET position = EXCLUDED.position "
         "WHERE tracking.position < EXCLUDED.position",
-        (projection, application, position),
+        (application, position, list(projections)),
     )
 
 
@@ -68,11 +69,13 @@ def wait_for(
 
 
 @contextmanager
-def tracked(pool: ConnectionPool, projection: str, tracking: Tracking) -> Iterator[Cursor[Any]]:
-    """A cursor whose writes commit in one transaction with the projection's new position."""
+def tracked(
+    pool: ConnectionPool, projections: Sequence[str], tracking: Tracking
+) -> Iterator[Cursor[Any]]:
+    """A cursor whose writes commit in one transaction with these projections' new position."""
     with pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
         yield cur
-        advance(cur, projection, tracking.application_name, tracking.notification_id)
+        advance(cur, projections, tracking.application_name, tracking.notification_id)
 
 
 def partition_log(application: str, partition: int) -> str:

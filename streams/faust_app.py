@@ -1,4 +1,4 @@
-"""The Faust app: one thin agent per (application, projection) over the application's topic.
+"""The Faust app: one thin agent per subscription (application log and store) over its topic.
 
 Agents batch what arrives, hand the batch to a PartitionFeed in a thread (projections do
 blocking I/O) and retry it until it applies: a failing projection stalls its partitions,

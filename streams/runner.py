@@ -1,7 +1,8 @@
-"""In-process runner: follows the event logs (LISTEN/NOTIFY), feeds projections, runs sagas.
+"""In-process runner: follows the event logs (LISTEN/NOTIFY), feeds subscriptions, runs sagas.
 
-Each projection has its own thread and position, so a failing one (Redis down) stalls
-only itself; it is restarted with backoff from its last committed position.
+Each subscription (a log's SQL views, its Redis views: `projections.subscriptions`) has its
+own thread and reads each batch of the log once, so a failing one (Redis down) stalls only
+itself; it is restarted with backoff from its last committed position.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ class LogWatch:
 
 
 class ProjectionFeed:
-    """Applies one application's events to one projection, batch by batch, from its position."""
+    """Applies one application's events to one subscription (or any projection), batch by
+    batch, from its position."""
 
     def __init__(self, app: Application[Any], projection: Projection) -> None:
         self.app = app

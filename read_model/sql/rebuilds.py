@@ -55,7 +55,7 @@ def swap_in(
         )
     with conn.cursor() as cur:
         cur.execute(sql.SQL("SET LOCAL search_path TO {}").format(sql.Identifier(LIVE_SCHEMA)))
-        advance(cur, projection, *tracking)
+        advance(cur, [projection], *tracking)
 
 
 def differences(conn: Connection[Any], scratch: str, table: str) -> dict[str, list[Any]]:

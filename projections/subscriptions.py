@@ -1,0 +1,100 @@
+"""Subscriptions: the views of one event log that write to one store, fed as one.
+
+A runner (in process or a Faust agent) reads a batch of the log once, decodes each event
+once and hands it to a subscription, which passes it to each of its views whose handlers
+take that event. The SQL subscription applies the whole batch, and every view's new
+position, in one Postgres transaction; the Redis one writes each view's batch with its
+position. Views stay small classes, each with its own position, so each can be rebuilt
+and verified alone; a view ahead of the others (just rebuilt) sees a few events again,
+which its version or event-id guards ignore.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.utils import get_topic
+from psycopg import Cursor
+from psycopg_pool import ConnectionPool
+
+from projections.base import Projection, SqlProjection
+from read_model import positions
+
+
+class Routes:
+    """Which views take an event, by its class (each class's topic is resolved once)."""
+
+    def __init__(self, views: Sequence[Projection]) -> None:
+        self.views = views
+        self.topics = tuple(dict.fromkeys(topic for view in views for topic in view.topics))
+        self._by_class: dict[type, list[int]] = {}
+
+    def __call__(self, event: Any) -> list[int]:
+        """The indexes of the views that take this event."""
+        cls = type(event)
+        found = self._by_class.get(cls)
+        if found is None:
+            topic = get_topic(cls)
+            found = [n for n, view in enumerate(self.views) if topic in view.topics]
+            self._by_class[cls] = found
+        return found
+
+
+class SqlSubscription:
+    """Every SQL view (saga jobs included) of one log: one transaction and position per batch."""
+
+    def __init__(self, name: str, pool: ConnectionPool, views: Sequence[SqlProjection]) -> None:
+        self.name = name
+        self.pool = pool
+        self.views = views
+        self.routes = Routes(views)
+        self.topics = self.routes.topics
+
+    def session(self, tracking: Tracking) -> Any:
+        return positions.tracked(self.pool, [view.name for view in self.views], tracking)
+
+    def apply(self, event: Any, cur: Cursor[Any]) -> None:
+        for index in self.routes(event):
+            self.views[index].apply(event, cur)
+
+    def position(self, application: str) -> int:
+        """What every view has reached: where the subscription resumes."""
+        return positions.slowest(self.pool, [view.name for view in self.views], application)
+
+
+class RedisSubscription:
+    """Every Redis view of one log; each writes its share of a batch with its position.
+
+    Redis down stalls this subscription alone: the SQL views go on.
+    """
+
+    def __init__(self, name: str, views: Sequence[Projection]) -> None:
+        self.name = name
+        self.views = views
+        self.routes = Routes(views)
+        self.topics = self.routes.topics
+
+    @contextmanager
+    def session(self, tracking: Tracking) -> Iterator[list[Any]]:
+        with ExitStack() as stack:
+            yield [stack.enter_context(view.session(tracking)) for view in self.views]
+
+    def apply(self, event: Any, sessions: list[Any]) -> None:
+        for index in self.routes(event):
+            self.views[index].apply(event, sessions[index])
+
+    def position(self, application: str) -> int:
+        return min(view.position(application) for view in self.views)
+
+
+def subscriptions(pool: ConnectionPool, views: Sequence[Projection]) -> list[Projection]:
+    """One log's views as its subscriptions: the SQL ones together, the Redis ones together."""
+    sql = [view for view in views if isinstance(view, SqlProjection)]
+    redis = [view for view in views if not isinstance(view, SqlProjection)]
+    return [
+        *([SqlSubscription("sql", pool, sql)] if sql else []),
+        *([RedisSubscription("redis", redis)] if redis else []),
+    ]
