@@ -30,6 +30,7 @@ from bazaar.settings import Settings
 from bazaar.wiring import Container, build, migrate
 from read_model.sql import saga_jobs
 from write_model.errors import DomainError
+from write_model.text import forbidden_character
 
 log = logging.getLogger("bazaar")
 
@@ -76,9 +77,9 @@ def main(argv: list[str] | None = None) -> None:
         "--threads", type=count, default=4, help="writer threads (default %(default)s)"
     )
     admin = commands.add_parser("createadmin", help="create an admin (or promote an account)")
-    admin.add_argument("--email", required=True)
+    admin.add_argument("--email", required=True, type=text)
     admin.add_argument(
-        "--username", help="default: the e-mail's local part (numbered if it is taken)"
+        "--username", type=text, help="default: the e-mail's local part (numbered if taken)"
     )
     views = commands.add_parser("projections", help="status, rebuild or verify the read models")
     view_commands = views.add_subparsers(dest="action", required=True)
@@ -351,6 +352,16 @@ def count(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
     return int(text)
+
+
+def text(value: str) -> str:
+    """One line of text, for argparse: the text rule the API and the domain apply."""
+    character = forbidden_character(value)
+    if character is not None:
+        raise argparse.ArgumentTypeError(
+            f"must not contain control characters (found U+{ord(character):04X})"
+        )
+    return value
 
 
 def print_logins(logins: list[Login]) -> None:

@@ -7,18 +7,22 @@ from bazaar.wiring import Container
 from projections.base import SqlProjection
 from projections.inventory import InventoryCacheProjection
 from projections.registry import SQL_PROJECTIONS
+from read_model.sql.failures import ProjectionFailures
 from streams.rebuild import Replayed
 
 CACHE = InventoryCacheProjection.name
 
 
 def status(container: Container) -> None:
-    """Each projection's position in the shop log and how far behind its head it is."""
+    """Each projection's position in the shop log and how far behind its head it is, then
+    every projection (of any log) that cannot apply an event: where it stopped and why."""
     head = container.shop.position()
     print(f"{'projection':18} {'position':>10} {'lag':>8}   (log head {head})")
     for projection in container.projections:
         position = projection.position(container.shop.name)
         print(f"{projection.name:18} {position:>10} {head - position:>8}")
+    for failure in ProjectionFailures(container.pool).current():
+        print(f"FAILING {failure.describe()}")
 
 
 def rebuild(container: Container, names: list[str]) -> None:

@@ -34,6 +34,7 @@ from read_model.redis.cache import QueryCache
 from read_model.redis.inventory import InventoryCache
 from read_model.redis.rate_limit import RateLimiter
 from read_model.redis.suggest import SuggestIndex
+from read_model.sql.failures import ProjectionFailures
 from read_model.sql.schema import LIVE_SCHEMA
 from read_model.sql.schema import migrate as migrate_read_models
 from streams.rebuild import Progress, Rebuilder, Replayed
@@ -114,7 +115,8 @@ class Container:
         """The projections (saga jobs recorded included), and performing those jobs unless
         `with_sagas` is off: then `bazaar sagas run` processes perform them, apart from the
         projections (rendering PDFs in the feeds' process holds up their GIL turns)."""
-        return InProcessRunner(self.event_logs(), self.saga_executor() if with_sagas else None)
+        sagas = self.saga_executor() if with_sagas else None
+        return InProcessRunner(self.event_logs(), sagas, ProjectionFailures(self.pool))
 
     def rebuilder(self, progress: Progress = lambda *_: None) -> Rebuilder:
         url = self.settings.database_url or ""

@@ -11,6 +11,8 @@ from eventsourcing.persistence import Tracking
 from psycopg import Connection, Cursor
 from psycopg_pool import ConnectionPool
 
+from read_model.sql.safe_text import write_safely
+
 POLL_SECONDS = 0.005
 
 
@@ -72,8 +74,10 @@ def wait_for(
 def tracked(
     pool: ConnectionPool, projections: Sequence[str], tracking: Tracking
 ) -> Iterator[Cursor[Any]]:
-    """A cursor whose writes commit in one transaction with these projections' new position."""
+    """A cursor whose writes commit in one transaction with these projections' new position;
+    text it writes is made safe (see `read_model.sql.safe_text`)."""
     with pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+        write_safely(cur)
         yield cur
         advance(cur, projections, tracking.application_name, tracking.notification_id)
 

@@ -2,7 +2,8 @@
 
 Each subscription (a log's SQL views, its Redis views: `projections.subscriptions`) has its
 own thread and reads each batch of the log once, so a failing one (Redis down) stalls only
-itself; it is restarted with backoff from its last committed position.
+itself; it is restarted with backoff from its last committed position, and its failure (the
+event it stopped at, and why) is recorded for readiness, metrics and status.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from functools import partial
 from typing import Any
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import Notification, Tracking
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
 from projections.base import Projection
+from read_model.sql.failures import Failure, ProjectionFailures
 from streams.saga_executor import SagaExecutor
 
 log = logging.getLogger(__name__)
@@ -58,12 +60,25 @@ class LogWatch:
 
 class ProjectionFeed:
     """Applies one application's events to one subscription (or any projection), batch by
-    batch, from its position."""
+    batch, from its position.
 
-    def __init__(self, app: Application[Any], projection: Projection) -> None:
+    With `failures`, a batch that fails is recorded there (and raised again), and the next
+    batch that commits clears the record, one left by an earlier process included.
+    """
+
+    def __init__(
+        self,
+        app: Application[Any],
+        projection: Projection,
+        failures: ProjectionFailures | None = None,
+    ) -> None:
         self.app = app
         self.recorder = postgres_recorder(app)
         self.projection = projection
+        self.failures = failures
+        self.may_be_failing = True
+        self.applying: Notification | None = None
+        """The notification being applied, while it is; None while committing."""
         self.applied = 0
         """Events applied so far (a rebuild reports its rate from it)."""
 
@@ -82,12 +97,49 @@ class ProjectionFeed:
             start=position + 1, limit=BATCH_SIZE, stop=head, topics=self.projection.topics
         )
         end = notifications[-1].id if len(notifications) == BATCH_SIZE else head
-        events = [self.app.mapper.to_domain_event(n) for n in notifications]
-        with self.projection.session(Tracking(self.app.name, end)) as session:
-            for event in events:
-                self.projection.apply(event, session)
-        self.applied += len(events)
+        try:
+            self._apply(notifications, end)
+        except Exception as error:
+            self._record_failure(position, error)
+            raise
+        self._clear_failure()
+        self.applied += len(notifications)
         return end
+
+    def _apply(self, notifications: Sequence[Notification], end: int) -> None:
+        events = []
+        for notification in notifications:
+            self.applying = notification
+            events.append((notification, self.app.mapper.to_domain_event(notification)))
+        with self.projection.session(Tracking(self.app.name, end)) as session:
+            for notification, event in events:
+                self.applying = notification
+                self.projection.apply(event, session)
+            self.applying = None
+
+    def _record_failure(self, position: int, error: Exception) -> None:
+        """Best effort: with the database down too, the log line is all there is."""
+        if self.failures is None:
+            return
+        event = self.applying
+        failure = Failure(
+            projection=self.projection.name,
+            application=self.app.name,
+            position=position,
+            event_position=event.id if event is not None else None,
+            event_topic=event.topic if event is not None else None,
+            error=f"{type(error).__name__}: {error}",
+        )
+        try:
+            self.failures.record(failure)
+        except Exception as unrecorded:
+            log.warning("could not record the failure of %s: %s", failure.projection, unrecorded)
+        self.may_be_failing = True
+
+    def _clear_failure(self) -> None:
+        if self.failures is not None and self.may_be_failing:
+            self.failures.clear(self.projection.name, self.app.name)
+            self.may_be_failing = False
 
 
 EventLogs = Sequence[tuple[Application[Any], Sequence[Projection]]]
@@ -104,9 +156,16 @@ def postgres_recorder(app: Application[Any]) -> PostgresApplicationRecorder:
 class InProcessRunner:
     """Supervises a watch per log and a thread per projection, each restarted with backoff."""
 
-    def __init__(self, logs: EventLogs, sagas: SagaExecutor | None = None) -> None:
+    def __init__(
+        self,
+        logs: EventLogs,
+        sagas: SagaExecutor | None = None,
+        failures: ProjectionFailures | None = None,
+    ) -> None:
         self.watches = {app.name: LogWatch(postgres_recorder(app)) for app, _ in logs}
-        self.feeds = [ProjectionFeed(app, p) for app, projections in logs for p in projections]
+        self.feeds = [
+            ProjectionFeed(app, p, failures) for app, projections in logs for p in projections
+        ]
         self.sagas = sagas
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []

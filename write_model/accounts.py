@@ -13,6 +13,7 @@ from eventsourcing.utils import EnvType
 from write_model.commands import RegisterUser
 from write_model.errors import NotFoundError, RuleViolationError, UnauthenticatedError
 from write_model.ports import PasswordHasher
+from write_model.text import checked
 from write_model.users import ROLES, User, Username, normalise_email, normalise_username
 
 MIN_PASSWORD_LENGTH = 8
@@ -143,6 +144,8 @@ class Accounts(Application[UUID]):
 
 
 def _check_new_account(cmd: RegisterUser) -> None:
+    checked("email", cmd.email)
+    checked("username", cmd.username)
     if cmd.role not in ROLES:
         raise InvalidRoleError(f"Role must be one of {', '.join(ROLES)}.")
     if not USERNAME_PATTERN.match(cmd.username.strip()):

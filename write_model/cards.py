@@ -14,6 +14,7 @@ from eventsourcing.utils import EnvType
 from write_model.errors import NotFoundError, RuleViolationError
 from write_model.logged import LoggedApplication, Outcome
 from write_model.ports import CardProvider, CardRefused, ProviderUnavailable
+from write_model.text import checked
 
 CARD_NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:card-idempotency-key")
 COLORS = ("black", "pink")
@@ -108,6 +109,7 @@ class Card(Aggregate):
 
     def fail(self, reason: str) -> None:
         """Only a pending card can fail: an issued card is never overwritten, nor repeated."""
+        checked("reason", reason, multiline=True)
         if self.status == "pending":
             self._fail(reason)
 
@@ -130,7 +132,7 @@ class Cards(LoggedApplication):
 
         An unavailable provider leaves the card pending: the issuance saga retries it.
         """
-        if cmd.color not in COLORS:
+        if checked("color", cmd.color) not in COLORS:
             raise InvalidCardColorError(f"Cards come in {', '.join(COLORS)}.")
         if (known := self._find(Card, cmd.card_id)) is not None:
             return _answer(Outcome(known, self.position()))

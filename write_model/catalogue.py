@@ -17,6 +17,7 @@ from write_model.delivery import (
 )
 from write_model.errors import NotFoundError, RuleViolationError
 from write_model.flash_sales import FlashSale, ProductDelistedError, flash_sale
+from write_model.text import checked
 
 CENT = Decimal("0.01")
 
@@ -148,6 +149,8 @@ class Product(Aggregate):
     def revise(self, *, title: str, description: str, price: Decimal, category: str) -> None:
         """Record the new listing; an unchanged revision records nothing."""
         price = money(price)
+        title, category = checked("title", title), checked("category", category)
+        description = checked("description", description, multiline=True)
         if (title, description, price, category) == (
             self.title,
             self.description,

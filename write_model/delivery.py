@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from write_model.errors import ConflictError, RuleViolationError
+from write_model.text import checked
 
 DEFAULT_TIMEZONE = "UTC"
 DEFAULT_OPENS_AT = 9
@@ -114,7 +115,9 @@ def delivery_status(order_status: str) -> str:
 
 
 def delivery_address(address: str) -> str:
-    """The address without surrounding blanks; an empty one is refused."""
+    """The address without surrounding blanks; an empty one, or one with control characters
+    other than line breaks and tabs, is refused."""
+    checked("address", address, multiline=True)
     if not address.strip():
         raise InvalidDeliveryAddressError("A delivery needs an address.")
     return address.strip()

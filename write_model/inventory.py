@@ -7,6 +7,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from write_model.errors import RuleViolationError
+from write_model.text import checked
 
 STOCK_NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:stock-item")
 
@@ -53,6 +54,7 @@ class StockItem(Aggregate):
 
     def adjust(self, quantity: int, reason: str) -> None:
         """Receive (reason "received", quantity > 0) or correct stock by a signed amount."""
+        checked("reason", reason, multiline=True)
         if quantity == 0:
             return
         if self.available + quantity < 0:

@@ -35,6 +35,7 @@ from write_model.placement import (
     price_lines,
     shortfalls,
 )
+from write_model.text import checked
 
 
 class Shop(OrderAudit):
@@ -47,9 +48,9 @@ class Shop(OrderAudit):
         hours = OpeningHours(timezone=cmd.timezone, opens_at=cmd.opens_at, closes_at=cmd.closes_at)
         store = Store(
             id=cmd.store_id,
-            name=cmd.name,
+            name=checked("name", cmd.name),
             owner_id=cmd.owner_id,
-            city=cmd.city,
+            city=checked("city", cmd.city),
             lat=cmd.lat,
             lng=cmd.lng,
             delivery_radius_km=cmd.delivery_radius_km,
@@ -66,10 +67,10 @@ class Shop(OrderAudit):
         product = Product(
             id=cmd.product_id,
             store_id=cmd.store_id,
-            title=cmd.title,
-            description=cmd.description,
+            title=checked("title", cmd.title),
+            description=checked("description", cmd.description, multiline=True),
             price=money(cmd.price),
-            category=cmd.category,
+            category=checked("category", cmd.category),
         )
         return self._save(product)
 
@@ -182,7 +183,9 @@ class Shop(OrderAudit):
         return self._retried(attempt)
 
     def record_shipment_notification_failed(self, order_id: UUID, reason: str) -> Outcome:
-        """The shipping saga gave up: the order's history says so."""
+        """The shipping saga gave up: the order's history says so (the reason obeys the text
+        rule: the saga scrubs what it was told)."""
+        checked("reason", reason, multiline=True)
 
         def attempt() -> Outcome:
             order = self.get_order(order_id)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Response
 from api.dependencies import CurrentUser, Paging, ServicesDep, read_after
 from api.errors import ApiError
 from api.schemas.cards import CardIn, CardOut
-from api.schemas.common import PageOf
+from api.schemas.common import PageOf, SafeText
 from read_model.sql import cards
 from write_model.cards import Card, Cards, RequestCard, card_id_for
 
@@ -36,7 +36,7 @@ def request_card(
     actor: CurrentUser,
     services: ServicesDep,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
+    idempotency_key: Annotated[SafeText | None, Header(min_length=1, max_length=200)] = None,
 ) -> CardOut:
     """Request a card: 201 ordered, 202 pending (retried until settled), 400 if refused."""
     card_id = card_id_for(actor.user_id, idempotency_key) if idempotency_key else uuid4()

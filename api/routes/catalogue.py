@@ -27,7 +27,7 @@ from api.schemas.catalogue import (
     ProductPatch,
     ProductPut,
 )
-from api.schemas.common import PageOf
+from api.schemas.common import PageOf, SafeText
 from read_model.sql import catalogue
 from write_model.catalogue import Product
 from write_model.commands import ListProduct, ReviseProduct, SetFlashSale
@@ -80,7 +80,7 @@ def list_products(
     paging: Paging,
     target: MinPosition,
     response: Response,
-    category: Annotated[str | None, Query(max_length=200)] = None,
+    category: Annotated[SafeText | None, Query(max_length=200)] = None,
     min_price: PriceQuery = None,
     max_price: PriceQuery = None,
     store_id: UUID | None = None,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 
 from api.dependencies import CurrentUser, MinPosition, Paging, ServicesDep, read_after, read_sql
 from api.errors import ApiError
-from api.schemas.common import PageOf
+from api.schemas.common import PageOf, SafeText
 from api.schemas.orders import (
     DeliveryOut,
     LineOut,
@@ -79,7 +79,7 @@ def place_order(
     actor: CurrentUser,
     services: ServicesDep,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[SafeText | None, Header(max_length=200)] = None,
 ) -> OrderOut:
     """Place an order at one store: all lines held, or 400 with the shortfalls."""
     order_id = (

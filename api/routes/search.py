@@ -14,7 +14,7 @@ from api.dependencies import MinPosition, Paging, ServicesDep, read_after
 from api.errors import ApiError
 from api.rate_limits import rate_limited
 from api.routes.stores import parse_near
-from api.schemas.common import PageOf
+from api.schemas.common import PageOf, SafeText
 from api.schemas.search import SearchHitOut, SuggestionsOut
 from read_model.sql import search
 from read_model.sql.search import SearchFilter
@@ -30,13 +30,13 @@ SUGGEST_MIN_LENGTH = 3
 
 
 def search_filter(
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    category: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[SafeText | None, Query(max_length=200)] = None,
+    category: Annotated[SafeText | None, Query(max_length=200)] = None,
     min_price: PriceQuery = None,
     max_price: PriceQuery = None,
     store_id: UUID | None = None,
     in_stock: Annotated[bool | None, Query(description="Needs store_id.")] = None,
-    near: Annotated[str | None, Query(max_length=100, description="lat,lng")] = None,
+    near: Annotated[SafeText | None, Query(max_length=100, description="lat,lng")] = None,
     radius_km: Annotated[float, Query(gt=0, le=20_000)] = 10.0,
     sort: Sort = "relevance",
 ) -> SearchFilter:
@@ -58,7 +58,7 @@ def search_filter(
     )
 
 
-def suggest_text(q: Annotated[str, Query(max_length=100)]) -> str:
+def suggest_text(q: Annotated[SafeText, Query(max_length=100)]) -> str:
     """`q` without surrounding blanks: fewer than 3 letters would match too much to help."""
     text = q.strip()
     if len(text) < SUGGEST_MIN_LENGTH:

@@ -13,7 +13,7 @@ from api.dependencies import CurrentUser, MinPosition, Paging, ServicesDep, read
 from api.errors import ApiError
 from api.schemas.alerts import StockAlertOut
 from api.schemas.catalogue import InventoryLineOut, StockIn, StockOut, StoreIn, StoreOut
-from api.schemas.common import PageOf
+from api.schemas.common import PageOf, SafeText
 from api.schemas.orders import OrderSummaryOut
 from read_model.sql import alerts, catalogue, inventory, orders
 from read_model.sql.catalogue import StoreView
@@ -64,8 +64,8 @@ def create_store(
 def list_stores(
     services: ServicesDep,
     paging: Paging,
-    city: Annotated[str | None, Query(max_length=200)] = None,
-    near: Annotated[str | None, Query(max_length=100)] = None,
+    city: Annotated[SafeText | None, Query(max_length=200)] = None,
+    near: Annotated[SafeText | None, Query(max_length=100)] = None,
     radius_km: Annotated[float, Query(gt=0, le=20_000)] = 10.0,
     owner_id: Annotated[UUID | None, Query()] = None,
 ) -> PageOf[StoreOut]:

@@ -8,24 +8,27 @@ from uuid import UUID
 
 from pydantic import BaseModel, EmailStr, Field
 
-from api.schemas.common import Request
+from api.schemas.common import Request, SafeText
 
 
 class RegisterIn(Request):
     email: EmailStr
-    username: str = Field(min_length=3, max_length=40)
-    password: str = Field(min_length=1, max_length=200)
+    username: SafeText = Field(min_length=3, max_length=40)
+    password: SafeText = Field(min_length=1, max_length=200)
     role: Literal["customer", "artisan"] = "customer"
 
 
 class LoginIn(Request):
-    email: str | None = Field(default=None, max_length=254)
-    username: str | None = Field(default=None, max_length=254)
+    """The password is taken as it is: signing in records nothing, and an account made before
+    the text rule keeps its way in."""
+
+    email: SafeText | None = Field(default=None, max_length=254)
+    username: SafeText | None = Field(default=None, max_length=254)
     password: str = Field(min_length=1, max_length=200)
 
 
 class RefreshIn(Request):
-    refresh: str = Field(min_length=1, max_length=4000)
+    refresh: SafeText = Field(min_length=1, max_length=4000)
 
 
 class UserOut(BaseModel):

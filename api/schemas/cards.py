@@ -7,12 +7,12 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, field_validator
 
-from api.schemas.common import Request
+from api.schemas.common import Request, SafeText
 from write_model.cards import COLORS
 
 
 class CardIn(Request):
-    color: str = Field(description=f"One of {', '.join(COLORS)}.")
+    color: SafeText = Field(description=f"One of {', '.join(COLORS)}.")
 
     @field_validator("color")
     @classmethod

@@ -6,12 +6,21 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
-from api.schemas.common import Money, Price, Request, Text
+from api.schemas.common import (
+    JsonDatetime,
+    JsonUUID,
+    Money,
+    MultilineText,
+    Price,
+    Request,
+    SafeText,
+    Text,
+)
 from write_model.delivery import DEFAULT_CLOSES_AT, DEFAULT_OPENS_AT, DEFAULT_TIMEZONE
 
-Description = Annotated[str, Field(max_length=5000)]
+Description = Annotated[MultilineText, Field(max_length=5000)]
 TIMEZONE = (
     "IANA name, e.g. Europe/Lisbon: opening hours are the store's local time. "
     "Unknown, or closes_at not after opens_at: 400 invalid_opening_hours."
@@ -25,7 +34,7 @@ class StoreIn(Request):
     lng: float = Field(ge=-180, le=180)
     delivery_radius_km: float = Field(default=10.0, gt=0, le=500)
     low_stock_threshold: int = Field(default=3, ge=0, le=100_000)
-    timezone: str = Field(
+    timezone: SafeText = Field(
         default=DEFAULT_TIMEZONE, min_length=1, max_length=64, description=TIMEZONE
     )
     opens_at: int = Field(default=DEFAULT_OPENS_AT, ge=0, le=23, description="First slot's hour.")
@@ -50,7 +59,7 @@ class StoreOut(BaseModel):
 
 
 class ProductIn(Request):
-    store_id: UUID
+    store_id: JsonUUID
     title: Text
     description: Description = ""
     price: Price
@@ -75,8 +84,8 @@ class FlashSaleIn(Request):
     """Times without a UTC offset are refused: they would mean another instant in every zone."""
 
     price: Price = Field(description="Below the regular price (else 400 invalid_flash_sale).")
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime = Field(description="After starts_at, and in the future.")
+    starts_at: JsonDatetime
+    ends_at: JsonDatetime = Field(description="After starts_at, and in the future.")
 
 
 class FlashSaleOut(BaseModel):
@@ -100,9 +109,9 @@ class ProductOut(BaseModel):
 
 
 class StockIn(Request):
-    product_id: UUID
+    product_id: JsonUUID
     quantity: int = Field(ge=-1_000_000, le=1_000_000)
-    reason: str = Field(default="received", min_length=1, max_length=100)
+    reason: MultilineText = Field(default="received", min_length=1, max_length=100)
 
 
 class InventoryLineOut(BaseModel):

@@ -1,23 +1,64 @@
-"""Types shared by the schemas: money as a 2-place string, pages, strict request models."""
+"""Types shared by the schemas: money as a 2-place string, pages, strict request models, text."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated, Generic, TypeVar
+from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    Strict,
+)
+from pydantic_core import PydanticCustomError
+
+from write_model.text import forbidden_character
 
 T = TypeVar("T")
 
+
+def text_rule(*, multiline: bool = False) -> AfterValidator:
+    """The domain's text rule as a validator: a NUL or control character is a 400 naming the
+    field, before any command runs. `multiline` keeps tabs and line breaks."""
+
+    def check(value: str) -> str:
+        character = forbidden_character(value, multiline=multiline)
+        if character is not None:
+            raise PydanticCustomError(
+                "control_character",
+                "must not contain control characters (found U+{code})",
+                {"code": f"{ord(character):04X}"},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+SafeText = Annotated[str, text_rule()]
+"""One line of text: no control characters at all. For every query parameter and header too."""
+MultilineText = Annotated[str, text_rule(multiline=True)]
+"""Text that may span lines (descriptions, addresses, reasons): tabs and line breaks allowed."""
+Text = Annotated[SafeText, Field(min_length=1, max_length=200)]
+
+JsonUUID = Annotated[UUID, Strict(False)]
+"""JSON has no UUID type: a strict request model still reads one from its string."""
+JsonDatetime = Annotated[AwareDatetime, Strict(False)]
+"""JSON has no time type either: ISO 8601 strings with an offset are read."""
 Money = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str)]
-Price = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
-Text = Annotated[str, Field(min_length=1, max_length=200)]
+Price = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2, strict=False)]
+"""Money comes as a string ("35.00") or a number; never as a boolean."""
 
 
 class Request(BaseModel):
-    """Request bodies refuse unknown fields, so a typo is an error, not a silent no-op."""
+    """Request bodies refuse unknown fields, so a typo is an error, not a silent no-op, and
+    are strict: `"2"` or `true` is no quantity. JSON strings still make ids, times, prices."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
 
 
 class PageOf(BaseModel, Generic[T]):

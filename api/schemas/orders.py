@@ -6,20 +6,20 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
-from api.schemas.common import Money, Request
+from api.schemas.common import JsonDatetime, JsonUUID, Money, MultilineText, Request
 
 
 class ItemIn(Request):
-    product_id: UUID
+    product_id: JsonUUID
     quantity: int = Field(
         ge=1, le=1000, validation_alias=AliasChoices("quantity", "quantity_requested")
     )
 
 
 class OrderIn(Request):
-    store_id: UUID
+    store_id: JsonUUID
     items: list[ItemIn] = Field(min_length=1, max_length=100)
 
 
@@ -33,8 +33,8 @@ class StatusIn(Request):
 class DeliveryIn(Request):
     """A slot start without a UTC offset is refused: it would mean another hour in every zone."""
 
-    address: str = Field(min_length=1, max_length=500)
-    slot_start: AwareDatetime
+    address: MultilineText = Field(min_length=1, max_length=500)
+    slot_start: JsonDatetime
 
 
 class DeliveryOut(BaseModel):

@@ -11,6 +11,7 @@ from projections.sagas.base import Job
 from projections.sagas.ports import ShippingPartner
 from write_model.orders import Order
 from write_model.shop import Shop
+from write_model.text import scrubbed
 
 
 class ShippingNotice:
@@ -44,4 +45,4 @@ class ShippingNotice:
         return "notified"
 
     def give_up(self, payload: dict[str, Any], error: str) -> None:
-        self.shop.record_shipment_notification_failed(UUID(payload["order_id"]), error)
+        self.shop.record_shipment_notification_failed(UUID(payload["order_id"]), scrubbed(error))

@@ -19,6 +19,8 @@ from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
+from read_model.sql.safe_text import safe_text
+
 CHANNEL = "saga_jobs"
 """NOTIFY channel that wakes executors when a job is recorded or requeued."""
 
@@ -88,12 +90,12 @@ def retry_later(pool: ConnectionPool, job_id: int, error: str, delay_s: float) -
         pool,
         job_id,
         "status = 'pending', last_error = %s, next_attempt_at = now() + make_interval(secs => %s)",
-        (error, delay_s),
+        (safe_text(error), delay_s),
     )
 
 
 def park(pool: ConnectionPool, job_id: int, error: str) -> None:
-    _finish(pool, job_id, "status = 'parked', last_error = %s", (error,))
+    _finish(pool, job_id, "status = 'parked', last_error = %s", (safe_text(error),))
 
 
 def _finish(pool: ConnectionPool, job_id: int, assignments: str, params: tuple[Any, ...]) -> None:

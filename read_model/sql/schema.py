@@ -29,6 +29,19 @@ CREATE TABLE IF NOT EXISTS tracking (
     PRIMARY KEY (projection, application)
 );
 
+CREATE TABLE IF NOT EXISTS projection_failures (
+    projection text NOT NULL,
+    application text NOT NULL,
+    position bigint NOT NULL,
+    event_position bigint,
+    event_topic text,
+    error text NOT NULL,
+    attempts integer NOT NULL DEFAULT 1,
+    first_failed_at timestamptz NOT NULL DEFAULT now(),
+    failed_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (projection, application)
+);
+
 CREATE TABLE IF NOT EXISTS relay_positions (
     application text PRIMARY KEY,
     position bigint NOT NULL

@@ -208,6 +208,18 @@ def test_a_command_without_a_reachable_postgres_says_so_in_one_line(
     assert "Traceback" not in refused.stderr
 
 
+def test_createadmin_refuses_a_username_with_a_control_character(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as refused:
+        main(["createadmin", "--email", "boss@example.com", "--username", "boss\x1b[0m"])
+
+    assert refused.value.code == 2
+    assert (
+        "--username: must not contain control characters (found U+001B)" in capsys.readouterr().err
+    )
+
+
 class TestProjectionCommands:
     @pytest.fixture(autouse=True)
     def session_database(self, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,6 +17,7 @@ from write_model.accounts import (
     WeakPasswordError,
 )
 from write_model.commands import RegisterUser
+from write_model.text import InvalidTextError
 from write_model.users import User
 
 pytestmark = pytest.mark.unit
@@ -107,6 +108,10 @@ class TestRegister(AccountsTests):
     def test_refuses_a_bad_username(self, accounts: Accounts, username: str) -> None:
         with pytest.raises(InvalidUsernameError):
             accounts.register(a_registration(username=username))
+
+    def test_refuses_an_email_with_a_nul(self, accounts: Accounts) -> None:
+        with pytest.raises(InvalidTextError, match="email"):
+            accounts.register(a_registration(email="ann\x00@example.com"))
 
     def test_refuses_an_unknown_role(self, accounts: Accounts) -> None:
         with pytest.raises(InvalidRoleError):

@@ -16,6 +16,7 @@ from write_model.cards import (
     card_id_for,
 )
 from write_model.ports import CardRefused, ProviderCard, ProviderUnavailable
+from write_model.text import InvalidTextError
 
 pytestmark = pytest.mark.unit
 
@@ -106,6 +107,15 @@ class TestRequestCard:
 
 
 class TestIssueAndFail:
+    def test_refuses_a_failure_reason_with_a_nul(self) -> None:
+        cards = cards_with(ScriptedProvider("down"))
+        card = cards.request_card(a_request()).aggregate
+
+        with pytest.raises(InvalidTextError, match="reason"):
+            cards.fail(card.id, "gave up\x00")
+
+        assert cards.get_card(card.id).status == "pending"
+
     def test_issuing_a_settled_card_asks_the_provider_no_more(self) -> None:
         provider = ScriptedProvider()
         cards = cards_with(provider)
