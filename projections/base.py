@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -46,6 +47,14 @@ class SqlProjection:
 
     def position(self, application: str) -> int:
         return positions.position(self.pool, self.name, application)
+
+    def apply(self, event: Any, cur: Cursor[Any]) -> None:
+        """Events of other kinds change nothing here."""
+
+    def apply_batch(self, events: Sequence[Any], cur: Cursor[Any]) -> None:
+        """A batch's events, in log order; a view that can writes them set-based."""
+        for event in events:
+            self.apply(event, cur)
 
 
 class PositionedStore(Protocol):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import Tracking
@@ -43,8 +44,20 @@ class Routes:
         return found
 
 
+@dataclass
+class SqlBatch:
+    """A batch in the making: each view's events, written set-based when the batch ends."""
+
+    cur: Cursor[Any]
+    events: list[list[Any]]
+
+
 class SqlSubscription:
-    """Every SQL view (saga jobs included) of one log: one transaction and position per batch."""
+    """Every SQL view (saga jobs included) of one log: one transaction and position per batch.
+
+    Each view gets its events of the batch at once (`SqlProjection.apply_batch`), so it can
+    fold them in memory and write each table with one set-based statement.
+    """
 
     def __init__(self, name: str, pool: ConnectionPool, views: Sequence[SqlProjection]) -> None:
         self.name = name
@@ -53,12 +66,19 @@ class SqlSubscription:
         self.routes = Routes(views)
         self.topics = self.routes.topics
 
-    def session(self, tracking: Tracking) -> Any:
-        return positions.tracked(self.pool, [view.name for view in self.views], tracking)
+    @contextmanager
+    def session(self, tracking: Tracking) -> Iterator[SqlBatch]:
+        names = [view.name for view in self.views]
+        with positions.tracked(self.pool, names, tracking) as cur:
+            batch = SqlBatch(cur, [[] for _ in self.views])
+            yield batch
+            for view, events in zip(self.views, batch.events, strict=True):
+                if events:
+                    view.apply_batch(events, cur)
 
-    def apply(self, event: Any, cur: Cursor[Any]) -> None:
+    def apply(self, event: Any, batch: SqlBatch) -> None:
         for index in self.routes(event):
-            self.views[index].apply(event, cur)
+            batch.events[index].append(event)
 
     def position(self, application: str) -> int:
         """What every view has reached: where the subscription resumes."""
@@ -98,3 +118,8 @@ def subscriptions(pool: ConnectionPool, views: Sequence[Projection]) -> list[Pro
         *([SqlSubscription("sql", pool, sql)] if sql else []),
         *([RedisSubscription("redis", redis)] if redis else []),
     ]
+
+
+def alone(view: SqlProjection) -> SqlSubscription:
+    """One view fed by itself (a rebuild), writing set-based like in its subscription."""
+    return SqlSubscription(view.name, view.pool, [view])

@@ -20,6 +20,7 @@ from psycopg_pool import ConnectionPool
 
 from projections.base import SqlProjection
 from projections.inventory import InventoryCacheProjection
+from projections.subscriptions import alone
 from read_model import positions
 from read_model.redis.inventory import InventoryCache
 from read_model.sql.inventory import stocking_stores, store_inventory
@@ -70,7 +71,7 @@ class Rebuilder:
         fresh_schema(self.live_pool, scratch)
         started = time.perf_counter()
         with self.scratch_pool(scratch) as pool:
-            feed = ProjectionFeed(self.app, kind(pool))
+            feed = ProjectionFeed(self.app, alone(kind(pool)))
             position = self._replay(feed, 0)
             with locked_live_tables(self.live_pool, kind.tables, "ACCESS EXCLUSIVE") as conn:
                 position = self._replay(feed, position)
@@ -84,7 +85,7 @@ class Rebuilder:
         fresh_schema(self.live_pool, scratch)
         try:
             with self.scratch_pool(scratch) as pool:
-                feed = ProjectionFeed(self.app, kind(pool))
+                feed = ProjectionFeed(self.app, alone(kind(pool)))
                 position = self._replay(feed, 0)
                 positions.wait_for(
                     self.live_pool, [kind.name], self.app.name, position, LIVE_WAIT_SECONDS
