@@ -37,7 +37,10 @@ class CardIssuance:
         self.grace_s = grace_s
         """Left to the request handler's own call before the saga asks: a bit over its timeout."""
         self.max_attempts = max_attempts
-        """By default enough attempts, doubling from 1 s to 30 s apart, to span an hour (125)."""
+        """By default enough attempts, doubling from 1 s to 30 s apart, to span an hour (125).
+
+        An unusable answer (expired, unreadable) is final: `Cards.issue` fails the card at once.
+        """
 
     def jobs(self, event: Any) -> Iterable[Job]:
         card_id = str(event.originator_id)

@@ -31,13 +31,17 @@ class Stack:
     provider: ProviderControl
     saga: CardIssuance
 
-    def a_pending_card(self, failures: int = 0, refused: bool = False) -> Card:
+    def a_pending_card(
+        self, failures: int = 0, refused: bool = False, expiry: str = "offset"
+    ) -> Card:
         """A card whose request found the provider failing: left for the saga.
 
-        Then the provider fails `failures` more calls (answering 503 comes before refusing).
+        Then the provider fails `failures` more calls (answering 503 comes before refusing),
+        and writes the expiry of the card it makes in the shape `expiry`.
         """
         user_id = uuid.uuid4()
         self.provider.fail(str(user_id), count=1 + failures)
+        self.provider.expire(str(user_id), expiry)
         if refused:
             self.provider.refuse(str(user_id))
         cmd = RequestCard(card_id=uuid.uuid4(), user_id=user_id, color="black")
@@ -135,6 +139,20 @@ def test_a_refusal_during_a_retry_fails_the_card_without_more_calls(stack: Stack
     assert (settled.status, settled.failure) == ("failed", "user_not_registered")
     poll_until(lambda: stack.job_status(card.id) == "done")
     assert len(stack.provider.calls(str(card.user_id))) == 2
+
+
+@pytest.mark.parametrize("expiry", ["past", "garbage"])
+def test_an_unusable_answer_during_a_retry_fails_the_card_at_once(
+    stack: Stack, expiry: str
+) -> None:
+    card = stack.a_pending_card(expiry=expiry)
+
+    settled = poll_until(lambda: stack.settled(card.id))
+
+    assert (settled.status, settled.failure) == ("failed", "provider_invalid_answer")
+    poll_until(lambda: stack.job_status(card.id) == "done")
+    assert len(stack.provider.calls(str(card.user_id))) == 2
+    assert stack.view_when(card.id, "failed").failure_reason == "provider_invalid_answer"
 
 
 def test_replaying_the_log_and_rerunning_a_done_job_call_the_provider_no_more(
