@@ -23,6 +23,9 @@ from write_model.cards import Card, RequestCard
 
 pytestmark = pytest.mark.integration
 MAX_ATTEMPTS = 3
+GRACE_S = 1.0
+"""The request's own call (answered at once by the fake) ends before the saga's first call,
+so the two never race for the provider's next scripted answer."""
 
 
 @dataclass
@@ -83,7 +86,7 @@ def stack(redis_url: str) -> Iterator[Stack]:
         )
         migrate(settings)
         container = build(settings)
-        saga = CardIssuance(container.cards, grace_s=0, max_attempts=MAX_ATTEMPTS)
+        saga = CardIssuance(container.cards, grace_s=GRACE_S, max_attempts=MAX_ATTEMPTS)
         feeds = [CardsProjection(container.pool), SagaProjection(container.pool, saga)]
         executor = SagaExecutor(container.pool, [saga], workers=2, backoff_s=0.05)
         runner = InProcessRunner([(container.cards, feeds)], executor)
