@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from write_model.errors import (
     ConflictError,
+    DependencyFailedError,
     DomainError,
     NotFoundError,
     PermissionDeniedError,
@@ -29,6 +30,7 @@ STATUS_BY_FAMILY: list[tuple[type[DomainError], int]] = [
     (NotFoundError, 404),
     (ConflictError, 409),
     (RuleViolationError, 400),
+    (DependencyFailedError, 502),
 ]
 CODE_BY_STATUS = {
     400: "bad_request",

@@ -1,12 +1,15 @@
 """A card provider to develop and test against: the real contract over HTTP, faults on demand.
 
 `POST /api/v2/card/` {user_id, color} answers 201 {id, color, status: "ORDERED",
-expiration_date, last4}; the same Idempotency-Key gets the same card back. Every user is
+expiration_date, last4}, the expiry an ISO 8601 timestamp with an offset, as the real
+provider sends it; the same Idempotency-Key gets the same card back. Every user is
 registered except those named by `POST /_control/unknown`. Under `/_control`, for the next
 calls of one user (or, without `user_id`, of everyone): `fail` {count, status} answers 5xx
 without making a card, `latency` {seconds} delays each answer, `hold` makes the card and
-keeps the answer until `release`. `GET /_control/calls` and `/_control/cards` (`?user_id=`)
-show what was asked and made; `reset` forgets everything.
+keeps the answer until `release`, `expiry` {shape} makes cards whose expiry is `naive`
+(no offset), a plain `date`, `past` or `garbage` (or `offset` again), and `garble` makes
+the card but answers a body that is not JSON. `GET /_control/calls` and `/_control/cards`
+(`?user_id=`) show what was asked and made; `reset` forgets everything.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -36,6 +39,9 @@ class Faults:
     latency_s: float = 0.0
     held: threading.Event | None = None
     """Set while answers are held: they wait for it to be set."""
+    expiry: str = "offset"
+    """How new cards' expiration_date is written: a key of EXPIRIES."""
+    garbled: bool = False
 
 
 @dataclass
@@ -49,7 +55,7 @@ class ProviderState:
     unknown: set[str] = field(default_factory=set)
     faults: dict[str, Faults] = field(default_factory=dict)
 
-    def card_for(self, call: dict[str, Any]) -> dict[str, Any]:
+    def card_for(self, call: dict[str, Any], expiry: str) -> dict[str, Any]:
         """The card of this idempotency key, made on first sight (or every time, without a key)."""
         with self.lock:
             key = call["idempotency_key"]
@@ -61,7 +67,7 @@ class ProviderState:
                 "color": call["color"],
                 "status": "ORDERED",
                 "last4": f"{secrets.randbelow(10_000):04d}",
-                "expiration_date": _expiry().isoformat(),
+                "expiration_date": EXPIRIES[expiry](datetime.now(UTC)),
             }
             self.cards.append(card)
             if key:
@@ -109,6 +115,16 @@ def _release(state: ProviderState, body: dict[str, Any]) -> None:
             faults.held = None
 
 
+def _expiry(state: ProviderState, body: dict[str, Any]) -> None:
+    if body["shape"] not in EXPIRIES:
+        raise ValueError(f"expiry shapes are {', '.join(EXPIRIES)}")
+    _faults(state, body).expiry = body["shape"]
+
+
+def _garble(state: ProviderState, body: dict[str, Any]) -> None:
+    _faults(state, body).garbled = True
+
+
 def _unknown(state: ProviderState, body: dict[str, Any]) -> None:
     state.unknown.add(str(body["user_id"]))
 
@@ -124,6 +140,8 @@ CONTROLS: dict[str, Callable[[ProviderState, dict[str, Any]], None]] = {
     "latency": _latency,
     "hold": _hold,
     "release": _release,
+    "expiry": _expiry,
+    "garble": _garble,
     "unknown": _unknown,
     "reset": _reset,
 }
@@ -191,10 +209,11 @@ class Handler(BaseHTTPRequestHandler):
         elif user_id in state.unknown:
             self._answer(400, {"detail": "user not registered"})
         else:
-            card = state.card_for(call)
+            card = state.card_for(call, faults.expiry)
             if faults.held is not None:
                 faults.held.wait(HOLD_LIMIT_S)
-            self._answer(201, {k: v for k, v in card.items() if k != "user_id"})
+            answer = {k: v for k, v in card.items() if k != "user_id"}
+            self._answer(201, GARBLED if faults.garbled else answer)
 
     def _key(self) -> str | None:
         return self.headers.get("Idempotency-Key")
@@ -208,7 +227,7 @@ class Handler(BaseHTTPRequestHandler):
         return parsed if isinstance(parsed, dict) else {}
 
     def _answer(self, status: int, body: Any) -> None:
-        data = json.dumps(body).encode()
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -226,6 +245,16 @@ def start(host: str = "127.0.0.1", port: int = 0) -> FakeProviderServer:
     return server
 
 
-def _expiry() -> date:
-    today = date.today()
-    return date(today.year + 3, today.month, 1)
+def _in_three_years(now: datetime) -> datetime:
+    return now + timedelta(days=3 * 365)
+
+
+EXPIRIES: dict[str, Callable[[datetime], str]] = {
+    "offset": lambda now: _in_three_years(now).isoformat(),
+    "naive": lambda now: _in_three_years(now).replace(tzinfo=None).isoformat(),
+    "date": lambda now: _in_three_years(now).date().isoformat(),
+    "past": lambda now: (now - timedelta(days=1)).isoformat(),
+    "garbage": lambda now: "soon-ish",
+}
+"""The ways of writing a new card's expiration_date, by shape name (the real one: offset)."""
+GARBLED = b"<html><body>card ordered</body></html>"

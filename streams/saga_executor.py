@@ -1,5 +1,7 @@
 """Performs saga jobs: claimed from Postgres, retried with exponential backoff, parked at last.
 
+The backoff doubles up to the executor's cap, or the saga's own `max_backoff_s` if lower.
+
 Any number of executors may run (threads here, processes beside the Faust workers): jobs
 are claimed with SKIP LOCKED, so each runs in one place at a time. A NOTIFY on every new
 job wakes idle workers at once; otherwise they sleep until the next job falls due.
@@ -14,7 +16,7 @@ from collections.abc import Sequence
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from projections.sagas.base import GiveUp, Saga
+from projections.sagas.base import Backoff, GiveUp, Saga
 from read_model.sql import saga_jobs
 from read_model.sql.saga_jobs import SagaJob
 
@@ -38,8 +40,7 @@ class SagaExecutor:
         self.pool = pool
         self.sagas = {saga.name: saga for saga in sagas}
         self.workers = workers
-        self.backoff_s = backoff_s
-        self.max_backoff_s = max_backoff_s
+        self.backoff = Backoff(backoff_s, max_backoff_s)
         self.lease_s = lease_s
         self.stopping = threading.Event()
         self.wakeup = threading.Condition()
@@ -78,7 +79,7 @@ class SagaExecutor:
             if job.attempts >= saga.max_attempts:
                 self._park(saga, job, error)
             else:
-                delay = min(self.backoff_s * 2 ** (job.attempts - 1), self.max_backoff_s)
+                delay = self.backoff.after(job.attempts, saga)
                 log.warning(
                     "saga %s job %s failed (%s); retry in %.2fs", job.saga, job.key, error, delay
                 )

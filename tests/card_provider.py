@@ -31,6 +31,14 @@ class ProviderControl:
     def release(self) -> None:
         self._post("release")
 
+    def expire(self, user_id: str, shape: str) -> None:
+        """New cards' expiry: `offset` (the default), `naive`, `date`, `past` or `garbage`."""
+        self._post("expiry", user_id=user_id, shape=shape)
+
+    def garble(self, user_id: str) -> None:
+        """Make the card, then answer 201 with a body that is not JSON."""
+        self._post("garble", user_id=user_id)
+
     def refuse(self, user_id: str) -> None:
         """The provider does not know this user: 400."""
         self._post("unknown", user_id=user_id)

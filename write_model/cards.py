@@ -11,15 +11,28 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import EnvType
 
-from write_model.errors import NotFoundError, RuleViolationError
+from write_model.errors import (
+    DependencyFailedError,
+    DomainError,
+    NotFoundError,
+    RuleViolationError,
+)
 from write_model.logged import LoggedApplication, Outcome
-from write_model.ports import CardProvider, CardRefused, ProviderUnavailable
+from write_model.ports import (
+    CardProvider,
+    CardRefused,
+    ProviderInvalidAnswer,
+    ProviderUnavailable,
+)
 from write_model.text import checked
 
 CARD_NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:card-idempotency-key")
 COLORS = ("black", "pink")
 REFUSED = "user_not_registered"
 """The failure reason when the provider says no: the user is unknown to it."""
+INVALID_ANSWER = "provider_invalid_answer"
+"""The failure reason when the provider's answer describes no card we can use (expired,
+unreadable): asking again would get the same answer."""
 GAVE_UP = "provider_unavailable"
 """The failure reason when the provider stayed unavailable through every retry."""
 
@@ -47,6 +60,12 @@ class CardRefusedError(RuleViolationError):
     """Raised when the provider refuses the card because the user is not registered with it."""
 
     code = REFUSED
+
+
+class CardProviderInvalidAnswerError(DependencyFailedError):
+    """Raised when the provider's answer names no usable card; the card is recorded as failed."""
+
+    code = INVALID_ANSWER
 
 
 class CardNotFoundError(NotFoundError):
@@ -149,7 +168,8 @@ class Cards(LoggedApplication):
     def issue(self, card_id: UUID) -> Outcome:
         """Ask the provider for a pending card and record its answer; a settled card is left alone.
 
-        Raises ProviderUnavailable (nothing recorded) when the provider cannot answer now.
+        Raises ProviderUnavailable (nothing recorded) when the provider cannot answer now. A
+        refusal or an unusable answer is final: the card is recorded as failed at once.
         """
         card = self.get_card(card_id)
         if card.status != "pending":
@@ -158,6 +178,8 @@ class Cards(LoggedApplication):
             made = self.provider.request_card(card.user_id, card.color, card.idempotency_key)
         except CardRefused:
             return self.fail(card_id, REFUSED)
+        except ProviderInvalidAnswer:
+            return self.fail(card_id, INVALID_ANSWER)
         return self._settle(card_id, lambda c: c.issue(made.id, made.last4, made.expiration_date))
 
     def fail(self, card_id: UUID, reason: str) -> Outcome:
@@ -182,10 +204,21 @@ class Cards(LoggedApplication):
 
 
 def _answer(outcome: Outcome) -> Outcome:
-    """What the caller is told: a refused request is an error, recorded at `outcome.position`."""
+    """What the caller is told: a final failure is an error, recorded at `outcome.position`."""
     card: Card = outcome.aggregate
     if card.refused:
         raise CardRefusedError(
             "The card provider does not know this user.", position=outcome.position
         )
+    if card.status == "failed" and card.failure == INVALID_ANSWER:
+        raise _invalid_answer(card, outcome.position)
     return outcome
+
+
+def _invalid_answer(card: Card, position: int) -> DomainError:
+    return CardProviderInvalidAnswerError(
+        "The card provider answered with a card we cannot use (expired or unreadable);"
+        " the card is recorded as failed.",
+        details={"card_id": str(card.id)},
+        position=position,
+    )

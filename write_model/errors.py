@@ -42,6 +42,12 @@ class PermissionDeniedError(DomainError):
     code = "forbidden"
 
 
+class DependencyFailedError(DomainError):
+    """Raised when an outside service answered, but with something we cannot use."""
+
+    code = "dependency_failed"
+
+
 class ConcurrentUpdateError(ConflictError):
     """Raised when optimistic-concurrency retries are exhausted."""
 

@@ -35,6 +35,16 @@ class ProviderUnavailable(Exception):
     """Raised when the provider is down, slow or failing (5xx, timeout): asking again may work."""
 
 
+class ProviderInvalidAnswer(Exception):
+    """Raised when the provider answered but the card it describes is unusable (an expiry in
+    the past, a field we cannot read): asking again gets the same answer, so it is final."""
+
+    def __init__(self, message: str, provider_card_id: str | None = None) -> None:
+        super().__init__(message)
+        self.provider_card_id = provider_card_id
+        """The provider's id of the card, when its answer named one: for reconciling by hand."""
+
+
 class CardProvider(Protocol):
     """The external card issuer; the same idempotency key always gets the same card back."""
 

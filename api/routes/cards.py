@@ -38,7 +38,7 @@ def request_card(
     response: Response,
     idempotency_key: Annotated[SafeText | None, Header(min_length=1, max_length=200)] = None,
 ) -> CardOut:
-    """Request a card: 201 ordered, 202 pending (retried until settled), 400 if refused."""
+    """Request a card: 201 ordered, 202 pending (retried later), 400 refused, 502 unusable."""
     card_id = card_id_for(actor.user_id, idempotency_key) if idempotency_key else uuid4()
     cmd = RequestCard(card_id=card_id, user_id=actor.user_id, color=body.color)
     outcome = services.cards.request_card(cmd)

@@ -38,6 +38,31 @@ class GiveUp(Exception):
     """A failure that retrying cannot fix: the job is parked at once."""
 
 
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Waits between a job's attempts: doubling from `first_s`, never longer than `cap_s`.
+
+    A saga may set its own `max_backoff_s` (an attribute, optional): its jobs then wait no
+    longer than that, so work that a user waits for resumes soon after its dependency returns.
+    """
+
+    first_s: float = 1.0
+    cap_s: float = 300.0
+
+    def after(self, failures: int, saga: object = None) -> float:
+        """The wait before the next attempt of a job of `saga` that has failed `failures` times."""
+        cap = min(self.cap_s, getattr(saga, "max_backoff_s", self.cap_s))
+        return float(min(self.first_s * 2 ** min(failures - 1, 64), cap))
+
+    def attempts_spanning(self, span_s: float) -> int:
+        """The fewest attempts whose waits add up to at least `span_s`: a `max_attempts`."""
+        attempts, waited = 1, 0.0
+        while waited < span_s:
+            waited += self.after(attempts)
+            attempts += 1
+        return attempts
+
+
 class Saga(Protocol):
     name: str
     topics: tuple[str, ...]

@@ -12,21 +12,35 @@ from typing import Any
 from uuid import UUID
 
 from projections.base import topics_of
-from projections.sagas.base import Job, RetryLater
+from projections.sagas.base import Backoff, Job, RetryLater
 from write_model.cards import GAVE_UP, Card, Cards
 from write_model.ports import ProviderUnavailable
+
+MAX_BACKOFF_S = 30.0
+"""A user waits for the card: once the provider is back, it is issued within this long."""
+TRYING_FOR_S = 3600.0
+"""How long an unavailable provider is asked again before the card is failed."""
 
 
 class CardIssuance:
     name = "card_issuance"
     topics = topics_of(Card.Requested)
+    max_backoff_s = MAX_BACKOFF_S
 
-    def __init__(self, cards: Cards, grace_s: float, max_attempts: int = 10) -> None:
+    def __init__(
+        self,
+        cards: Cards,
+        grace_s: float,
+        max_attempts: int = Backoff(cap_s=MAX_BACKOFF_S).attempts_spanning(TRYING_FOR_S),
+    ) -> None:
         self.cards = cards
         self.grace_s = grace_s
         """Left to the request handler's own call before the saga asks: a bit over its timeout."""
         self.max_attempts = max_attempts
-        """With the executor's doubling backoff from 1 s, ten attempts span about 8.5 minutes."""
+        """By default enough attempts, doubling from 1 s to 30 s apart, to span an hour (125).
+
+        An unusable answer (expired, unreadable) is final: `Cards.issue` fails the card at once.
+        """
 
     def jobs(self, event: Any) -> Iterable[Job]:
         card_id = str(event.originator_id)

@@ -13,6 +13,8 @@ import pytest
 from api.main import create_app
 from bazaar.settings import Settings
 from bazaar.wiring import Container, build
+from projections.sagas.cards import CardIssuance
+from read_model.sql import saga_jobs
 from tests.card_provider import ProviderControl, a_card_provider
 from tests.conftest import JWT_SECRET
 from tests.http_driver import Session, after, an_admin, assert_error, register
@@ -46,6 +48,16 @@ def my_cards(client: httpx.Client, who: Session, since: httpx.Response) -> list[
     return list(answer.json()["results"])
 
 
+def made_on(made: dict[str, Any]) -> str:
+    """The UTC date of the provider's expiry (its default timestamp is in UTC)."""
+    return str(made["expiration_date"])[:10]
+
+
+def saga_job_done(container: Container, card_id: str) -> bool:
+    jobs = saga_jobs.jobs_of(container.pool, CardIssuance.name)
+    return any(job.key == card_id and job.status == "done" for job in jobs)
+
+
 def card_status(client: httpx.Client, who: Session, card_id: str) -> str:
     answer = client.get(f"/api/cards/{card_id}", headers=who.auth)
     return str(answer.json()["status"]) if answer.status_code == 200 else "not yet listed"
@@ -63,7 +75,7 @@ class TestRequestingACard:
         card = answer.json()
         (made,) = card_provider.cards(customer.user_id)
         assert card["status"] == "ordered" and card["color"] == "pink"
-        assert (card["last4"], card["expiration_date"]) == (made["last4"], made["expiration_date"])
+        assert (card["last4"], card["expiration_date"]) == (made["last4"], made_on(made))
         assert set(card) == {"id", "color", "status", "last4", "expiration_date", "created_at"}
         assert my_cards(client, customer, since=answer) == [card]
         shown = client.get(f"/api/cards/{card['id']}", headers={**customer.auth, **after(answer)})
@@ -96,6 +108,66 @@ class TestRequestingACard:
     def test_without_a_token_there_is_no_card(self, client: httpx.Client) -> None:
         assert_error(client.post("/api/cards", json={"color": "black"}), 401)
         assert_error(client.get("/api/cards"), 401)
+
+
+class TestTheProvidersExpiry:
+    @pytest.mark.parametrize("shape", ["offset", "naive", "date"])
+    def test_an_expiry_written_as_a_timestamp_or_a_date_gives_an_ordered_card(
+        self, client: httpx.Client, card_provider: ProviderControl, shape: str
+    ) -> None:
+        customer = register(client)
+        card_provider.expire(customer.user_id, shape)
+
+        answer = request_card(client, customer)
+
+        assert answer.status_code == 201, answer.text
+        (made,) = card_provider.cards(customer.user_id)
+        assert answer.json()["status"] == "ordered"
+        assert answer.json()["expiration_date"] == made_on(made)
+        assert my_cards(client, customer, since=answer) == [answer.json()]
+
+
+class TestAnUnusableAnswer:
+    @pytest.mark.parametrize("spoilt", ["past", "garbage", "not_json"])
+    def test_an_unusable_answer_is_502_and_the_card_is_failed_without_asking_again(
+        self,
+        client: httpx.Client,
+        container: Container,
+        card_provider: ProviderControl,
+        spoilt: str,
+    ) -> None:
+        customer = register(client)
+        spoil_answers(card_provider, customer.user_id, spoilt)
+
+        answer = request_card(client, customer, key="spoilt")
+
+        assert_error(answer, 502, "provider_invalid_answer")
+        card_id = answer.json()["details"]["card_id"]
+        (card,) = my_cards(client, customer, since=answer)
+        assert (card["id"], card["status"], card["last4"]) == (card_id, "failed", None)
+        assert_error(request_card(client, customer, key="spoilt"), 502, "provider_invalid_answer")
+        poll_until(lambda: saga_job_done(container, card_id))
+        assert len(card_provider.calls(customer.user_id)) == 1
+
+    def test_the_log_names_the_providers_card_for_reconciling(
+        self, client: httpx.Client, card_provider: ProviderControl, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        customer = register(client)
+        card_provider.expire(customer.user_id, "past")
+
+        answer = request_card(client, customer)
+
+        (made,) = card_provider.cards(customer.user_id)
+        (logged,) = [r for r in caplog.records if made["id"] in r.getMessage()]
+        assert answer.json()["details"]["card_id"] in logged.getMessage()
+
+
+def spoil_answers(provider: ProviderControl, user_id: str, how: str) -> None:
+    """An expiry that has passed, one that is no date, or a body that is not JSON."""
+    if how == "not_json":
+        provider.garble(user_id)
+    else:
+        provider.expire(user_id, how)
 
 
 class TestAnUnavailableProvider:

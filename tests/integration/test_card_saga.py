@@ -23,6 +23,9 @@ from write_model.cards import Card, RequestCard
 
 pytestmark = pytest.mark.integration
 MAX_ATTEMPTS = 3
+GRACE_S = 1.0
+"""The request's own call (answered at once by the fake) ends before the saga's first call,
+so the two never race for the provider's next scripted answer."""
 
 
 @dataclass
@@ -31,13 +34,17 @@ class Stack:
     provider: ProviderControl
     saga: CardIssuance
 
-    def a_pending_card(self, failures: int = 0, refused: bool = False) -> Card:
+    def a_pending_card(
+        self, failures: int = 0, refused: bool = False, expiry: str = "offset"
+    ) -> Card:
         """A card whose request found the provider failing: left for the saga.
 
-        Then the provider fails `failures` more calls (answering 503 comes before refusing).
+        Then the provider fails `failures` more calls (answering 503 comes before refusing),
+        and writes the expiry of the card it makes in the shape `expiry`.
         """
         user_id = uuid.uuid4()
         self.provider.fail(str(user_id), count=1 + failures)
+        self.provider.expire(str(user_id), expiry)
         if refused:
             self.provider.refuse(str(user_id))
         cmd = RequestCard(card_id=uuid.uuid4(), user_id=user_id, color="black")
@@ -79,7 +86,7 @@ def stack(redis_url: str) -> Iterator[Stack]:
         )
         migrate(settings)
         container = build(settings)
-        saga = CardIssuance(container.cards, grace_s=0, max_attempts=MAX_ATTEMPTS)
+        saga = CardIssuance(container.cards, grace_s=GRACE_S, max_attempts=MAX_ATTEMPTS)
         feeds = [CardsProjection(container.pool), SagaProjection(container.pool, saga)]
         executor = SagaExecutor(container.pool, [saga], workers=2, backoff_s=0.05)
         runner = InProcessRunner([(container.cards, feeds)], executor)
@@ -135,6 +142,20 @@ def test_a_refusal_during_a_retry_fails_the_card_without_more_calls(stack: Stack
     assert (settled.status, settled.failure) == ("failed", "user_not_registered")
     poll_until(lambda: stack.job_status(card.id) == "done")
     assert len(stack.provider.calls(str(card.user_id))) == 2
+
+
+@pytest.mark.parametrize("expiry", ["past", "garbage"])
+def test_an_unusable_answer_during_a_retry_fails_the_card_at_once(
+    stack: Stack, expiry: str
+) -> None:
+    card = stack.a_pending_card(expiry=expiry)
+
+    settled = poll_until(lambda: stack.settled(card.id))
+
+    assert (settled.status, settled.failure) == ("failed", "provider_invalid_answer")
+    poll_until(lambda: stack.job_status(card.id) == "done")
+    assert len(stack.provider.calls(str(card.user_id))) == 2
+    assert stack.view_when(card.id, "failed").failure_reason == "provider_invalid_answer"
 
 
 def test_replaying_the_log_and_rerunning_a_done_job_call_the_provider_no_more(

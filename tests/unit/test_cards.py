@@ -8,14 +8,21 @@ import pytest
 
 from write_model.cards import (
     GAVE_UP,
+    INVALID_ANSWER,
     Card,
+    CardProviderInvalidAnswerError,
     CardRefusedError,
     Cards,
     InvalidCardColorError,
     RequestCard,
     card_id_for,
 )
-from write_model.ports import CardRefused, ProviderCard, ProviderUnavailable
+from write_model.ports import (
+    CardRefused,
+    ProviderCard,
+    ProviderInvalidAnswer,
+    ProviderUnavailable,
+)
 from write_model.text import InvalidTextError
 
 pytestmark = pytest.mark.unit
@@ -35,6 +42,8 @@ class ScriptedProvider:
             raise ProviderUnavailable("503")
         if outcome == "refuse":
             raise CardRefused("400")
+        if outcome == "expired":
+            raise ProviderInvalidAnswer("expiry has passed", provider_card_id="p-expired")
         return ProviderCard(id=f"p-{idempotency_key}", last4="4242", expiration_date="2029-11-01")
 
 
@@ -81,6 +90,24 @@ class TestRequestCard:
         assert refused.value.position == cards.position()
         assert cards.get_card(cmd.card_id).refused
 
+    def test_an_unusable_answer_fails_the_card_at_once_and_is_answered_as_an_error(
+        self,
+    ) -> None:
+        provider = ScriptedProvider("expired")
+        cards = cards_with(provider)
+        cmd = a_request()
+
+        with pytest.raises(CardProviderInvalidAnswerError) as invalid:
+            cards.request_card(cmd)
+
+        card = cards.get_card(cmd.card_id)
+        assert (card.status, card.failure) == ("failed", INVALID_ANSWER)
+        assert invalid.value.position == cards.position()
+        assert invalid.value.details == {"card_id": str(cmd.card_id)}
+        with pytest.raises(CardProviderInvalidAnswerError):
+            cards.request_card(cmd)
+        assert len(provider.calls) == 1
+
     def test_a_repeat_answers_the_card_as_it_stands_without_asking_again(self) -> None:
         provider = ScriptedProvider("down")
         cards = cards_with(provider)
@@ -124,6 +151,17 @@ class TestIssueAndFail:
         cards.issue(card.id)
 
         assert len(provider.calls) == 1
+
+    def test_an_unusable_answer_to_a_pending_card_fails_it_for_good(self) -> None:
+        provider = ScriptedProvider("down", "expired")
+        cards = cards_with(provider)
+        card = cards.request_card(a_request()).aggregate
+
+        settled = cards.issue(card.id).aggregate
+
+        assert (settled.status, settled.failure) == ("failed", INVALID_ANSWER)
+        assert cards.issue(card.id).aggregate.version == settled.version
+        assert len(provider.calls) == 2
 
     def test_a_failure_never_overwrites_an_issued_card(self) -> None:
         cards = cards_with(ScriptedProvider())
