@@ -65,7 +65,7 @@ def settings_from(env: dict[str, str]) -> Settings:
     )
 
 
-def wait_until_up(base: str, timeout: float = 30.0) -> None:
+def wait_until_up(base: str, timeout: float = 90.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
