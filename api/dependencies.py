@@ -1,12 +1,13 @@
-"""What routes depend on, as Annotated aliases: services, the caller, read-your-writes."""
+"""What routes depend on, as Annotated aliases: services, the caller, paging."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Header, Request
+from eventsourcing.application import Application
+from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from psycopg_pool import ConnectionPool
 
@@ -14,6 +15,7 @@ from api.errors import ApiError
 from api.security import TokenService
 from read_model import positions
 from read_model.paging import MAX_PAGE_SIZE, PageRequest
+from read_model.position_waiter import PositionWaiter
 from read_model.redis.cache import QueryCache
 from read_model.redis.inventory import InventoryCache
 from read_model.redis.rate_limit import RateLimiter
@@ -41,9 +43,19 @@ class Services:
     tokens: TokenService
     read_wait_timeout: float = 5.0
     checks: dict[str, Callable[[], object]] = field(default_factory=dict)
+    waiter: PositionWaiter = field(init=False)
+    """The process's one poller of projection positions, for every read that waits."""
+
+    def __post_init__(self) -> None:
+        self.waiter = PositionWaiter(self.pool)
+
+    def logs(self) -> dict[str, Application[Any]]:
+        """Every event log a position token may name, by its application's name."""
+        return {app.name: app for app in (self.shop, self.accounts, self.cards)}
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    """Async, so no request takes a worker thread only to find the services."""
     services: Services = request.app.state.services
     return services
 
@@ -83,45 +95,10 @@ def page_request(page: int = 1, page_size: int = 20) -> PageRequest:
 Paging = Annotated[PageRequest, Depends(page_request)]
 
 
-def min_position(
-    x_min_position: Annotated[int | None, Header(ge=0)] = None,
-) -> int | None:
-    return x_min_position
-
-
-MinPosition = Annotated[int | None, Depends(min_position)]
-
-
-def read_after(
-    *projections: str, application: str = Shop.name
-) -> Callable[[ServicesDep, MinPosition], None]:
-    """A dependency that waits until these projections reached the caller's X-Min-Position.
-
-    A position counts in one application's log: the shop's unless `application` names another.
-    """
-
-    def wait(services: ServicesDep, target: MinPosition) -> None:
-        if target is None:
-            return
-        timeout = services.read_wait_timeout
-        if not positions.wait_for(services.pool, projections, application, target, timeout):
-            raise ApiError(
-                503,
-                "read_model_lagging",
-                f"The read models have not reached position {target} yet; retry shortly.",
-                headers={"Retry-After": "1"},
-            )
-
-    return wait
-
-
-def read_sql(
-    services: Services, target: int | None, projection: str, query: Callable[[], T]
-) -> tuple[int, T]:
-    """The projection's position, then the query's result, once it reached `target`.
+def read_sql(services: Services, projection: str, query: Callable[[], T]) -> tuple[int, T]:
+    """The projection's position, then the query's result (the route waited for X-Min-Position).
 
     The position is read first, so the result shows at least that much: a cache may keep
     it where that position is enough (see `read_model.redis.cache`).
     """
-    read_after(projection)(services, target)
     return positions.position(services.pool, projection, services.shop.name), query()

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import position_tokens
 from write_model.errors import (
     ConflictError,
     DependencyFailedError,
@@ -84,7 +85,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
         status = next(code for family, code in STATUS_BY_FAMILY if isinstance(exc, family))
-        headers = {"X-Event-Position": str(exc.position)} if exc.position is not None else None
+        log, position = exc.log or position_tokens.PLAIN_LOG, exc.position
+        token = position_tokens.token(log, position) if position is not None else None
+        headers = {"X-Event-Position": token} if token is not None else None
         return error_response(request, status, exc.code, exc.message, exc.details, headers)
 
     @app.exception_handler(ApiError)

@@ -113,3 +113,13 @@ def record_relayed(pool: ConnectionPool, application: str, position: int) -> Non
             "WHERE relay_positions.position < EXCLUDED.position",
             (application, position),
         )
+
+
+def reached_in(pool: ConnectionPool, applications: Sequence[str]) -> dict[tuple[str, str], int]:
+    """Every projection's position in each of these logs, keyed by (projection, application)."""
+    with pool.connection() as conn:
+        rows = conn.execute(
+            "SELECT projection, application, position FROM tracking WHERE application = ANY(%s)",
+            (list(applications),),
+        ).fetchall()
+    return {(name, app): int(pos) for name, app, pos in rows}

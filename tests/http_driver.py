@@ -41,6 +41,13 @@ def after(response: httpx.Response) -> dict[str, str]:
     return {"X-Min-Position": response.headers["X-Event-Position"]}
 
 
+def position_in(response: httpx.Response, log: str = "shop") -> int:
+    """The position in `log`'s event log that the answer's X-Event-Position token names."""
+    named, _, number = response.headers["X-Event-Position"].rpartition(".")
+    assert named == log, response.headers["X-Event-Position"]
+    return int(number)
+
+
 def a_store(client: httpx.Client, owner: Session, **fields: Any) -> dict[str, Any]:
     body = {"name": "Corner Shop", "city": "Lisbon", "lat": 38.71, "lng": -9.14, **fields}
     response = client.post("/api/stores", json=body, headers=owner.auth)

@@ -154,16 +154,16 @@ class Cards(LoggedApplication):
         if checked("color", cmd.color) not in COLORS:
             raise InvalidCardColorError(f"Cards come in {', '.join(COLORS)}.")
         if (known := self._find(Card, cmd.card_id)) is not None:
-            return _answer(Outcome(known, self.position()))
+            return _answer(self._unchanged(known))
         key = str(cmd.card_id)
         card = Card(id=cmd.card_id, user_id=cmd.user_id, color=cmd.color, idempotency_key=key)
         try:
             recordings = self.save(card)
         except IntegrityError:
-            return _answer(Outcome(self.get_card(cmd.card_id), self.position()))
+            return _answer(self._unchanged(self.get_card(cmd.card_id)))
         with suppress(ProviderUnavailable):
             return _answer(self.issue(card.id))
-        return Outcome(card, recordings[-1].notification.id)
+        return Outcome(card, recordings[-1].notification.id, self.name)
 
     def issue(self, card_id: UUID) -> Outcome:
         """Ask the provider for a pending card and record its answer; a settled card is left alone.
@@ -173,7 +173,7 @@ class Cards(LoggedApplication):
         """
         card = self.get_card(card_id)
         if card.status != "pending":
-            return Outcome(card, self.position())
+            return self._unchanged(card)
         try:
             made = self.provider.request_card(card.user_id, card.color, card.idempotency_key)
         except CardRefused:
@@ -208,7 +208,9 @@ def _answer(outcome: Outcome) -> Outcome:
     card: Card = outcome.aggregate
     if card.refused:
         raise CardRefusedError(
-            "The card provider does not know this user.", position=outcome.position
+            "The card provider does not know this user.",
+            position=outcome.position,
+            log=outcome.log,
         )
     if card.status == "failed" and card.failure == INVALID_ANSWER:
         raise _invalid_answer(card, outcome.position)

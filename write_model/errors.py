@@ -10,12 +10,20 @@ class DomainError(Exception):
 
     code: ClassVar[str] = "domain_error"
 
-    def __init__(self, message: str, details: Any = None, position: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        details: Any = None,
+        position: int | None = None,
+        log: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
         self.position = position
         """Set when the refusal itself was recorded (a rejected order), for read-your-writes."""
+        self.log = log
+        """The application whose event log `position` counts in."""
 
 
 class NotFoundError(DomainError):

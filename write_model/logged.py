@@ -20,10 +20,12 @@ MAX_ATTEMPTS = 5
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What a command changed, and the log position at which read models will show it."""
+    """What a command changed, and the position in `log` at which read models will show it."""
 
     aggregate: Any
     position: int
+    log: str
+    """The name of the application whose event log `position` counts in."""
 
 
 class LoggedApplication(Application[UUID]):
@@ -42,8 +44,13 @@ class LoggedApplication(Application[UUID]):
 
     def _save(self, *aggregates: Aggregate | None) -> Outcome:
         recordings = self.save(*aggregates)
-        position = recordings[-1].notification.id if recordings else self.position()
-        return Outcome(aggregates[0], position)
+        if not recordings:
+            return self._unchanged(aggregates[0])
+        return Outcome(aggregates[0], recordings[-1].notification.id, self.name)
+
+    def _unchanged(self, aggregate: Any) -> Outcome:
+        """Nothing was written: the head is a position read models show `aggregate` at."""
+        return Outcome(aggregate, self.position(), self.name)
 
     def _retried(
         self,

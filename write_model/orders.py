@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -21,6 +21,9 @@ from write_model.delivery import (
     delivery_address,
 )
 from write_model.errors import ConflictError, NotFoundError, RuleViolationError
+
+if TYPE_CHECKING:
+    from write_model.logged import Outcome
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,7 +55,9 @@ class InsufficientStockError(RuleViolationError):
     code = "insufficient_stock"
 
     @classmethod
-    def of(cls, order: Order, position: int) -> InsufficientStockError:
+    def of(cls, outcome: Outcome) -> InsufficientStockError:
+        """The refusal of the rejected order `outcome` recorded, at its position."""
+        order: Order = outcome.aggregate
         shortfalls = [
             {"product_id": str(s.product_id), "requested": s.requested, "available": s.available}
             for s in order.shortfalls
@@ -60,7 +65,8 @@ class InsufficientStockError(RuleViolationError):
         return cls(
             "The store does not have enough stock for this order.",
             details={"order_id": str(order.id), "shortfalls": shortfalls},
-            position=position,
+            position=outcome.position,
+            log=outcome.log,
         )
 
 

@@ -137,7 +137,7 @@ class Shop(OrderAudit):
                 raise
             outcome = self._repeat_of(existing, cmd, quantities)
         if outcome.aggregate.status == "rejected":
-            raise InsufficientStockError.of(outcome.aggregate, outcome.position)
+            raise InsufficientStockError.of(outcome)
         return outcome
 
     def change_order_status(self, cmd: ChangeOrderStatus, actor: Actor) -> Outcome:
@@ -153,7 +153,7 @@ class Shop(OrderAudit):
     def _try_change_status(self, cmd: ChangeOrderStatus, actor: Actor) -> Outcome:
         order, store = self.visible_order(cmd.order_id, actor)
         if not order.is_move_to(cmd.status):
-            return Outcome(order, self.position())
+            return self._unchanged(order)
         if not may_set_status(actor, order, store, cmd.status):
             raise PermissionDeniedError(f"You may not set this order to {cmd.status}.")
         order.change_status(cmd.status, by=actor.user_id)
@@ -211,7 +211,7 @@ class Shop(OrderAudit):
             now=now,
             by=actor.user_id,
         )
-        return self._save(order) if scheduled else Outcome(order, self.position())
+        return self._save(order) if scheduled else self._unchanged(order)
 
     def _place(self, cmd: PlaceOrder, quantities: dict[UUID, int], now: datetime) -> Outcome:
         def earlier() -> Outcome | None:
@@ -245,4 +245,4 @@ class Shop(OrderAudit):
         asked = {line.product_id: line.quantity for line in order.lines}
         if order.user_id != cmd.user_id or order.store_id != cmd.store_id or asked != quantities:
             raise IdempotencyKeyReusedError("This idempotency key was used for another order.")
-        return Outcome(order, self.position())
+        return self._unchanged(order)

@@ -7,8 +7,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
-from api.dependencies import AdminOnly, Paging, ServicesDep, read_after
+from api.dependencies import AdminOnly, Paging, ServicesDep
 from api.errors import ApiError
+from api.read_your_writes import read_after
 from api.schemas.common import PageOf
 from api.schemas.orders import OrderStatus, OrderSummaryOut
 from api.schemas.sagas import ParkedJobOut, ParkedJobsOut

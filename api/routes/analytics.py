@@ -14,8 +14,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from api.dependencies import CurrentUser, ServicesDep, read_after
+from api.dependencies import CurrentUser, ServicesDep
 from api.errors import ApiError
+from api.read_your_writes import read_after
 from api.routes.stores import require_owner, store_or_404
 from api.schemas.analytics import (
     AlertOut,

@@ -9,6 +9,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from api.dependencies import CurrentUser, ServicesDep
 from api.errors import ApiError
+from api.read_your_writes import answer_position
 from api.schemas.auth import (
     AccessOut,
     LoginIn,
@@ -19,6 +20,7 @@ from api.schemas.auth import (
     UserOut,
 )
 from write_model.commands import Actor, RegisterUser
+from write_model.logged import Outcome
 from write_model.users import User
 
 router = APIRouter(tags=["auth"])
@@ -47,14 +49,14 @@ def session_for(services: ServicesDep, user: User) -> SessionOut:
 def register(body: RegisterIn, services: ServicesDep, response: Response) -> SessionOut:
     """Create an account (customer or artisan) and sign it in.
 
-    No read model follows the accounts log, so the position given is the shop log's head:
-    a read that waits for it sees everything that happened before this registration.
+    The position names the accounts log: no read model follows it, so any read given it
+    answers at once.
     """
     cmd = RegisterUser(
         email=str(body.email), username=body.username, password=body.password, role=body.role
     )
-    user, _ = services.accounts.register(cmd)
-    response.headers["X-Event-Position"] = str(services.shop.position())
+    user, position = services.accounts.register(cmd)
+    answer_position(response, Outcome(user, position, services.accounts.name))
     return session_for(services, user)
 
 

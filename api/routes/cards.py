@@ -7,8 +7,9 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Header, Response
 
-from api.dependencies import CurrentUser, Paging, ServicesDep, read_after
+from api.dependencies import CurrentUser, Paging, ServicesDep
 from api.errors import ApiError
+from api.read_your_writes import answer_position, read_after
 from api.schemas.cards import CardIn, CardOut
 from api.schemas.common import PageOf, SafeText
 from read_model.sql import cards
@@ -42,7 +43,7 @@ def request_card(
     card_id = card_id_for(actor.user_id, idempotency_key) if idempotency_key else uuid4()
     cmd = RequestCard(card_id=card_id, user_id=actor.user_id, color=body.color)
     outcome = services.cards.request_card(cmd)
-    response.headers["X-Event-Position"] = str(outcome.position)
+    answer_position(response, outcome)
     if outcome.aggregate.status == "pending":
         response.status_code = 202
     return card_out(outcome.aggregate)

@@ -10,15 +10,9 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.dependencies import (
-    CurrentUser,
-    MinPosition,
-    Paging,
-    ServicesDep,
-    read_after,
-    read_sql,
-)
+from api.dependencies import CurrentUser, Paging, ServicesDep, read_sql
 from api.errors import ApiError
+from api.read_your_writes import ShopPosition, answer_position, read_after
 from api.schemas.catalogue import (
     FlashSaleIn,
     FlashSaleOut,
@@ -74,11 +68,11 @@ def categories(services: ServicesDep) -> list[str]:
     return catalogue.categories(services.pool)
 
 
-@router.get("/api/products")
+@router.get("/api/products", dependencies=[CatalogueRead])
 def list_products(
     services: ServicesDep,
     paging: Paging,
-    target: MinPosition,
+    target: ShopPosition,
     response: Response,
     category: Annotated[SafeText | None, Query(max_length=200)] = None,
     min_price: PriceQuery = None,
@@ -92,7 +86,7 @@ def list_products(
     where = catalogue.ProductFilter(category, min_price, max_price, store_id, ordering)
     query = partial(catalogue.list_products, services.pool, paging, where)
     found = services.query_cache.product_page(
-        where, paging, target, partial(read_sql, services, target, "catalogue", query)
+        where, paging, target, partial(read_sql, services, "catalogue", query)
     )
     response.headers["X-Cache"] = "HIT" if found.hit else "MISS"
     page, now = found.value, datetime.now(UTC)
@@ -110,7 +104,7 @@ def list_product(
     outcome = services.shop.list_product(
         ListProduct(product_id=uuid4(), **body.model_dump()), actor
     )
-    response.headers["X-Event-Position"] = str(outcome.position)
+    answer_position(response, outcome)
     return product_out(outcome.aggregate, datetime.now(UTC))
 
 
@@ -145,7 +139,7 @@ def set_flash_sale(
     outcome = services.shop.set_flash_sale(
         SetFlashSale(product_id=product_id, **body.model_dump()), actor, now
     )
-    response.headers["X-Event-Position"] = str(outcome.position)
+    answer_position(response, outcome)
     return product_out(outcome.aggregate, now)
 
 
@@ -153,7 +147,7 @@ def set_flash_sale(
 def cancel_flash_sale(product_id: UUID, actor: CurrentUser, services: ServicesDep) -> Response:
     """End a product's flash sale now; without one running or to come, nothing changes."""
     outcome = services.shop.cancel_flash_sale(product_id, actor, datetime.now(UTC))
-    return Response(status_code=204, headers={"X-Event-Position": str(outcome.position)})
+    return answer_position(Response(status_code=204), outcome)
 
 
 @router.put("/api/products/{product_id}")
@@ -184,7 +178,7 @@ def patch_product(
 def delist_product(product_id: UUID, actor: CurrentUser, services: ServicesDep) -> Response:
     """Take a product off sale."""
     outcome = services.shop.delist_product(product_id, actor)
-    return Response(status_code=204, headers={"X-Event-Position": str(outcome.position)})
+    return answer_position(Response(status_code=204), outcome)
 
 
 def revise(
@@ -195,5 +189,5 @@ def revise(
     response: Response,
 ) -> ProductOut:
     outcome = services.shop.revise_product(ReviseProduct(product_id=product_id, **fields), actor)
-    response.headers["X-Event-Position"] = str(outcome.position)
+    answer_position(response, outcome)
     return product_out(outcome.aggregate, datetime.now(UTC))

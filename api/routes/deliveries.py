@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from api.dependencies import CurrentUser, ServicesDep
+from api.read_your_writes import answer_position
 from api.routes.orders import order_out
 from api.schemas.orders import DeliveryIn, OrderOut
 from write_model.commands import ScheduleDelivery
@@ -22,5 +23,5 @@ def schedule_delivery(
     """Book or move the delivery (customer, store owner, admin) to a future open hourly slot."""
     cmd = ScheduleDelivery(order_id=order_id, address=body.address, slot_start=body.slot_start)
     outcome = services.shop.schedule_delivery(cmd, actor, now=datetime.now(UTC))
-    response.headers["X-Event-Position"] = str(outcome.position)
+    answer_position(response, outcome)
     return order_out(outcome.aggregate)

@@ -9,8 +9,9 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
-from api.dependencies import CurrentUser, MinPosition, Paging, ServicesDep, read_after, read_sql
+from api.dependencies import CurrentUser, Paging, ServicesDep, read_sql
 from api.errors import ApiError
+from api.read_your_writes import ShopPosition, answer_position, read_after
 from api.schemas.common import PageOf, SafeText
 from api.schemas.orders import (
     DeliveryOut,
@@ -27,6 +28,7 @@ from write_model.orders import Order
 
 router = APIRouter(tags=["orders"])
 OrdersRead = Depends(read_after("orders"))
+OrderRead = Depends(read_after("orders", "catalogue"))
 IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:order-idempotency-key")
 AS_OF_VERSION = (
     "The order as it was at this version (1 = placed): below 1 is 400 invalid_version, "
@@ -90,7 +92,7 @@ def place_order(
     items = tuple(OrderItem(product_id=i.product_id, quantity=i.quantity) for i in body.items)
     cmd = PlaceOrder(order_id=order_id, user_id=actor.user_id, store_id=body.store_id, items=items)
     outcome = services.shop.place_order(cmd, now=datetime.now(UTC))
-    response.headers["X-Event-Position"] = str(outcome.position)
+    answer_position(response, outcome)
     return order_out(outcome.aggregate)
 
 
@@ -101,7 +103,7 @@ def change_status(
     """Move an order along its lifecycle (store owner, admin), or cancel it (customer, admin)."""
     cmd = ChangeOrderStatus(order_id=order_id, status=body.status)
     outcome = services.shop.change_order_status(cmd, actor)
-    response.headers["X-Event-Position"] = str(outcome.position)
+    answer_position(response, outcome)
     return order_out(outcome.aggregate)
 
 
@@ -112,12 +114,12 @@ def my_orders(actor: CurrentUser, services: ServicesDep, paging: Paging) -> Page
     return PageOf[OrderSummaryOut].model_validate(page, from_attributes=True)
 
 
-@router.get("/api/orders/{order_id}")
+@router.get("/api/orders/{order_id}", dependencies=[OrderRead])
 def get_order(
     order_id: UUID,
     actor: CurrentUser,
     services: ServicesDep,
-    target: MinPosition,
+    target: ShopPosition,
     response: Response,
     as_of_version: Annotated[int | None, Query(description=AS_OF_VERSION)] = None,
     as_of: Annotated[datetime | None, Query(description=AS_OF)] = None,
@@ -128,20 +130,17 @@ def get_order(
         return order_out(replayed)
     query = partial(orders.get_order, services.pool, order_id)
     found = services.query_cache.order(
-        order_id, target, partial(read_sql, services, target, "orders", query)
+        order_id, target, partial(read_sql, services, "orders", query)
     )
     response.headers["X-Cache"] = "HIT" if found.hit else "MISS"
-    if found.value is None or not may_see(actor, found.value, services, target):
+    if found.value is None or not may_see(actor, found.value, services):
         raise ApiError(404, "order_not_found", f"Order {order_id} does not exist.")
     return order_out(found.value)
 
 
-def may_see(
-    actor: Actor, order: orders.OrderView, services: ServicesDep, target: int | None
-) -> bool:
+def may_see(actor: Actor, order: orders.OrderView, services: ServicesDep) -> bool:
     """Checked on every read, cached or not: the cache holds the order, never who may see it."""
     if actor.is_admin or order.user_id == actor.user_id:
         return True
-    read_after("catalogue")(services, target)
     store = catalogue.get_store(services.pool, order.store_id)
     return store is not None and store.owner_id == actor.user_id

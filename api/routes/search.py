@@ -10,9 +10,10 @@ from uuid import UUID
 import redis
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.dependencies import MinPosition, Paging, ServicesDep, read_after
+from api.dependencies import Paging, ServicesDep
 from api.errors import ApiError
 from api.rate_limits import rate_limited
+from api.read_your_writes import ShopPosition, read_after
 from api.routes.stores import parse_near
 from api.schemas.common import PageOf, SafeText
 from api.schemas.search import SearchHitOut, SuggestionsOut
@@ -22,6 +23,7 @@ from read_model.sql.search import SearchFilter
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["search"])
 SearchRead = Depends(read_after("catalogue", "stock"))
+SuggestRead = Depends(read_after("catalogue"))
 SuggestLimit = Depends(rate_limited(lambda services: services.suggest_limiter))
 Sort = Literal["relevance", "price", "-price", "newest"]
 PriceQuery = Annotated[Decimal | None, Query(ge=0, le=10**10)]
@@ -77,18 +79,17 @@ def search_products(
     return PageOf[SearchHitOut].model_validate(page, from_attributes=True)
 
 
-@router.get("/api/search/suggest", dependencies=[SuggestLimit])
+@router.get("/api/search/suggest", dependencies=[SuggestLimit, SuggestRead])
 def suggest(
     services: ServicesDep,
     q: Annotated[str, Depends(suggest_text)],
-    target: MinPosition,
+    target: ShopPosition,
     response: Response,
 ) -> SuggestionsOut:
     """Up to 10 titles starting with `q`, then titles with a later word starting with it."""
     titles = indexed_suggestions(services, q, target)
     response.headers["X-Cache"] = "HIT" if titles is not None else "MISS"
     if titles is None:
-        read_after("catalogue")(services, target)
         titles = search.suggest_titles(services.pool, q, SUGGESTIONS)
     return SuggestionsOut(suggestions=titles)
 

@@ -9,8 +9,9 @@ from uuid import UUID, uuid4
 import redis
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.dependencies import CurrentUser, MinPosition, Paging, ServicesDep, read_after
+from api.dependencies import CurrentUser, Paging, ServicesDep
 from api.errors import ApiError
+from api.read_your_writes import ShopPosition, answer_position, read_after
 from api.schemas.alerts import StockAlertOut
 from api.schemas.catalogue import InventoryLineOut, StockIn, StockOut, StoreIn, StoreOut
 from api.schemas.common import PageOf, SafeText
@@ -53,7 +54,7 @@ def create_store(
     """Register a store owned by the caller."""
     cmd = RegisterStore(store_id=uuid4(), owner_id=actor.user_id, **body.model_dump())
     outcome = services.shop.register_store(cmd)
-    response.headers["X-Event-Position"] = str(outcome.position)
+    answer_position(response, outcome)
     store = outcome.aggregate
     return StoreOut(
         **body.model_dump(), id=store.id, owner_id=store.owner_id, created_at=store.created_on
@@ -80,15 +81,14 @@ def get_store(store_id: UUID, services: ServicesDep) -> StoreOut:
     return StoreOut.model_validate(store_or_404(services, store_id), from_attributes=True)
 
 
-@router.get("/api/stores/{store_id}/inventory")
+@router.get("/api/stores/{store_id}/inventory", dependencies=[InventoryRead])
 def get_inventory(
-    store_id: UUID, services: ServicesDep, target: MinPosition, response: Response
+    store_id: UUID, services: ServicesDep, target: ShopPosition, response: Response
 ) -> list[InventoryLineOut]:
     """What the store has available, by title; served from the cache when it is current."""
     lines = cached_inventory(services, store_id, target)
     response.headers["X-Cache"] = "HIT" if lines is not None else "MISS"
     if lines is None:
-        read_after("catalogue", "stock")(services, target)
         store_or_404(services, store_id)
         lines = inventory.store_inventory(services.pool, store_id)
     return [InventoryLineOut.model_validate(line, from_attributes=True) for line in lines]
@@ -116,7 +116,7 @@ def adjust_stock(
     """Receive stock (positive quantity) or correct it (signed, with a reason)."""
     cmd = AdjustStock(store_id=store_id, **body.model_dump())
     outcome = services.shop.adjust_stock(cmd, actor)
-    response.headers["X-Event-Position"] = str(outcome.position)
+    answer_position(response, outcome)
     item = outcome.aggregate
     return StockOut(
         store_id=store_id,

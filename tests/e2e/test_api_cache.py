@@ -22,6 +22,7 @@ from tests.http_driver import (
     an_admin,
     assert_error,
     place,
+    position_in,
     receive,
     register,
     set_status,
@@ -63,7 +64,7 @@ def store(client: httpx.Client) -> Store:
 def settled(container: Container, response: httpx.Response) -> httpx.Response:
     """Once the cache's projection and the SQL ones applied `response`'s write: no
     invalidation is on its way, and what a reader loads from SQL may be kept."""
-    position, name = int(response.headers["X-Event-Position"]), container.shop.name
+    position, name = position_in(response), container.shop.name
     poll_until(lambda: (container.query_cache.position(name) or 0) >= position)
     poll_until(lambda: slowest(container.pool, ["catalogue", "orders"], name) >= position)
     return response

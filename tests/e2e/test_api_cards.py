@@ -17,7 +17,7 @@ from projections.sagas.cards import CardIssuance
 from read_model.sql import saga_jobs
 from tests.card_provider import ProviderControl, a_card_provider
 from tests.conftest import JWT_SECRET
-from tests.http_driver import Session, after, an_admin, assert_error, register
+from tests.http_driver import Session, after, an_admin, assert_error, position_in, register
 from tests.stacks import serving
 from tests.waiting import poll_until
 
@@ -252,7 +252,7 @@ class TestIdempotency:
 
         assert {a.status_code for a in answers} <= {201, 202}, [a.text for a in answers]
         assert len({a.json()["id"] for a in answers}) == 1
-        latest = max(answers, key=lambda a: int(a.headers["X-Event-Position"]))
+        latest = max(answers, key=lambda a: position_in(a, "cards"))
         assert len(my_cards(client, customer, since=latest)) == 1
         assert len(card_provider.cards(customer.user_id)) == 1
 

@@ -16,6 +16,7 @@ from tests.http_driver import (
     a_store,
     an_admin,
     place,
+    position_in,
     receive,
     register,
     set_status,
@@ -115,7 +116,7 @@ class TestStock:
         order_id = an_order_in(client, cast, status)
 
         settled = set_status(client, cast.admin, order_id, status)
-        head = int(settled.headers["X-Event-Position"])
+        head = position_in(settled)
         assert positions.wait_for(container.pool, ["stock"], container.shop.name, head, 10)
         expected = (on_hand + on_hand_change, reserved + reserved_change)
         assert in_event_store(container, cast) == expected

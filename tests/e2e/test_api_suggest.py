@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from bazaar.wiring import Container
-from tests.http_driver import Session, a_store, assert_error, register
+from tests.http_driver import Session, a_store, assert_error, position_in, register
 from tests.waiting import poll_until
 
 pytestmark = pytest.mark.e2e
@@ -39,7 +39,7 @@ def suggestions(
     client: httpx.Client, container: Container, who: Session, q: str, since: httpx.Response
 ) -> list[str]:
     """What the Redis index suggests once it has applied `since`'s write."""
-    position = int(since.headers["X-Event-Position"])
+    position = position_in(since)
     index = container.suggest_index
     poll_until(lambda: (index.position(container.shop.name) or 0) >= position)
     response = client.get("/api/search/suggest", params={"q": q}, headers=who.auth)

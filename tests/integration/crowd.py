@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 
 import httpx
 
+from tests.http_driver import position_in
+
 T = TypeVar("T")
 
 
@@ -20,11 +22,13 @@ class Answer:
     status: int
     body: Any
     position: int | None
+    """The position in the shop's log it names (None: no position, or another log's)."""
 
     @classmethod
     def of(cls, response: httpx.Response) -> Answer:
-        position = response.headers.get("X-Event-Position")
-        return cls(response.status_code, response.json(), int(position) if position else None)
+        in_shop = response.headers.get("X-Event-Position", "").startswith("shop.")
+        position = position_in(response) if in_shop else None
+        return cls(response.status_code, response.json(), position)
 
 
 def all_at_once(server: str, count: int, work: Callable[[httpx.Client, int], T]) -> list[T]:
