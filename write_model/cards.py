@@ -213,14 +213,15 @@ def _answer(outcome: Outcome) -> Outcome:
             log=outcome.log,
         )
     if card.status == "failed" and card.failure == INVALID_ANSWER:
-        raise _invalid_answer(card, outcome.position)
+        raise _invalid_answer(card, outcome)
     return outcome
 
 
-def _invalid_answer(card: Card, position: int) -> DomainError:
+def _invalid_answer(card: Card, outcome: Outcome) -> DomainError:
     return CardProviderInvalidAnswerError(
         "The card provider answered with a card we cannot use (expired or unreadable);"
         " the card is recorded as failed.",
         details={"card_id": str(card.id)},
-        position=position,
+        position=outcome.position,
+        log=outcome.log,
     )
