@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.dependencies import ServicesDep
+from api.errors import error_response
 
 router = APIRouter(tags=["operations"])
 
@@ -24,7 +25,7 @@ def metrics() -> Response:
 
 
 @router.get("/api/ready")
-def ready(services: ServicesDep) -> JSONResponse:
+def ready(request: Request, services: ServicesDep) -> JSONResponse:
     """Every dependency answers; 503 names those that do not."""
     down = []
     for name, check in services.checks.items():
@@ -33,11 +34,6 @@ def ready(services: ServicesDep) -> JSONResponse:
         except Exception:
             down.append(name)
     if down:
-        body = {
-            "error": "dependency_unavailable",
-            "message": f"Not ready: {', '.join(down)} unavailable.",
-            "trace_id": "",
-            "details": {"down": down},
-        }
-        return JSONResponse(body, status_code=503)
+        message = f"Not ready: {', '.join(down)} unavailable."
+        return error_response(request, 503, "dependency_unavailable", message, {"down": down})
     return JSONResponse({"status": "ready", "checks": sorted(services.checks)})
