@@ -23,7 +23,7 @@ from bazaar.devstack import dev_jwt_secret, embedded_services
 from bazaar.progress import ProgressBar
 from bazaar.seed import FULL, Size, seed_demo
 from bazaar.seed import seed as seed_data
-from bazaar.settings import Settings
+from bazaar.settings import Settings, SettingsError, load_settings
 from bazaar.wiring import Container, build, migrate
 from read_model.sql import saga_jobs
 
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     audited = audits.add_subparsers(dest="target", required=True)
     audited.add_parser("order", help="every event of one order").add_argument("order_id", type=UUID)
     args = parser.parse_args(argv)
-    settings = Settings()
+    settings = settings_or_exit()
     configure_logging(settings.log_level)
     {
         "up": lambda: up(settings, args.streams),
@@ -108,6 +108,15 @@ def main(argv: list[str] | None = None) -> None:
         "audit": lambda: audit_order(settings, args.order_id),
         "sagas": lambda: manage_sagas(settings, args),
     }[args.command]()
+
+
+def settings_or_exit() -> Settings:
+    """A refused setting is one line on stderr and exit code 2: no traceback, no value."""
+    try:
+        return load_settings()
+    except SettingsError as error:
+        print(f"bazaar: refused settings: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def manage_sagas(settings: Settings, args: argparse.Namespace) -> None:
