@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
 from eventsourcing.application import Application
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from psycopg_pool import ConnectionPool
 
@@ -26,6 +26,7 @@ from write_model.commands import Actor
 from write_model.shop import Shop
 
 T = TypeVar("T")
+MAX_PAGE = 10**6
 
 
 @dataclass
@@ -84,11 +85,11 @@ AdminOnly = Depends(admin_actor)
 """Route-level: checked before anything else the route depends on (such as a read wait)."""
 
 
-def page_request(page: int = 1, page_size: int = 20) -> PageRequest:
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ApiError(
-            400, "validation_error", f"page must be >= 1 and page_size 1..{MAX_PAGE_SIZE}."
-        )
+def page_request(
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number.")] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Results per page.")] = 20,
+) -> PageRequest:
+    """Bounded so that the row offset always fits the database's 64-bit integers."""
     return PageRequest(page, page_size)
 
 

@@ -10,6 +10,7 @@ import redis
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import position_tokens
@@ -46,6 +47,15 @@ CODE_BY_STATUS = {
 }
 
 
+class ErrorBody(BaseModel):
+    """The one shape of every error answer, whatever went wrong."""
+
+    error: str = Field(description="A stable snake_case code to branch on.")
+    message: str = Field(description="A sentence for a person.")
+    trace_id: str = Field(description="This request's id (its X-Request-ID), as in our logs.")
+    details: Any = Field(description="More about the failure, per code; null if nothing.")
+
+
 class ApiError(Exception):
     """Raised by the API layer itself (tokens, lagging read models) with its own status."""
 
@@ -76,6 +86,8 @@ def error_response(
         "trace_id": getattr(request.state, "trace_id", ""),
         "details": details,
     }
+    if status == 401:
+        headers = {"WWW-Authenticate": "Bearer", **(headers or {})}
     return JSONResponse(body, status_code=status, headers=headers)
 
 

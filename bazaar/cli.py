@@ -26,7 +26,7 @@ from bazaar.devstack import dev_jwt_secret, embedded_services
 from bazaar.progress import ProgressBar
 from bazaar.seed import FULL, Login, Size, seed_demo
 from bazaar.seed import seed as seed_data
-from bazaar.settings import Settings
+from bazaar.settings import Settings, SettingsError, load_settings
 from bazaar.wiring import Container, build, migrate
 from read_model.sql import saga_jobs
 from write_model.errors import DomainError
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> None:
     audited = audits.add_subparsers(dest="target", required=True)
     audited.add_parser("order", help="every event of one order").add_argument("order_id", type=UUID)
     args = parser.parse_args(argv)
-    settings = Settings()
+    settings = settings_or_exit()
     configure_logging(settings.log_level)
     commands = {
         "up": lambda: up(settings, args.streams),
@@ -132,6 +132,15 @@ def user_errors_in_one_line() -> Iterator[None]:
         raise SystemExit(f"bazaar: Postgres is unreachable ({first}); check DATABASE_URL") from None
     except redis.ConnectionError as unreachable:
         raise SystemExit(f"bazaar: Redis is unreachable ({unreachable}); check REDIS_URL") from None
+
+
+def settings_or_exit() -> Settings:
+    """A refused setting is one line on stderr and exit code 2: no traceback, no value."""
+    try:
+        return load_settings()
+    except SettingsError as error:
+        print(f"bazaar: refused settings: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def manage_sagas(settings: Settings, args: argparse.Namespace) -> None:

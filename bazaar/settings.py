@@ -3,14 +3,54 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 CONNECT_TIMEOUT_S = 5
 """How long a process waits for a Postgres connection before it says Postgres is down."""
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_VARIETY = 10
+
+
+class SettingsError(Exception):
+    """Raised when a setting is refused; its message names the setting and the rule, never
+    the value (which may be a secret)."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The settings from the environment (and `overrides`), or a one-line SettingsError."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise SettingsError(_without_values(error)) from None
+
+
+def _without_values(error: ValidationError) -> str:
+    """Each problem as `SETTING: rule`, from pydantic's messages without their inputs."""
+    problems = []
+    for problem in error.errors(include_input=False, include_url=False, include_context=False):
+        rule = str(problem["msg"]).removeprefix("Value error, ")
+        names = [str(part).upper() for part in problem["loc"]]
+        problems.append(f"{'.'.join(names)}: {rule}" if names else rule)
+    return " ".join("; ".join(problems).split())
+
+
+def _refuse_weak_secret(secret: str, data_dir: Path) -> None:
+    """Prod refuses a short secret, one of too little variety ("a" * 32, a repeated word:
+    guessable whatever its length), and the one `bazaar up` generated for development."""
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ValueError(f"JWT_SECRET must be at least {MIN_SECRET_LENGTH} characters in prod")
+    if len(set(secret)) < MIN_SECRET_VARIETY:
+        raise ValueError(
+            f"JWT_SECRET needs at least {MIN_SECRET_VARIETY} distinct characters in prod"
+        )
+    dev_secret = data_dir / "jwt_secret"
+    if dev_secret.is_file() and dev_secret.read_text().strip() == secret:
+        raise ValueError("JWT_SECRET must not be the development secret in prod")
 
 
 class Settings(BaseSettings):
@@ -73,8 +113,8 @@ class Settings(BaseSettings):
             ]
             if missing:
                 raise ValueError(f"BAZAAR_ENV=prod needs {', '.join(missing)}")
-            if self.jwt_secret is not None and len(self.jwt_secret) < 32:
-                raise ValueError("JWT_SECRET must be at least 32 characters in prod")
+            if self.jwt_secret is not None:
+                _refuse_weak_secret(self.jwt_secret, Path(self.bazaar_data_dir))
             if self.password_hash_memory_kib < 65536 or self.password_hash_time_cost < 3:
                 raise ValueError("prod needs argon2 with at least 64 MiB and 3 passes")
         return self

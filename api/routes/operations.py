@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import suppress
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 from api.dependencies import ServicesDep
+from api.errors import error_response
 from read_model.sql.failures import ProjectionFailures, RecordedFailure
 
 router = APIRouter(tags=["operations"])
@@ -30,7 +31,7 @@ def metrics(services: ServicesDep) -> Response:
 
 
 @router.get("/api/ready")
-def ready(services: ServicesDep) -> JSONResponse:
+def ready(request: Request, services: ServicesDep) -> JSONResponse:
     """Every dependency answers and no projection is stuck; 503 names what is not."""
     down = []
     for name, check in services.checks.items():
@@ -40,23 +41,19 @@ def ready(services: ServicesDep) -> JSONResponse:
             down.append(name)
     failing = failing_projections(services) if "postgres" not in down else []
     if down or failing:
-        return JSONResponse(unready(down, failing), status_code=503)
+        return error_response(request, 503, *unready(down, failing))
     return JSONResponse({"status": "ready", "checks": sorted(services.checks)})
 
 
-def unready(down: list[str], failing: list[RecordedFailure]) -> dict[str, object]:
-    """The error envelope: dependencies down first, then each failing projection."""
+def unready(down: list[str], failing: list[RecordedFailure]) -> tuple[str, str, dict[str, object]]:
+    """Code, message and details: dependencies down first, then each failing projection."""
     reasons = [f"{', '.join(down)} unavailable"] if down else []
     reasons += [failure.describe() for failure in failing]
     details: dict[str, object] = {"down": down}
     if failing:
         details["failing_projections"] = [failure_out(failure) for failure in failing]
-    return {
-        "error": "dependency_unavailable" if down else "projection_failing",
-        "message": f"Not ready: {'; '.join(reasons)}.",
-        "trace_id": "",
-        "details": details,
-    }
+    code = "dependency_unavailable" if down else "projection_failing"
+    return code, f"Not ready: {'; '.join(reasons)}.", details
 
 
 def failure_out(failure: RecordedFailure) -> dict[str, object]:

@@ -1,0 +1,133 @@
+"""The API's own documentation: what /openapi.json says, and /docs and /redoc offline."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+import pytest
+
+from tests.http_driver import assert_error
+
+pytestmark = pytest.mark.e2e
+ASSET = re.compile(r"""(?:src|href)=["']([^"']+)["']""")
+
+
+@pytest.fixture(scope="module")
+def document(server: str) -> dict[str, Any]:
+    response = httpx.get(f"{server}/openapi.json")
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+def operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every operation by its operationId."""
+    return {
+        operation["operationId"]: operation
+        for path_item in document["paths"].values()
+        for operation in path_item.values()
+    }
+
+
+def parameter(operation: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(p for p in operation["parameters"] if p["name"].lower() == name.lower())
+
+
+class TestErrors:
+    def test_no_operation_documents_a_422(self, document: dict[str, Any]) -> None:
+        documented = {name for name, op in operations(document).items() if "422" in op["responses"]}
+
+        assert documented == set()
+
+    def test_a_bad_input_is_documented_as_a_400_error_body(self, document: dict[str, Any]) -> None:
+        answer = operations(document)["place_order"]["responses"]["400"]
+
+        shared = document["components"]["responses"][answer["$ref"].rsplit("/", 1)[1]]
+        schema = shared["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/ErrorBody"}
+        assert set(document["components"]["schemas"]["ErrorBody"]["required"]) == {
+            "error",
+            "message",
+            "trace_id",
+            "details",
+        }
+
+    def test_a_signed_in_operation_documents_401_with_its_bearer_challenge(
+        self, document: dict[str, Any]
+    ) -> None:
+        answer = operations(document)["my_orders"]["responses"]["401"]
+
+        shared = document["components"]["responses"][answer["$ref"].rsplit("/", 1)[1]]
+        assert shared["headers"]["WWW-Authenticate"]["required"] is True
+
+    def test_a_401_answer_carries_www_authenticate_bearer(self, client: httpx.Client) -> None:
+        response = client.get("/api/orders")
+
+        assert_error(response, 401)
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+
+    def test_the_rate_limited_suggest_documents_429(self, document: dict[str, Any]) -> None:
+        assert "429" in operations(document)["suggest"]["responses"]
+
+    def test_an_admin_only_operation_documents_403(self, document: dict[str, Any]) -> None:
+        assert "403" in operations(document)["all_orders"]["responses"]
+
+
+class TestOperations:
+    def test_operation_ids_are_the_route_function_names(self, document: dict[str, Any]) -> None:
+        ids = set(operations(document))
+
+        assert {"place_order", "list_products", "search_products", "ready"} <= ids
+        assert not [name for name in ids if "_api_" in name]
+
+    def test_paging_shows_its_bounds(self, document: dict[str, Any]) -> None:
+        listing = operations(document)["list_products"]
+
+        page, size = parameter(listing, "page")["schema"], parameter(listing, "page_size")["schema"]
+        assert (page["minimum"], page["maximum"]) == (1, 10**6)
+        assert (size["minimum"], size["maximum"]) == (1, 100)
+
+    def test_a_command_documents_its_event_position_header(self, document: dict[str, Any]) -> None:
+        created = operations(document)["place_order"]["responses"]["201"]
+
+        assert "X-Event-Position" in created["headers"]
+
+    @pytest.mark.parametrize(
+        ("operation_id", "header"),
+        [
+            ("place_order", "Idempotency-Key"),
+            ("list_products", "X-Min-Position"),
+            ("health", "X-Request-ID"),
+        ],
+    )
+    def test_request_headers_are_documented(
+        self, document: dict[str, Any], operation_id: str, header: str
+    ) -> None:
+        documented = parameter(operations(document)[operation_id], header)
+
+        assert documented["in"] == "header"
+        assert documented["description"]
+
+
+class TestOfflineDocs:
+    @pytest.mark.parametrize("page", ["/docs", "/redoc"])
+    def test_the_page_loads_only_same_origin_assets(self, server: str, page: str) -> None:
+        html = httpx.get(f"{server}{page}").text
+
+        assets = [urljoin(f"{server}{page}", url) for url in ASSET.findall(html)]
+
+        assert assets
+        assert {urlsplit(url).netloc for url in assets} == {urlsplit(server).netloc}
+
+    @pytest.mark.parametrize("page", ["/docs", "/redoc"])
+    def test_its_scripts_and_styles_are_served(self, server: str, page: str) -> None:
+        html = httpx.get(f"{server}{page}").text
+
+        answers = [httpx.get(urljoin(server, url)) for url in ASSET.findall(html)]
+
+        assert [answer.status_code for answer in answers] == [200] * len(answers)
+        types = {answer.headers["content-type"].split(";")[0] for answer in answers}
+        assert types & {"text/javascript", "application/javascript"}
+        assert page == "/redoc" or "text/css" in types
