@@ -24,6 +24,7 @@ import faust
 
 from bazaar.settings import Settings
 from bazaar.wiring import build, read_model_pool
+from read_model.sql.failures import ProjectionFailures
 from read_model.sql.schema import LIVE_SCHEMA
 from streams.faust_app import streams_app
 from streams.relay import Relay
@@ -72,7 +73,9 @@ def run_worker(settings: Settings, *, with_sagas: bool = True) -> None:
     names = [app.name for app, _ in logs]
     asyncio.run(ensure_topics(bootstrap, names, settings.kafka_partitions))
     locks = read_model_pool(settings.database_url or "", LOCK_CONNECTIONS, LIVE_SCHEMA)
-    app, _ = streams_app(settings.kafka_group, bootstrap, settings.kafka_partitions, logs, locks)
+    failures = ProjectionFailures(container.pool)
+    partitions = settings.kafka_partitions
+    app, _ = streams_app(settings.kafka_group, bootstrap, partitions, logs, locks, failures)
     sagas = container.saga_executor() if with_sagas else None
     if sagas:
         sagas.start()

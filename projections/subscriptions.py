@@ -25,6 +25,19 @@ from projections.base import Projection, SqlProjection
 from read_model import positions
 
 
+class ViewFailedError(Exception):
+    """Raised when one view of a subscription cannot apply its events: names the view, so a
+    failure record (readiness, metrics, status) says which read model is stuck."""
+
+
+@contextmanager
+def naming(view: Projection) -> Iterator[None]:
+    try:
+        yield
+    except Exception as error:
+        raise ViewFailedError(f"{view.name}: {type(error).__name__}: {error}") from error
+
+
 class Routes:
     """Which views take an event, by its class (each class's topic is resolved once)."""
 
@@ -74,7 +87,8 @@ class SqlSubscription:
             yield batch
             for view, events in zip(self.views, batch.events, strict=True):
                 if events:
-                    view.apply_batch(events, cur)
+                    with naming(view):
+                        view.apply_batch(events, cur)
 
     def apply(self, event: Any, batch: SqlBatch) -> None:
         for index in self.routes(event):
@@ -104,7 +118,8 @@ class RedisSubscription:
 
     def apply(self, event: Any, sessions: list[Any]) -> None:
         for index in self.routes(event):
-            self.views[index].apply(event, sessions[index])
+            with naming(self.views[index]):
+                self.views[index].apply(event, sessions[index])
 
     def position(self, application: str) -> int:
         return min(view.position(application) for view in self.views)

@@ -21,6 +21,7 @@ from typing import Any
 import faust
 from psycopg_pool import ConnectionPool
 
+from read_model.sql.failures import ProjectionFailures
 from streams.codec import delivery
 from streams.partitions import PartitionFeed
 from streams.runner import EventLogs
@@ -36,7 +37,12 @@ Agent = Callable[[faust.StreamT[bytes]], Coroutine[Any, Any, None]]
 
 
 def streams_app(
-    app_id: str, bootstrap: str, partitions: int, logs: EventLogs, locks: ConnectionPool
+    app_id: str,
+    bootstrap: str,
+    partitions: int,
+    logs: EventLogs,
+    locks: ConnectionPool,
+    failures: ProjectionFailures | None = None,
 ) -> tuple[faust.App, list[PartitionFeed]]:
     """The app with its agents, and the feeds behind them (for progress reports)."""
     app = faust.App(
@@ -63,7 +69,7 @@ def streams_app(
             value_serializer="raw",
         )
         for projection in projections:
-            feed = PartitionFeed(application, projection, partitions, locks)
+            feed = PartitionFeed(application, projection, partitions, locks, failures)
             app.agent(topic, name=f"{application.name}.{projection.name}")(feeding(feed))
             feeds.append(feed)
     return app, feeds

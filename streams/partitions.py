@@ -45,6 +45,7 @@ from psycopg_pool import ConnectionPool
 
 from projections.base import Projection
 from read_model.positions import partition_log, serialised
+from read_model.sql.failures import Failure, ProjectionFailures
 from streams.codec import Delivery
 
 Received = tuple[int, Delivery]
@@ -60,16 +61,50 @@ class PartitionFeed:
         projection: Projection,
         partitions: int,
         locks: ConnectionPool,
+        failures: ProjectionFailures | None = None,
     ) -> None:
         self.app = app
         self.projection = projection
         self.partitions = partitions
         self.locks = locks
+        self.failures = failures
+        self.may_be_failing = True
+        """A record may stand (one left by an earlier process too) until a batch applies."""
         self.topics = set(projection.topics)
         self.applied = 0
 
     def apply(self, received: Sequence[Received]) -> None:
-        """Apply a batch (partitions may be mixed), then move the projection's position on."""
+        """Apply a batch (partitions may be mixed), then move the projection's position on.
+
+        A batch that fails is recorded in `failures` (for readiness, metrics and status)
+        and raised again; the next batch that applies clears the record.
+        """
+        try:
+            self._apply_all(received)
+        except Exception as error:
+            self._record(received, error)
+            raise
+        if self.failures is not None and self.may_be_failing:
+            self.failures.clear(self.projection.name, self.app.name)
+            self.may_be_failing = False
+
+    def _record(self, received: Sequence[Received], error: Exception) -> None:
+        if self.failures is None:
+            return
+        self.may_be_failing = True
+        first = min((delivery for _, delivery in received), key=lambda d: d.position)
+        self.failures.record(
+            Failure(
+                projection=self.projection.name,
+                application=self.app.name,
+                position=first.position - 1,
+                event_position=first.position,
+                event_topic=first.event.topic if first.event is not None else None,
+                error=f"{type(error).__name__}: {error}",
+            )
+        )
+
+    def _apply_all(self, received: Sequence[Received]) -> None:
         by_partition = itertools.groupby(sorted(received, key=lambda r: r[0]), key=lambda r: r[0])
         for partition, group in by_partition:
             self._apply(partition, [delivery for _, delivery in group])

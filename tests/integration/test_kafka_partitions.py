@@ -11,6 +11,7 @@ import pytest
 from eventsourcing.persistence import Tracking
 
 from bazaar.wiring import Container
+from read_model.sql.failures import ProjectionFailures
 from streams.codec import delivery
 from streams.partitions import PartitionFeed, Received
 from streams.relay import messages
@@ -93,3 +94,34 @@ def test_the_log_position_is_reached_only_when_every_partition_has_it(
     assert partial == 0
     assert projection.position(shop.name) == head
     assert all(projection.position(f"{shop.name}#{p}") == head for p in range(PARTITIONS))
+
+
+class RefusingOnce(CountingProjection):
+    """Refuses its first batch, as a view whose store is down would; applies afterwards."""
+
+    name = "refusing_once"
+    refused = False
+
+    def apply(self, event: Any, session: None) -> None:
+        if not self.refused:
+            self.refused = True
+            raise RuntimeError("store unavailable")
+        super().apply(event, session)
+
+
+def test_a_batch_that_fails_is_recorded_and_the_next_that_applies_clears_it(
+    container: Container,
+) -> None:
+    shop = a_busy_shop()
+    failures = ProjectionFailures(container.pool)
+    feed = PartitionFeed(shop, RefusingOnce(shop), PARTITIONS, container.pool, failures)
+    received = relayed(shop, batch_size=1000)
+
+    with pytest.raises(RuntimeError):
+        feed.apply(received)
+    (recorded,) = [f for f in failures.current() if f.projection == "refusing_once"]
+    feed.apply(received)
+
+    assert recorded.application == shop.name
+    assert recorded.error == "RuntimeError: store unavailable"
+    assert [f for f in failures.current() if f.projection == "refusing_once"] == []

@@ -18,6 +18,7 @@ from api.main import create_app
 from bazaar import projection_commands
 from bazaar.wiring import Container
 from projections.base import SqlProjection, topics_of
+from projections.subscriptions import SqlSubscription
 from read_model.sql.failures import ProjectionFailures, RecordedFailure
 from streams.runner import InProcessRunner
 from tests.builders import a_product_in, a_store_in, an_artisan, an_order_for, stock_of
@@ -187,3 +188,31 @@ def test_the_record_is_cleared_once_the_projection_applies_the_event(
     poll_until(lambda: not ProjectionFailures(container.pool).current(), timeout=20)
     assert refusing.position(container.shop.name) >= container.shop.position()
     assert httpx.get(f"{api}/api/ready").status_code == 200
+
+
+def test_a_subscription_whose_view_fails_names_that_view(container: Container) -> None:
+    view = RefusingStores(container.pool)
+    subscription = SqlSubscription(f"sql_{view.name}", container.pool, [view])
+    runner = InProcessRunner(
+        [(container.shop, [subscription])], failures=ProjectionFailures(container.pool)
+    )
+    runner.start()
+    try:
+        a_poisoned_store(container, view)
+
+        failure = poll_until(
+            lambda: next(
+                (
+                    f
+                    for f in ProjectionFailures(container.pool).current()
+                    if f.projection == subscription.name
+                ),
+                None,
+            ),
+            timeout=20,
+        )
+    finally:
+        runner.stop()
+        ProjectionFailures(container.pool).clear(subscription.name, container.shop.name)
+
+    assert failure.error.startswith(f"ViewFailedError: {view.name}: ValueError: cannot take")
