@@ -1,9 +1,11 @@
-"""Order events -> the orders and order lines tables."""
+"""Order events -> the orders and order lines tables, folded per order within a batch."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import singledispatchmethod
 from typing import Any
+from uuid import UUID
 
 from psycopg import Cursor
 
@@ -13,6 +15,15 @@ from write_model.orders import Order
 
 
 class OrdersProjection(SqlProjection):
+    """Each order's events of a batch become one change, written with the batch's others.
+
+    An order placed and confirmed in one batch is written once, at its last version. The
+    table's version guard keeps a row at its newest version, so a redelivered batch, or
+    one reaching back before the row, changes nothing it should not: a batch is a
+    contiguous stretch of the log, so what it holds up to the row's version has already
+    been applied.
+    """
+
     name = "orders"
     tables = ("orders", "order_lines")
     topics = topics_of(
@@ -23,12 +34,28 @@ class OrdersProjection(SqlProjection):
         Order.DeliveryScheduled,
     )
 
-    @singledispatchmethod
     def apply(self, event: Any, cur: Cursor[Any]) -> None:
-        """Events of other kinds change nothing here."""
+        self.apply_batch([event], cur)
 
-    @apply.register
-    def _(self, event: Order.Placed, cur: Cursor[Any]) -> None:
+    def apply_batch(self, events: Sequence[Any], cur: Cursor[Any]) -> None:
+        """Changes are folded in version order, so events out of order in a batch fold
+        as if they came in order."""
+        folded: dict[UUID, orders.OrderChange] = {}
+        for event in sorted(events, key=lambda e: e.originator_version):
+            change = self.change(event)
+            if change is not None:
+                earlier = folded.get(change.id)
+                folded[change.id] = earlier.then(change) if earlier else change
+        if folded:
+            orders.write_changes(cur, list(folded.values()))
+
+    @singledispatchmethod
+    def change(self, event: Any) -> orders.OrderChange | None:
+        """Events of other kinds change nothing here."""
+        return None
+
+    @change.register
+    def _(self, event: Order.Placed) -> orders.OrderChange:
         items = [
             orders.LineView(line.product_id, line.title, line.quantity, line.unit_price)
             for line in event.lines
@@ -44,42 +71,29 @@ class OrdersProjection(SqlProjection):
             updated_at=event.timestamp,
             items=items,
         )
-        orders.add_order(cur, view, event.originator_version)
+        return _change(event, placed=view, status="placed")
 
-    @apply.register
-    def _(self, event: Order.Confirmed, cur: Cursor[Any]) -> None:
-        orders.set_status(
-            cur, event.originator_id, event.originator_version, "confirmed", event.timestamp
-        )
+    @change.register
+    def _(self, event: Order.Confirmed) -> orders.OrderChange:
+        return _change(event, status="confirmed")
 
-    @apply.register
-    def _(self, event: Order.Rejected, cur: Cursor[Any]) -> None:
+    @change.register
+    def _(self, event: Order.Rejected) -> orders.OrderChange:
         shortfalls = [
             {"product_id": str(s.product_id), "requested": s.requested, "available": s.available}
             for s in event.shortfalls
         ]
-        _set_status(cur, event, "rejected", shortfalls)
+        return _change(event, status="rejected", shortfalls=shortfalls)
 
-    @apply.register
-    def _(self, event: Order.StatusChanged, cur: Cursor[Any]) -> None:
-        orders.set_status(
-            cur, event.originator_id, event.originator_version, event.status, event.timestamp
-        )
+    @change.register
+    def _(self, event: Order.StatusChanged) -> orders.OrderChange:
+        return _change(event, status=event.status)
 
-    @apply.register
-    def _(self, event: Order.DeliveryScheduled, cur: Cursor[Any]) -> None:
-        orders.schedule_delivery(
-            cur,
-            event.originator_id,
-            event.originator_version,
-            event.address,
-            event.slot_start,
-            event.timestamp,
-        )
+    @change.register
+    def _(self, event: Order.DeliveryScheduled) -> orders.OrderChange:
+        return _change(event, delivery_address=event.address, delivery_slot_start=event.slot_start)
 
 
-def _set_status(
-    cur: Cursor[Any], event: Any, status: str, shortfalls: list[dict[str, Any]] | None = None
-) -> None:
+def _change(event: Any, **sets: Any) -> orders.OrderChange:
     at, version = event.timestamp, event.originator_version
-    orders.set_status(cur, event.originator_id, version, status, at, shortfalls)
+    return orders.OrderChange(event.originator_id, version, at, **sets)

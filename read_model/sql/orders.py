@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -66,66 +67,125 @@ class OrderFilter:
     status: str | None = None
 
 
-def add_order(cur: Cursor[Any], order: OrderView, version: int) -> None:
-    """Insert a placed order with its lines; a redelivery changes nothing."""
+@dataclass(frozen=True, slots=True)
+class OrderChange:
+    """What an order's events of one batch set, folded: None keeps the row's value.
+
+    `placed` is the whole order when its placement is among them; then the change holds
+    the order's history from its first version, and may write every column.
+    """
+
+    id: UUID
+    version: int
+    updated_at: datetime
+    placed: OrderView | None = None
+    status: str | None = None
+    shortfalls: list[dict[str, Any]] | None = None
+    delivery_address: str | None = None
+    delivery_slot_start: datetime | None = None
+
+    def then(self, later: OrderChange) -> OrderChange:
+        """This change followed by a later one of the same order."""
+        return OrderChange(
+            id=self.id,
+            version=later.version,
+            updated_at=later.updated_at,
+            placed=self.placed or later.placed,
+            status=later.status or self.status,
+            shortfalls=self.shortfalls if later.shortfalls is None else later.shortfalls,
+            delivery_address=later.delivery_address or self.delivery_address,
+            delivery_slot_start=later.delivery_slot_start or self.delivery_slot_start,
+        )
+
+
+def write_changes(cur: Cursor[Any], changes: Sequence[OrderChange]) -> None:
+    """Upsert placed orders, update the others, add lines to orders new here: one statement
+    each. A row keeps its newest version: a change no newer than the row changes nothing."""
+    placed = [change for change in changes if change.placed is not None]
+    if placed:
+        _add_lines(cur, placed, _upsert_placed(cur, placed))
+    if moved := [change for change in changes if change.placed is None]:
+        _update(cur, moved)
+
+
+def _upsert_placed(cur: Cursor[Any], changes: list[OrderChange]) -> set[UUID]:
+    """The ids of the orders this inserted (not there before)."""
+    views = [change.placed for change in changes if change.placed is not None]
     cur.execute(
         "INSERT INTO orders (id, user_id, store_id, status, total_items, total_price,"
-        " created_at, updated_at, version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
-        " ON CONFLICT (id) DO NOTHING RETURNING id",
+        " shortfalls, delivery_address, delivery_slot_start, created_at, updated_at, version)"
+        " SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::uuid[], %s::text[], %s::int[],"
+        " %s::numeric[], %s::jsonb[], %s::text[], %s::timestamptz[], %s::timestamptz[],"
+        " %s::timestamptz[], %s::int[])"
+        " ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status,"
+        " shortfalls = EXCLUDED.shortfalls, delivery_address = EXCLUDED.delivery_address,"
+        " delivery_slot_start = EXCLUDED.delivery_slot_start,"
+        " updated_at = EXCLUDED.updated_at, version = EXCLUDED.version"
+        " WHERE orders.version < EXCLUDED.version RETURNING id, xmax = 0",
         (
-            order.id,
-            order.user_id,
-            order.store_id,
-            order.status,
-            order.total_items,
-            order.total_price,
-            order.created_at,
-            order.updated_at,
-            version,
+            [c.id for c in changes],
+            [v.user_id for v in views],
+            [v.store_id for v in views],
+            [c.status or "placed" for c in changes],
+            [v.total_items for v in views],
+            [v.total_price for v in views],
+            [json.dumps(c.shortfalls or []) for c in changes],
+            [c.delivery_address for c in changes],
+            [c.delivery_slot_start for c in changes],
+            [v.created_at for v in views],
+            [c.updated_at for c in changes],
+            [c.version for c in changes],
         ),
     )
-    if cur.fetchone() is None:
+    return {order_id for order_id, inserted in cur.fetchall() if inserted}
+
+
+def _add_lines(cur: Cursor[Any], changes: list[OrderChange], new: set[UUID]) -> None:
+    """An order's lines come with its placement: only an order inserted just now lacks them."""
+    rows = [
+        (view.id, n, line)
+        for view in (c.placed for c in changes)
+        if view is not None and view.id in new
+        for n, line in enumerate(view.items)
+    ]
+    if not rows:
         return
-    cur.executemany(
-        "INSERT INTO order_lines (order_id, position, product_id, title, quantity,"
-        " unit_price) VALUES (%s, %s, %s, %s, %s, %s)",
-        [
-            (order.id, n, line.product_id, line.title, line.quantity, line.unit_price)
-            for n, line in enumerate(order.items)
-        ],
-    )
-
-
-def set_status(
-    cur: Cursor[Any],
-    order_id: UUID,
-    version: int,
-    status: str,
-    at: datetime,
-    shortfalls: list[dict[str, Any]] | None = None,
-) -> None:
     cur.execute(
-        "UPDATE orders SET status = %s, updated_at = %s, version = %s,"
-        " shortfalls = coalesce(%s::jsonb, shortfalls) WHERE id = %s AND version < %s",
+        "INSERT INTO order_lines (order_id, position, product_id, title, quantity, unit_price)"
+        " SELECT * FROM unnest(%s::uuid[], %s::int[], %s::uuid[], %s::text[], %s::int[],"
+        " %s::numeric[])",
         (
-            status,
-            at,
-            version,
-            json.dumps(shortfalls) if shortfalls is not None else None,
-            order_id,
-            version,
+            [order_id for order_id, _, _ in rows],
+            [n for _, n, _ in rows],
+            [line.product_id for _, _, line in rows],
+            [line.title for _, _, line in rows],
+            [line.quantity for _, _, line in rows],
+            [line.unit_price for _, _, line in rows],
         ),
     )
 
 
-def schedule_delivery(
-    cur: Cursor[Any], order_id: UUID, version: int, address: str, slot_start: datetime, at: datetime
-) -> None:
-    """Book or move the order's delivery, if this version is newer."""
+def _update(cur: Cursor[Any], changes: list[OrderChange]) -> None:
+    """Orders placed in an earlier batch: set what the change sets, if it is newer."""
     cur.execute(
-        "UPDATE orders SET delivery_address = %s, delivery_slot_start = %s, updated_at = %s,"
-        " version = %s WHERE id = %s AND version < %s",
-        (address, slot_start, at, version, order_id, version),
+        "UPDATE orders o SET status = coalesce(c.status, o.status),"
+        " shortfalls = coalesce(c.shortfalls, o.shortfalls),"
+        " delivery_address = coalesce(c.address, o.delivery_address),"
+        " delivery_slot_start = coalesce(c.slot_start, o.delivery_slot_start),"
+        " updated_at = c.updated_at, version = c.version"
+        " FROM unnest(%s::uuid[], %s::int[], %s::timestamptz[], %s::text[], %s::jsonb[],"
+        " %s::text[], %s::timestamptz[])"
+        " AS c(id, version, updated_at, status, shortfalls, address, slot_start)"
+        " WHERE o.id = c.id AND o.version < c.version",
+        (
+            [c.id for c in changes],
+            [c.version for c in changes],
+            [c.updated_at for c in changes],
+            [c.status for c in changes],
+            [None if c.shortfalls is None else json.dumps(c.shortfalls) for c in changes],
+            [c.delivery_address for c in changes],
+            [c.delivery_slot_start for c in changes],
+        ),
     )
 
 

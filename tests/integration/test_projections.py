@@ -5,7 +5,7 @@ The module has a database and a Redis db of its own, so no runner moves its posi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -15,9 +15,12 @@ from uuid import UUID, uuid4
 import pytest
 import redis
 from eventsourcing.persistence import Tracking
+from psycopg import Cursor
+from psycopg.abc import Params, Query
 
 from bazaar.wiring import Container
-from projections.base import Projection
+from projections.base import Projection, SqlProjection
+from projections.subscriptions import alone
 from read_model.sql.catalogue import get_store
 from read_model.sql.inventory import store_inventory
 from tests.builders import (
@@ -397,3 +400,113 @@ class TestEventsOfAnOlderVersion:
         store = get_store(stack.pool, old.originator_id)
         assert store is not None
         assert (store.timezone, store.opens_at, store.closes_at) == ("UTC", 9, 18)
+
+
+class CountingCursor(Cursor[Any]):
+    """A cursor that counts the statements it sends (each parameter set of an executemany)."""
+
+    statements = 0
+
+    def execute(
+        self,
+        query: Query,
+        params: Params | None = None,
+        *,
+        prepare: bool | None = None,
+        binary: bool | None = None,
+    ) -> CountingCursor:
+        self.statements += 1
+        return super().execute(query, params, prepare=prepare, binary=binary)
+
+    def executemany(
+        self, query: Query, params_seq: Iterable[Params], *, returning: bool = False
+    ) -> None:
+        params = list(params_seq)
+        self.statements += len(params)
+        super().executemany(query, params, returning=returning)
+
+
+def deliver_as_one_batch(shop: Shop, view: Projection, delivery: Delivery) -> None:
+    """The events in one batch of the view's own subscription, as a rebuild feeds them."""
+    assert isinstance(view, SqlProjection)
+    subscription = alone(view)
+    with subscription.session(Tracking(shop.name, delivery[-1][0])) as batch:
+        for _, event in delivery:
+            subscription.apply(event, batch)
+
+
+def forget_the_orders_of(stack: Container, store_id: UUID) -> None:
+    with stack.pool.connection() as conn:
+        conn.execute("DELETE FROM orders WHERE store_id = %s", (store_id,))
+
+
+def statements_to_apply(stack: Container, view: Projection, delivery: Delivery) -> int:
+    assert isinstance(view, SqlProjection)
+    with stack.pool.connection() as conn, CountingCursor(conn) as cur:
+        view.apply_batch([event for _, event in delivery], cur)
+        return cur.statements
+
+
+def some_orders(shop: Shop, count: int) -> UUID:
+    """`count` placed and confirmed orders of one product in a new store; the store."""
+    owner = an_artisan()
+    store_id = a_store_in(shop, owner)
+    mug = a_product_in(shop, store_id, owner)
+    stock_of(shop, store_id, mug, owner, count)
+    for _ in range(count):
+        an_order_for(shop, store_id, uuid4(), {mug: 1})
+    return store_id
+
+
+class TestOrdersInOneBatch:
+    """Each order's events of a batch (placed, confirmed, booked, shipped...) fold into one row."""
+
+    def test_one_batch_builds_the_rows_that_one_event_at_a_time_builds(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        busy = a_busy_store(shop)
+        delivery = events_for(shop, projections["orders"], busy.since)
+        deliver(shop, projections["orders"], delivery)
+        expected = view_of(stack, "orders", busy.store_id)
+        forget_the_orders_of(stack, busy.store_id)
+
+        deliver_as_one_batch(shop, projections["orders"], delivery)
+
+        assert view_of(stack, "orders", busy.store_id) == expected
+
+    def test_a_redelivered_batch_changes_no_row(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        busy = a_busy_store(shop)
+        delivery = events_for(shop, projections["orders"], busy.since)
+        deliver_as_one_batch(shop, projections["orders"], delivery)
+        first = view_of(stack, "orders", busy.store_id)
+
+        deliver_as_one_batch(shop, projections["orders"], delivery)
+
+        assert view_of(stack, "orders", busy.store_id) == first
+
+    def test_a_batch_reaching_back_before_the_rows_ends_where_one_event_at_a_time_does(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        busy = a_busy_store(shop)
+        delivery = events_for(shop, projections["orders"], busy.since)
+        deliver(shop, projections["orders"], delivery)
+        expected = view_of(stack, "orders", busy.store_id)
+        forget_the_orders_of(stack, busy.store_id)
+        deliver(shop, projections["orders"], delivery[: len(delivery) // 2])
+
+        deliver_as_one_batch(shop, projections["orders"], delivery)
+
+        assert view_of(stack, "orders", busy.store_id) == expected
+
+    def test_placing_and_confirming_many_orders_costs_two_statements(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        since = shop.recorder.max_notification_id() or 0
+        some_orders(shop, 20)
+        delivery = events_for(shop, projections["orders"], since)
+
+        statements = statements_to_apply(stack, projections["orders"], delivery)
+
+        assert statements == 2
