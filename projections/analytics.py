@@ -19,16 +19,21 @@ What the figures mean (days are UTC dates of the event's timestamp):
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from functools import singledispatchmethod
 from typing import Any
+from uuid import UUID
 
 from psycopg import Cursor
 
 from projections.base import SqlProjection, topics_of
 from read_model.sql import analytics
+from read_model.sql.analytics_bookings import Bookings, write_bookings
 from write_model.inventory import StockItem
 from write_model.orders import Order
+
+SoldOn = dict[UUID, date | None]
 
 
 def utc_day(at: datetime) -> date:
@@ -56,60 +61,111 @@ class AnalyticsProjection(SqlProjection):
         StockItem.Committed,
     )
 
-    @singledispatchmethod
     def apply(self, event: Any, cur: Cursor[Any]) -> None:
+        self.apply_batch([event], cur)
+
+    def apply_batch(self, events: Sequence[Any], cur: Cursor[Any]) -> None:
+        """Stock events one by one; order events set-based, in version order."""
+        for event in events:
+            if not isinstance(event, ORDER_EVENTS):
+                self.stock(event, cur)
+        if of_orders := sorted(
+            (e for e in events if isinstance(e, ORDER_EVENTS)), key=lambda e: e.originator_version
+        ):
+            self._orders(of_orders, cur)
+
+    def _orders(self, events: list[Any], cur: Cursor[Any]) -> None:
+        """Keep new orders, move each order to its last version, and book the events that
+        moved it (those newer than its version before the batch: the guard decides)."""
+        placed = [_placed(e) for e in events if isinstance(e, Order.Placed)]
+        if placed:
+            analytics.add_orders(cur, placed)
+        moves = _last_moves(e for e in events if not isinstance(e, Order.Placed))
+        if not moves:
+            return
+        before = analytics.move_orders(cur, moves)
+        moved = [
+            e
+            for e in events
+            if not isinstance(e, Order.Placed)
+            and e.originator_id in before
+            and e.originator_version > before[e.originator_id].version
+        ]
+        bookings = Bookings(analytics.lines_of(cur, {e.originator_id for e in moved}))
+        sold_on = {order_id: was.sold_on for order_id, was in before.items()}
+        for event in moved:
+            self.book(event, before[event.originator_id].store_id, sold_on, bookings)
+        write_bookings(cur, bookings)
+
+    @singledispatchmethod
+    def book(self, event: Any, store_id: UUID, sold_on: SoldOn, b: Bookings) -> None:
+        """What an order event that moved its order books; `sold_on` follows the orders."""
+
+    @book.register
+    def _(self, event: Order.Confirmed, store_id: UUID, sold_on: SoldOn, b: Bookings) -> None:
+        day = sold_on[event.originator_id] = utc_day(event.timestamp)
+        b.sale(event.originator_id, store_id, day, 1)
+
+    @book.register
+    def _(self, event: Order.Rejected, store_id: UUID, sold_on: SoldOn, b: Bookings) -> None:
+        losses = [analytics.Loss(s.product_id, s.requested, s.available) for s in event.shortfalls]
+        b.lost_demand(event.originator_id, store_id, utc_day(event.timestamp), losses)
+
+    @book.register
+    def _(self, event: Order.StatusChanged, store_id: UUID, sold_on: SoldOn, b: Bookings) -> None:
+        order_id, day = event.originator_id, utc_day(event.timestamp)
+        sold = sold_on[order_id]
+        if event.status == "cancelled" and sold is not None:
+            b.sale(order_id, store_id, sold, -1)
+            b.cancellation(order_id, store_id, day)
+        elif event.status == "delivered":
+            b.completion(store_id, day)
+
+    @singledispatchmethod
+    def stock(self, event: Any, cur: Cursor[Any]) -> None:
         """Events of other kinds change nothing here."""
 
-    @apply.register
-    def _(self, event: Order.Placed, cur: Cursor[Any]) -> None:
-        lines = [
-            analytics.Line(line.product_id, line.quantity, line.unit_price) for line in event.lines
-        ]
-        analytics.add_order(cur, event.originator_id, event.store_id, lines)
-
-    @apply.register
-    def _(self, event: Order.Confirmed, cur: Cursor[Any]) -> None:
-        day = utc_day(event.timestamp)
-        moved = analytics.move(cur, event.originator_id, event.originator_version, "confirmed", day)
-        if moved:
-            analytics.book_sale(cur, event.originator_id, moved.store_id, day, 1)
-
-    @apply.register
-    def _(self, event: Order.Rejected, cur: Cursor[Any]) -> None:
-        moved = analytics.move(cur, event.originator_id, event.originator_version, "rejected")
-        if moved:
-            losses = [
-                analytics.Loss(s.product_id, s.requested, s.available) for s in event.shortfalls
-            ]
-            day = utc_day(event.timestamp)
-            analytics.book_lost_demand(cur, event.originator_id, moved.store_id, day, losses)
-
-    @apply.register
-    def _(self, event: Order.StatusChanged, cur: Cursor[Any]) -> None:
-        order_id, day = event.originator_id, utc_day(event.timestamp)
-        moved = analytics.move(cur, order_id, event.originator_version, event.status)
-        if moved is None:
-            return
-        if event.status == "cancelled" and moved.sold_on is not None:
-            analytics.book_sale(cur, order_id, moved.store_id, moved.sold_on, -1)
-            analytics.book_cancellation(cur, order_id, moved.store_id, day)
-        elif event.status == "delivered":
-            analytics.book_completion(cur, moved.store_id, day)
-
-    @apply.register
+    @stock.register
     def _(self, event: StockItem.Opened, cur: Cursor[Any]) -> None:
         analytics.open_item(
             cur, event.originator_id, event.store_id, event.product_id, event.timestamp
         )
 
-    @apply.register
+    @stock.register
     def _(self, event: StockItem.Received | StockItem.Adjusted, cur: Cursor[Any]) -> None:
         self._stock(cur, event, event.quantity, 0)
 
-    @apply.register
+    @stock.register
     def _(self, event: StockItem.Committed, cur: Cursor[Any]) -> None:
         self._stock(cur, event, -event.quantity, event.quantity)
 
     def _stock(self, cur: Cursor[Any], event: Any, on_hand: int, shipped: int) -> None:
         at, version = event.timestamp, event.originator_version
         analytics.move_stock(cur, event.originator_id, version, at, on_hand, shipped)
+
+
+ORDER_EVENTS = (Order.Placed, Order.Confirmed, Order.Rejected, Order.StatusChanged)
+STATUS_OF = {Order.Confirmed: "confirmed", Order.Rejected: "rejected"}
+
+
+def _placed(event: Order.Placed) -> analytics.PlacedOrder:
+    lines = [
+        analytics.Line(line.product_id, line.quantity, line.unit_price) for line in event.lines
+    ]
+    return analytics.PlacedOrder(event.originator_id, event.store_id, lines)
+
+
+def _last_moves(events: Iterable[Any]) -> list[analytics.Move]:
+    """Each order's last status and version in the batch, and its confirmation if there."""
+    moves: dict[UUID, analytics.Move] = {}
+    for event in events:
+        earlier = moves.get(event.originator_id)
+        confirmed = isinstance(event, Order.Confirmed)
+        moves[event.originator_id] = analytics.Move(
+            event.originator_id,
+            event.originator_version,
+            STATUS_OF.get(type(event)) or event.status,
+            event.originator_version if confirmed else earlier and earlier.confirmed_version,
+            utc_day(event.timestamp) if confirmed else earlier and earlier.sold_on,
+        )
+    return list(moves.values())

@@ -10,6 +10,7 @@ arrive in any order (Kafka partitions) and build the same rows.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -36,116 +37,93 @@ class Loss:
 
 
 @dataclass(frozen=True, slots=True)
-class Moved:
-    """An order that moved to a newer version: its store and the day its sale was booked."""
+class PlacedOrder:
+    id: UUID
+    store_id: UUID
+    lines: list[Line]
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """An order's last move in a batch, and its confirmation if the batch holds one."""
+
+    order_id: UUID
+    version: int
+    status: str
+    confirmed_version: int | None = None
+    sold_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Before:
+    """An order as it was before a batch moved it: its events newer than `version` book."""
 
     store_id: UUID
+    version: int
     sold_on: date | None
 
 
-def add_order(cur: Cursor[Any], order_id: UUID, store_id: UUID, lines: list[Line]) -> None:
-    """Keep a placed order's lines: its later events book them."""
+def add_orders(cur: Cursor[Any], placed: Sequence[PlacedOrder]) -> None:
+    """Keep placed orders' lines (their later events book them); a redelivery changes nothing."""
     cur.execute(
         "INSERT INTO analytics_orders (id, store_id, status, version)"
-        " VALUES (%s, %s, 'placed', 1) ON CONFLICT (id) DO NOTHING RETURNING id",
-        (order_id, store_id),
+        " SELECT id, store_id, 'placed', 1 FROM unnest(%s::uuid[], %s::uuid[]) AS o(id, store_id)"
+        " ON CONFLICT (id) DO NOTHING RETURNING id",
+        ([order.id for order in placed], [order.store_id for order in placed]),
     )
-    if cur.fetchone() is None:
-        return
-    cur.executemany(
-        "INSERT INTO analytics_order_lines (order_id, product_id, quantity, unit_price)"
-        " VALUES (%s, %s, %s, %s)",
-        [(order_id, line.product_id, line.quantity, line.unit_price) for line in lines],
-    )
-
-
-def move(
-    cur: Cursor[Any], order_id: UUID, version: int, status: str, sold_on: date | None = None
-) -> Moved | None:
-    """Take the order to `version`; None when it is there already (nothing to book)."""
-    cur.execute(
-        "UPDATE analytics_orders SET status = %s, version = %s,"
-        " sold_on = coalesce(%s, sold_on) WHERE id = %s AND version < %s"
-        " RETURNING store_id, sold_on",
-        (status, version, sold_on, order_id, version),
-    )
-    row = cur.fetchone()
-    return Moved(row[0], row[1]) if row else None
-
-
-def book_sale(cur: Cursor[Any], order_id: UUID, store_id: UUID, day: date, sign: int) -> None:
-    """Add (sign 1) or take back (sign -1) the order's revenue, orders and units on `day`."""
-    params = {"order": order_id, "store": store_id, "day": day, "sign": sign}
-    cur.execute(
-        "INSERT INTO sales_daily (store_id, day, orders, units, revenue)"
-        " SELECT %(store)s, %(day)s, %(sign)s, %(sign)s * sum(quantity),"
-        " %(sign)s * sum(quantity * unit_price) FROM analytics_order_lines"
-        " WHERE order_id = %(order)s"
-        " ON CONFLICT (store_id, day) DO UPDATE SET orders = sales_daily.orders + EXCLUDED.orders,"
-        " units = sales_daily.units + EXCLUDED.units,"
-        " revenue = sales_daily.revenue + EXCLUDED.revenue",
-        params,
-    )
-    cur.execute(
-        "INSERT INTO product_sales_daily (store_id, day, product_id, units, revenue)"
-        " SELECT %(store)s, %(day)s, product_id, %(sign)s * quantity,"
-        " %(sign)s * quantity * unit_price FROM analytics_order_lines WHERE order_id = %(order)s"
-        " ON CONFLICT (store_id, day, product_id) DO UPDATE"
-        " SET units = product_sales_daily.units + EXCLUDED.units,"
-        " revenue = product_sales_daily.revenue + EXCLUDED.revenue",
-        params,
-    )
-
-
-def book_cancellation(cur: Cursor[Any], order_id: UUID, store_id: UUID, day: date) -> None:
-    """Count the order, its units and value as cancelled on `day` (the day it was cancelled)."""
-    cur.execute(
-        "INSERT INTO sales_daily (store_id, day, cancelled_orders, cancelled_units,"
-        " cancelled_value) SELECT %s, %s, 1, sum(quantity), sum(quantity * unit_price)"
-        " FROM analytics_order_lines WHERE order_id = %s"
-        " ON CONFLICT (store_id, day) DO UPDATE"
-        " SET cancelled_orders = sales_daily.cancelled_orders + 1,"
-        " cancelled_units = sales_daily.cancelled_units + EXCLUDED.cancelled_units,"
-        " cancelled_value = sales_daily.cancelled_value + EXCLUDED.cancelled_value",
-        (store_id, day, order_id),
-    )
-
-
-def book_completion(cur: Cursor[Any], store_id: UUID, day: date) -> None:
-    cur.execute(
-        "INSERT INTO sales_daily (store_id, day, completed_orders) VALUES (%s, %s, 1)"
-        " ON CONFLICT (store_id, day) DO UPDATE"
-        " SET completed_orders = sales_daily.completed_orders + 1",
-        (store_id, day),
-    )
-
-
-def book_lost_demand(
-    cur: Cursor[Any], order_id: UUID, store_id: UUID, day: date, losses: list[Loss]
-) -> None:
-    """Each short line's requested units, valued at the order's unit price, as lost on `day`."""
-    cur.executemany(
-        "INSERT INTO lost_demand_daily (store_id, day, product_id, orders, units, shortfall,"
-        " value) SELECT %s, %s, product_id, 1, %s, %s, %s * unit_price"
-        " FROM analytics_order_lines WHERE order_id = %s AND product_id = %s"
-        " ON CONFLICT (store_id, day, product_id) DO UPDATE"
-        " SET orders = lost_demand_daily.orders + 1,"
-        " units = lost_demand_daily.units + EXCLUDED.units,"
-        " shortfall = lost_demand_daily.shortfall + EXCLUDED.shortfall,"
-        " value = lost_demand_daily.value + EXCLUDED.value",
-        [
+    new = {row[0] for row in cur.fetchall()}
+    rows = [(order.id, line) for order in placed if order.id in new for line in order.lines]
+    if rows:
+        cur.execute(
+            "INSERT INTO analytics_order_lines (order_id, product_id, quantity, unit_price)"
+            " SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::int[], %s::numeric[])",
             (
-                store_id,
-                day,
-                x.requested,
-                x.requested - x.available,
-                x.requested,
-                order_id,
-                x.product_id,
-            )
-            for x in losses
-        ],
+                [order_id for order_id, _ in rows],
+                [line.product_id for _, line in rows],
+                [line.quantity for _, line in rows],
+                [line.unit_price for _, line in rows],
+            ),
+        )
+
+
+def move_orders(cur: Cursor[Any], moves: Sequence[Move]) -> dict[UUID, Before]:
+    """Take each order to its move's version; what the orders that moved were before.
+
+    An order already there (a redelivery) is left out: it has nothing to book.
+    """
+    cur.execute(
+        "UPDATE analytics_orders a SET status = m.status, version = m.version,"
+        " sold_on = CASE WHEN m.confirmed_version > old.version THEN m.sold_on"
+        " ELSE old.sold_on END"
+        " FROM unnest(%s::uuid[], %s::int[], %s::text[], %s::int[], %s::date[])"
+        " AS m(id, version, status, confirmed_version, sold_on),"
+        " (SELECT id, version, sold_on FROM analytics_orders WHERE id = ANY(%s) FOR UPDATE) old"
+        " WHERE a.id = m.id AND old.id = m.id AND old.version < m.version"
+        " RETURNING a.id, a.store_id, old.version, old.sold_on",
+        (
+            [m.order_id for m in moves],
+            [m.version for m in moves],
+            [m.status for m in moves],
+            [m.confirmed_version for m in moves],
+            [m.sold_on for m in moves],
+            [m.order_id for m in moves],
+        ),
     )
+    return {row[0]: Before(row[1], row[2], row[3]) for row in cur.fetchall()}
+
+
+def lines_of(cur: Cursor[Any], order_ids: Collection[UUID]) -> dict[UUID, list[Line]]:
+    """The kept lines of these orders: what their bookings count."""
+    found: dict[UUID, list[Line]] = {order_id: [] for order_id in order_ids}
+    if order_ids:
+        cur.execute(
+            "SELECT order_id, product_id, quantity, unit_price FROM analytics_order_lines"
+            " WHERE order_id = ANY(%s)",
+            (list(order_ids),),
+        )
+        for order_id, product_id, quantity, unit_price in cur.fetchall():
+            found[order_id].append(Line(product_id, quantity, unit_price))
+    return found
 
 
 def open_item(

@@ -42,7 +42,7 @@ from write_model.commands import (
     SetFlashSale,
 )
 from write_model.inventory import StockItem
-from write_model.orders import InsufficientStockError
+from write_model.orders import InsufficientStockError, Order
 from write_model.shop import Shop
 
 pytestmark = pytest.mark.integration
@@ -59,6 +59,32 @@ SQL_VIEWS = {
     " l.position, l.product_id, l.quantity, l.unit_price FROM orders o"
     " LEFT JOIN order_lines l ON l.order_id = o.id WHERE o.store_id = %s"
     " ORDER BY o.id, l.position",
+    "analytics": "WITH s AS (SELECT %s::uuid AS id) SELECT"
+    " (SELECT array_agg(a::text ORDER BY a.id) FROM analytics_orders a, s WHERE a.store_id = s.id),"
+    " (SELECT array_agg(l::text ORDER BY l.order_id, l.product_id) FROM analytics_order_lines l"
+    " JOIN analytics_orders a ON a.id = l.order_id, s WHERE a.store_id = s.id),"
+    " (SELECT array_agg(d::text ORDER BY d.day) FROM sales_daily d, s WHERE d.store_id = s.id),"
+    " (SELECT array_agg(p::text ORDER BY p.day, p.product_id) FROM product_sales_daily p, s"
+    " WHERE p.store_id = s.id),"
+    " (SELECT array_agg(x::text ORDER BY x.day, x.product_id) FROM lost_demand_daily x, s"
+    " WHERE x.store_id = s.id)",
+}
+FORGET = {
+    "orders": ["DELETE FROM orders WHERE store_id = %(store)s"],
+    "analytics": [
+        "DELETE FROM analytics_order_lines WHERE order_id IN"
+        " (SELECT id FROM analytics_orders WHERE store_id = %(store)s)",
+        *(
+            f"DELETE FROM {table} WHERE store_id = %(store)s"
+            for table in (
+                "analytics_orders",
+                "sales_daily",
+                "product_sales_daily",
+                "lost_demand_daily",
+                "stock_turnover",
+            )
+        ),
+    ],
 }
 
 
@@ -435,9 +461,11 @@ def deliver_as_one_batch(shop: Shop, view: Projection, delivery: Delivery) -> No
             subscription.apply(event, batch)
 
 
-def forget_the_orders_of(stack: Container, store_id: UUID) -> None:
+def forget_the_store_in(stack: Container, name: str, store_id: UUID) -> None:
+    """The view's rows of the store gone, as if it had never seen the store's events."""
     with stack.pool.connection() as conn:
-        conn.execute("DELETE FROM orders WHERE store_id = %s", (store_id,))
+        for statement in FORGET[name]:
+            conn.execute(statement, {"store": store_id})
 
 
 def statements_to_apply(stack: Container, view: Projection, delivery: Delivery) -> int:
@@ -459,46 +487,50 @@ def some_orders(shop: Shop, count: int) -> UUID:
 
 
 class TestOrdersInOneBatch:
-    """Each order's events of a batch (placed, confirmed, booked, shipped...) fold into one row."""
+    """Each order's events of a batch (placed, confirmed, booked, shipped...) fold into one
+    change per view, and the rows come out as one event at a time would leave them."""
 
+    @pytest.mark.parametrize("name", ["orders", "analytics"])
     def test_one_batch_builds_the_rows_that_one_event_at_a_time_builds(
-        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+        self, stack: Container, shop: Shop, projections: dict[str, Projection], name: str
     ) -> None:
         busy = a_busy_store(shop)
-        delivery = events_for(shop, projections["orders"], busy.since)
-        deliver(shop, projections["orders"], delivery)
-        expected = view_of(stack, "orders", busy.store_id)
-        forget_the_orders_of(stack, busy.store_id)
+        delivery = events_for(shop, projections[name], busy.since)
+        deliver(shop, projections[name], delivery)
+        expected = view_of(stack, name, busy.store_id)
+        forget_the_store_in(stack, name, busy.store_id)
 
-        deliver_as_one_batch(shop, projections["orders"], delivery)
+        deliver_as_one_batch(shop, projections[name], delivery)
 
-        assert view_of(stack, "orders", busy.store_id) == expected
+        assert view_of(stack, name, busy.store_id) == expected
 
+    @pytest.mark.parametrize("name", ["orders", "analytics"])
     def test_a_redelivered_batch_changes_no_row(
-        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+        self, stack: Container, shop: Shop, projections: dict[str, Projection], name: str
     ) -> None:
         busy = a_busy_store(shop)
-        delivery = events_for(shop, projections["orders"], busy.since)
-        deliver_as_one_batch(shop, projections["orders"], delivery)
-        first = view_of(stack, "orders", busy.store_id)
+        delivery = events_for(shop, projections[name], busy.since)
+        deliver_as_one_batch(shop, projections[name], delivery)
+        first = view_of(stack, name, busy.store_id)
 
-        deliver_as_one_batch(shop, projections["orders"], delivery)
+        deliver_as_one_batch(shop, projections[name], delivery)
 
-        assert view_of(stack, "orders", busy.store_id) == first
+        assert view_of(stack, name, busy.store_id) == first
 
+    @pytest.mark.parametrize("name", ["orders", "analytics"])
     def test_a_batch_reaching_back_before_the_rows_ends_where_one_event_at_a_time_does(
-        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+        self, stack: Container, shop: Shop, projections: dict[str, Projection], name: str
     ) -> None:
         busy = a_busy_store(shop)
-        delivery = events_for(shop, projections["orders"], busy.since)
-        deliver(shop, projections["orders"], delivery)
-        expected = view_of(stack, "orders", busy.store_id)
-        forget_the_orders_of(stack, busy.store_id)
-        deliver(shop, projections["orders"], delivery[: len(delivery) // 2])
+        delivery = events_for(shop, projections[name], busy.since)
+        deliver(shop, projections[name], delivery)
+        expected = view_of(stack, name, busy.store_id)
+        forget_the_store_in(stack, name, busy.store_id)
+        deliver(shop, projections[name], delivery[: len(delivery) // 2])
 
-        deliver_as_one_batch(shop, projections["orders"], delivery)
+        deliver_as_one_batch(shop, projections[name], delivery)
 
-        assert view_of(stack, "orders", busy.store_id) == expected
+        assert view_of(stack, name, busy.store_id) == expected
 
     def test_placing_and_confirming_many_orders_costs_two_statements(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
@@ -510,3 +542,25 @@ class TestOrdersInOneBatch:
         statements = statements_to_apply(stack, projections["orders"], delivery)
 
         assert statements == 2
+
+    def test_booking_many_orders_costs_the_statements_of_one(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        since = shop.recorder.max_notification_id() or 0
+        some_orders(shop, 1)
+        one = orders_of(events_for(shop, projections["analytics"], since))
+        since = shop.recorder.max_notification_id() or 0
+        some_orders(shop, 20)
+        many = orders_of(events_for(shop, projections["analytics"], since))
+
+        costs = [statements_to_apply(stack, projections["analytics"], d) for d in (one, many)]
+
+        assert costs[1] == costs[0]
+
+
+def orders_of(delivery: Delivery) -> Delivery:
+    return [
+        (position, event)
+        for position, event in delivery
+        if isinstance(event, Order.Placed | Order.Confirmed)
+    ]
