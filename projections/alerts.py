@@ -57,4 +57,4 @@ class StockAlertsProjection(SqlProjection):
                 "available": change.after,
                 "threshold": change.threshold,
             }
-            saga_jobs.enqueue(cur, LowStockEmail.name, str(alert_id), payload, 0.0)
+            saga_jobs.enqueue(cur, LowStockEmail.name, [(str(alert_id), payload, 0.0)])

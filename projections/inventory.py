@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import singledispatchmethod
 from typing import Any
 
@@ -43,10 +44,21 @@ class StockProjection(SqlProjection):
     topics = topics_of(StockItem.Opened, *STOCK_DELTAS)
 
     def apply(self, event: Any, cur: Cursor[Any]) -> None:
-        if isinstance(event, StockItem.Opened):
-            open_stock(cur, event.originator_id, event.store_id, event.product_id)
-        else:
-            apply_stock(cur, stock_change(event))
+        self.apply_batch([event], cur)
+
+    def apply_batch(self, events: Sequence[Any], cur: Cursor[Any]) -> None:
+        """Rows opened in one statement, then every item's deltas in another. An event seen
+        twice in the batch counts once; events of an item count in version order."""
+        opened = [e for e in events if isinstance(e, StockItem.Opened)]
+        if opened:
+            open_stock(cur, [(e.originator_id, e.store_id, e.product_id) for e in opened])
+        changes = {
+            (e.originator_id, e.originator_version): e
+            for e in events
+            if not isinstance(e, StockItem.Opened)
+        }
+        if changes:
+            apply_stock(cur, [stock_change(e) for e in changes.values()])
 
 
 class InventoryCacheProjection(StoreProjection[InventoryCache]):

@@ -11,7 +11,7 @@ deduplicated by the receiving side.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -91,5 +91,15 @@ class SagaProjection(SqlProjection):
         self.topics = saga.topics
 
     def apply(self, event: Any, cur: Cursor[Any]) -> None:
-        for job in self.saga.jobs(event):
-            saga_jobs.enqueue(cur, self.saga.name, job.key, job.payload, job.delay_s)
+        self.apply_batch([event], cur)
+
+    def apply_batch(self, events: Sequence[Any], cur: Cursor[Any]) -> None:
+        """A batch's jobs recorded with one statement; the first job of a key wins."""
+        jobs: dict[str, Job] = {}
+        for event in events:
+            for job in self.saga.jobs(event):
+                jobs.setdefault(job.key, job)
+        if jobs:
+            saga_jobs.enqueue(
+                cur, self.saga.name, [(j.key, j.payload, j.delay_s) for j in jobs.values()]
+            )

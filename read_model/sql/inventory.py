@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -31,19 +32,37 @@ class StockChange:
     reserved: int = 0
 
 
-def open_stock(cur: Cursor[Any], item_id: UUID, store_id: UUID, product_id: UUID) -> None:
+def open_stock(cur: Cursor[Any], opened: Sequence[tuple[UUID, UUID, UUID]]) -> None:
+    """Open stock rows (item, store, product) at version 1; an open row stays as it is."""
     cur.execute(
         "INSERT INTO stock (id, store_id, product_id, on_hand, reserved, version)"
-        " VALUES (%s, %s, %s, 0, 0, 1) ON CONFLICT (id) DO NOTHING",
-        (item_id, store_id, product_id),
+        " SELECT id, store_id, product_id, 0, 0, 1"
+        " FROM unnest(%s::uuid[], %s::uuid[], %s::uuid[]) AS o(id, store_id, product_id)"
+        " ON CONFLICT (id) DO NOTHING",
+        [list(column) for column in zip(*opened, strict=True)],
     )
 
 
-def apply_stock(cur: Cursor[Any], change: StockChange) -> None:
+def apply_stock(cur: Cursor[Any], changes: Sequence[StockChange]) -> None:
+    """Add each item's changes newer than its row's version, and move the row to the newest.
+
+    One change per (item, version): a row that has reached a version has applied every
+    earlier one, so adding exactly those newer than it is what applying them one by one does.
+    """
     cur.execute(
-        "UPDATE stock SET on_hand = on_hand + %s, reserved = reserved + %s, version = %s"
-        " WHERE id = %s AND version < %s",
-        (change.on_hand, change.reserved, change.version, change.item_id, change.version),
+        "UPDATE stock s SET on_hand = s.on_hand + d.on_hand, reserved = s.reserved + d.reserved,"
+        " version = d.version FROM (SELECT c.id, sum(c.on_hand) AS on_hand,"
+        " sum(c.reserved) AS reserved, max(c.version) AS version"
+        " FROM unnest(%s::uuid[], %s::int[], %s::int[], %s::int[])"
+        " AS c(id, version, on_hand, reserved)"
+        " JOIN stock was ON was.id = c.id WHERE c.version > was.version GROUP BY c.id) d"
+        " WHERE s.id = d.id",
+        (
+            [c.item_id for c in changes],
+            [c.version for c in changes],
+            [c.on_hand for c in changes],
+            [c.reserved for c in changes],
+        ),
     )
 
 

@@ -44,13 +44,21 @@ WAITING = "status IN ('pending', 'running')"
 COLUMNS = "id, saga, key, payload, status, attempts, last_error, outcome, created_at, updated_at"
 
 
-def enqueue(cur: Cursor[Any], saga: str, key: str, payload: dict[str, Any], delay_s: float) -> None:
-    """Record a job in the caller's transaction; the same (saga, key) again changes nothing."""
+def enqueue(cur: Cursor[Any], saga: str, jobs: Sequence[tuple[str, dict[str, Any], float]]) -> None:
+    """Record jobs (key, payload, delay) in the caller's transaction with one statement; a
+    (saga, key) recorded before, or earlier in `jobs`, changes nothing."""
     cur.execute(
         "INSERT INTO saga_jobs (saga, key, payload, next_attempt_at)"
-        " VALUES (%s, %s, %s, now() + make_interval(secs => %s))"
+        " SELECT %s, key, payload, now() + make_interval(secs => delay_s)"
+        " FROM unnest(%s::text[], %s::jsonb[], %s::float8[]) WITH ORDINALITY"
+        " AS j(key, payload, delay_s, n) ORDER BY n"
         " ON CONFLICT (saga, key) DO NOTHING",
-        (saga, key, Jsonb(payload), delay_s),
+        (
+            saga,
+            [key for key, _, _ in jobs],
+            [Jsonb(payload) for _, payload, _ in jobs],
+            [delay_s for _, _, delay_s in jobs],
+        ),
     )
     if cur.rowcount:
         cur.execute(f"NOTIFY {CHANNEL}")

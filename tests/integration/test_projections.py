@@ -20,6 +20,7 @@ from psycopg.abc import Params, Query
 
 from bazaar.wiring import Container
 from projections.base import Projection, SqlProjection
+from projections.sagas.base import Saga, SagaProjection
 from projections.subscriptions import alone
 from read_model.sql.catalogue import get_store
 from read_model.sql.inventory import store_inventory
@@ -70,6 +71,7 @@ SQL_VIEWS = {
     " WHERE x.store_id = s.id)",
 }
 FORGET = {
+    "stock": ["DELETE FROM stock WHERE store_id = %(store)s"],
     "orders": ["DELETE FROM orders WHERE store_id = %(store)s"],
     "analytics": [
         "DELETE FROM analytics_order_lines WHERE order_id IN"
@@ -486,11 +488,12 @@ def some_orders(shop: Shop, count: int) -> UUID:
     return store_id
 
 
-class TestOrdersInOneBatch:
-    """Each order's events of a batch (placed, confirmed, booked, shipped...) fold into one
-    change per view, and the rows come out as one event at a time would leave them."""
+class TestOneBatch:
+    """Each aggregate's events of a batch (placed, confirmed, booked, shipped; received,
+    reserved...) fold into one change per view, and the rows come out as one event at a
+    time would leave them."""
 
-    @pytest.mark.parametrize("name", ["orders", "analytics"])
+    @pytest.mark.parametrize("name", ["stock", "orders", "analytics"])
     def test_one_batch_builds_the_rows_that_one_event_at_a_time_builds(
         self, stack: Container, shop: Shop, projections: dict[str, Projection], name: str
     ) -> None:
@@ -504,7 +507,7 @@ class TestOrdersInOneBatch:
 
         assert view_of(stack, name, busy.store_id) == expected
 
-    @pytest.mark.parametrize("name", ["orders", "analytics"])
+    @pytest.mark.parametrize("name", ["stock", "orders", "analytics"])
     def test_a_redelivered_batch_changes_no_row(
         self, stack: Container, shop: Shop, projections: dict[str, Projection], name: str
     ) -> None:
@@ -517,7 +520,7 @@ class TestOrdersInOneBatch:
 
         assert view_of(stack, name, busy.store_id) == first
 
-    @pytest.mark.parametrize("name", ["orders", "analytics"])
+    @pytest.mark.parametrize("name", ["stock", "orders", "analytics"])
     def test_a_batch_reaching_back_before_the_rows_ends_where_one_event_at_a_time_does(
         self, stack: Container, shop: Shop, projections: dict[str, Projection], name: str
     ) -> None:
@@ -556,6 +559,33 @@ class TestOrdersInOneBatch:
         costs = [statements_to_apply(stack, projections["analytics"], d) for d in (one, many)]
 
         assert costs[1] == costs[0]
+
+    def test_reserving_stock_for_many_orders_costs_two_statements(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        since = shop.recorder.max_notification_id() or 0
+        some_orders(shop, 20)
+        delivery = events_for(shop, projections["stock"], since)
+
+        statements = statements_to_apply(stack, projections["stock"], delivery)
+
+        assert statements == 2
+
+    def test_many_confirmed_orders_record_their_saga_jobs_with_one_statement(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        since = shop.recorder.max_notification_id() or 0
+        some_orders(shop, 20)
+        saga = SagaProjection(stack.pool, confirmation_email_of(stack, shop))
+        delivery = events_for(shop, saga, since)
+
+        statements = statements_to_apply(stack, saga, delivery)
+
+        assert statements == 2
+
+
+def confirmation_email_of(stack: Container, shop: Shop) -> Saga:
+    return next(saga for saga in stack.sagas[shop.name] if saga.name == "confirmation_email")
 
 
 def orders_of(delivery: Delivery) -> Delivery:

@@ -52,7 +52,7 @@ def pool(redis_url: str) -> Iterator[ConnectionPool]:
 def a_failed_job(pool: ConnectionPool, saga: FailingSaga) -> SagaExecutor:
     """A job of `saga` tried once by an executor whose own first wait is FIRST_WAIT_S."""
     with pool.connection() as conn, conn.cursor() as cur:
-        saga_jobs.enqueue(cur, saga.name, "the-job", {}, delay_s=0)
+        saga_jobs.enqueue(cur, saga.name, [("the-job", {}, 0.0)])
     executor = SagaExecutor(pool, [saga], backoff_s=FIRST_WAIT_S)
     assert executor.run_once()
     return executor
