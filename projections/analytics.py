@@ -65,14 +65,24 @@ class AnalyticsProjection(SqlProjection):
         self.apply_batch([event], cur)
 
     def apply_batch(self, events: Sequence[Any], cur: Cursor[Any]) -> None:
-        """Stock events one by one; order events set-based, in version order."""
+        """Order events and stock moves set-based; an event twice in the batch counts once."""
+        moves: dict[tuple[UUID, int], analytics.StockMove] = {}
         for event in events:
-            if not isinstance(event, ORDER_EVENTS):
-                self.stock(event, cur)
-        if of_orders := sorted(
-            (e for e in events if isinstance(e, ORDER_EVENTS)), key=lambda e: e.originator_version
-        ):
-            self._orders(of_orders, cur)
+            if isinstance(event, StockItem.Opened):
+                analytics.open_item(
+                    cur, event.originator_id, event.store_id, event.product_id, event.timestamp
+                )
+            elif (move := self.stock_move(event)) is not None:
+                moves[event.originator_id, event.originator_version] = move
+        if moves:
+            analytics.move_stock(cur, list(moves.values()))
+        of_orders = {
+            (e.originator_id, e.originator_version): e
+            for e in events
+            if isinstance(e, ORDER_EVENTS)
+        }
+        if of_orders:
+            self._orders(sorted(of_orders.values(), key=lambda e: e.originator_version), cur)
 
     def _orders(self, events: list[Any], cur: Cursor[Any]) -> None:
         """Keep new orders, move each order to its last version, and book the events that
@@ -122,26 +132,23 @@ class AnalyticsProjection(SqlProjection):
             b.completion(store_id, day)
 
     @singledispatchmethod
-    def stock(self, event: Any, cur: Cursor[Any]) -> None:
-        """Events of other kinds change nothing here."""
+    def stock_move(self, event: Any) -> analytics.StockMove | None:
+        """A stock event's change of on-hand stock and units shipped; events of other kinds
+        change nothing here."""
+        return None
 
-    @stock.register
-    def _(self, event: StockItem.Opened, cur: Cursor[Any]) -> None:
-        analytics.open_item(
-            cur, event.originator_id, event.store_id, event.product_id, event.timestamp
-        )
+    @stock_move.register
+    def _(self, event: StockItem.Received | StockItem.Adjusted) -> analytics.StockMove:
+        return _move(event, event.quantity, 0)
 
-    @stock.register
-    def _(self, event: StockItem.Received | StockItem.Adjusted, cur: Cursor[Any]) -> None:
-        self._stock(cur, event, event.quantity, 0)
+    @stock_move.register
+    def _(self, event: StockItem.Committed) -> analytics.StockMove:
+        return _move(event, -event.quantity, event.quantity)
 
-    @stock.register
-    def _(self, event: StockItem.Committed, cur: Cursor[Any]) -> None:
-        self._stock(cur, event, -event.quantity, event.quantity)
 
-    def _stock(self, cur: Cursor[Any], event: Any, on_hand: int, shipped: int) -> None:
-        at, version = event.timestamp, event.originator_version
-        analytics.move_stock(cur, event.originator_id, version, at, on_hand, shipped)
+def _move(event: Any, on_hand: int, shipped: int) -> analytics.StockMove:
+    at, version = event.timestamp, event.originator_version
+    return analytics.StockMove(event.originator_id, version, at, on_hand, shipped)
 
 
 ORDER_EVENTS = (Order.Placed, Order.Confirmed, Order.Rejected, Order.StatusChanged)

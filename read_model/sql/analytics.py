@@ -137,15 +137,43 @@ def open_item(
     )
 
 
-def move_stock(
-    cur: Cursor[Any], item_id: UUID, version: int, at: datetime, on_hand: int, shipped: int
-) -> None:
-    """Change on-hand stock at `at`, first adding the stock held since the last change."""
+@dataclass(frozen=True, slots=True)
+class StockMove:
+    """A change of an item's on-hand stock at `at` (and of its units shipped)."""
+
+    item_id: UUID
+    version: int
+    at: datetime
+    on_hand: int
+    shipped: int
+
+
+def move_stock(cur: Cursor[Any], moves: Sequence[StockMove]) -> None:
+    """Apply each item's moves newer than its row, in version order, with one statement:
+    each move first adds the stock held since the previous one (or the row's last change).
+    One move per (item, version); unit-seconds are exact numerics, so summing the steps is
+    adding them one by one."""
     cur.execute(
-        "UPDATE stock_turnover SET unit_seconds = unit_seconds"
-        " + on_hand * extract(epoch FROM %(at)s - changed_at),"
-        " on_hand = on_hand + %(on_hand)s, shipped = shipped + %(shipped)s,"
-        " changed_at = %(at)s, version = %(version)s"
-        " WHERE item_id = %(item)s AND version < %(version)s",
-        {"at": at, "on_hand": on_hand, "shipped": shipped, "version": version, "item": item_id},
+        "WITH m AS (SELECT m.*, was.on_hand AS was_on_hand, was.changed_at AS was_at"
+        " FROM unnest(%s::uuid[], %s::int[], %s::timestamptz[], %s::int[], %s::int[])"
+        " AS m(item_id, version, at, on_hand, shipped)"
+        " JOIN stock_turnover was ON was.item_id = m.item_id WHERE m.version > was.version),"
+        " steps AS (SELECT item_id, version, at, on_hand, shipped,"
+        " was_on_hand + coalesce(sum(on_hand) OVER (PARTITION BY item_id ORDER BY version"
+        " ROWS BETWEEN UNBOUNDED PRECEDING"
+        " AND 1 PRECEDING), 0) AS held, coalesce(lag(at) OVER (PARTITION BY item_id"
+        " ORDER BY version), was_at) AS since FROM m),"
+        " d AS (SELECT item_id, sum(held * extract(epoch FROM at - since)) AS unit_seconds,"
+        " sum(on_hand) AS on_hand, sum(shipped) AS shipped, max(version) AS version,"
+        " (array_agg(at ORDER BY version DESC))[1] AS changed_at FROM steps GROUP BY item_id)"
+        " UPDATE stock_turnover s SET unit_seconds = s.unit_seconds + d.unit_seconds,"
+        " on_hand = s.on_hand + d.on_hand, shipped = s.shipped + d.shipped,"
+        " changed_at = d.changed_at, version = d.version FROM d WHERE s.item_id = d.item_id",
+        (
+            [m.item_id for m in moves],
+            [m.version for m in moves],
+            [m.at for m in moves],
+            [m.on_hand for m in moves],
+            [m.shipped for m in moves],
+        ),
     )

@@ -68,7 +68,9 @@ SQL_VIEWS = {
     " (SELECT array_agg(p::text ORDER BY p.day, p.product_id) FROM product_sales_daily p, s"
     " WHERE p.store_id = s.id),"
     " (SELECT array_agg(x::text ORDER BY x.day, x.product_id) FROM lost_demand_daily x, s"
-    " WHERE x.store_id = s.id)",
+    " WHERE x.store_id = s.id),"
+    " (SELECT array_agg(t::text ORDER BY t.item_id) FROM stock_turnover t, s"
+    " WHERE t.store_id = s.id)",
 }
 FORGET = {
     "stock": ["DELETE FROM stock WHERE store_id = %(store)s"],
@@ -504,6 +506,20 @@ class TestOneBatch:
         forget_the_store_in(stack, name, busy.store_id)
 
         deliver_as_one_batch(shop, projections[name], delivery)
+
+        assert view_of(stack, name, busy.store_id) == expected
+
+    @pytest.mark.parametrize("name", ["stock", "orders", "analytics"])
+    def test_a_batch_holding_each_event_twice_builds_the_rows_of_each_event_once(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection], name: str
+    ) -> None:
+        busy = a_busy_store(shop)
+        delivery = events_for(shop, projections[name], busy.since)
+        deliver(shop, projections[name], delivery)
+        expected = view_of(stack, name, busy.store_id)
+        forget_the_store_in(stack, name, busy.store_id)
+
+        deliver_as_one_batch(shop, projections[name], [d for d in delivery for d in (d, d)])
 
         assert view_of(stack, name, busy.store_id) == expected
 
