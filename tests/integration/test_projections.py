@@ -554,9 +554,7 @@ class TestOneBatch:
     def test_placing_and_confirming_many_orders_costs_two_statements(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
     ) -> None:
-        since = shop.recorder.max_notification_id() or 0
-        some_orders(shop, 20)
-        delivery = events_for(shop, projections["orders"], since)
+        delivery = events_of_new_orders(shop, projections["orders"], 20)
 
         statements = statements_to_apply(stack, projections["orders"], delivery)
 
@@ -565,12 +563,8 @@ class TestOneBatch:
     def test_booking_many_orders_costs_the_statements_of_one(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
     ) -> None:
-        since = shop.recorder.max_notification_id() or 0
-        some_orders(shop, 1)
-        one = orders_of(events_for(shop, projections["analytics"], since))
-        since = shop.recorder.max_notification_id() or 0
-        some_orders(shop, 20)
-        many = orders_of(events_for(shop, projections["analytics"], since))
+        one = orders_of(events_of_new_orders(shop, projections["analytics"], 1))
+        many = orders_of(events_of_new_orders(shop, projections["analytics"], 20))
 
         costs = [statements_to_apply(stack, projections["analytics"], d) for d in (one, many)]
 
@@ -579,9 +573,7 @@ class TestOneBatch:
     def test_reserving_stock_for_many_orders_costs_two_statements(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
     ) -> None:
-        since = shop.recorder.max_notification_id() or 0
-        some_orders(shop, 20)
-        delivery = events_for(shop, projections["stock"], since)
+        delivery = events_of_new_orders(shop, projections["stock"], 20)
 
         statements = statements_to_apply(stack, projections["stock"], delivery)
 
@@ -590,10 +582,8 @@ class TestOneBatch:
     def test_many_confirmed_orders_record_their_saga_jobs_with_one_statement(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
     ) -> None:
-        since = shop.recorder.max_notification_id() or 0
-        some_orders(shop, 20)
         saga = SagaProjection(stack.pool, confirmation_email_of(stack, shop))
-        delivery = events_for(shop, saga, since)
+        delivery = events_of_new_orders(shop, saga, 20)
 
         statements = statements_to_apply(stack, saga, delivery)
 
@@ -610,3 +600,10 @@ def orders_of(delivery: Delivery) -> Delivery:
         for position, event in delivery
         if isinstance(event, Order.Placed | Order.Confirmed)
     ]
+
+
+def events_of_new_orders(shop: Shop, projection: Projection, count: int) -> Delivery:
+    """Place `count` orders; the events of theirs that `projection` takes."""
+    since = shop.recorder.max_notification_id() or 0
+    some_orders(shop, count)
+    return events_for(shop, projection, since)
