@@ -4,11 +4,16 @@ At most one alert per product and store per hour (by event time, so a replay dec
 same); restocking above the threshold resolves it. Opening an alert records the owner's
 e-mail job in the same transaction — in a rebuild that job lands in the scratch schema
 and is dropped with it, so rebuilding never mails anyone twice.
+
+A batch is followed in memory: its items' levels and their shelves' alerts are read with
+one statement each, changed event by event in log order, and written back set-based.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -18,10 +23,22 @@ from projections.base import SqlProjection, topics_of
 from projections.inventory import STOCK_DELTAS, stock_change
 from projections.sagas.low_stock import LowStockEmail
 from read_model.sql import alerts, saga_jobs
+from read_model.sql.alerts import AlertBook, Shelf
 from write_model.catalogue import Store
 from write_model.inventory import StockItem
 
 QUIET_PERIOD = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One event's change of its shelf's availability."""
+
+    event: Any
+    shelf: Shelf
+    threshold: int
+    before: int
+    after: int
 
 
 class StockAlertsProjection(SqlProjection):
@@ -30,31 +47,71 @@ class StockAlertsProjection(SqlProjection):
     topics = topics_of(Store.Registered, StockItem.Opened, *STOCK_DELTAS)
 
     def apply(self, event: Any, cur: Cursor[Any]) -> None:
-        if isinstance(event, Store.Registered):
-            alerts.set_threshold(cur, event.originator_id, event.low_stock_threshold)
-        elif isinstance(event, StockItem.Opened):
-            alerts.open_level(cur, event.originator_id, event.store_id, event.product_id)
-        else:
-            self._follow(event, cur)
+        self.apply_batch([event], cur)
 
-    def _follow(self, event: Any, cur: Cursor[Any]) -> None:
-        delta = stock_change(event)
-        change = alerts.change_level(
-            cur, delta.item_id, delta.version, delta.on_hand - delta.reserved
+    def apply_batch(self, events: Sequence[Any], cur: Cursor[Any]) -> None:
+        thresholds = {
+            e.originator_id: e.low_stock_threshold
+            for e in events
+            if isinstance(e, Store.Registered)
+        }
+        if thresholds:
+            alerts.set_thresholds(cur, list(thresholds.items()))
+        opened = [
+            (e.originator_id, e.store_id, e.product_id)
+            for e in events
+            if isinstance(e, StockItem.Opened)
+        ]
+        if opened:
+            alerts.open_levels(cur, opened)
+        deltas = [e for e in events if not isinstance(e, Store.Registered | StockItem.Opened)]
+        if deltas:
+            self._follow(deltas, cur)
+
+    def _follow(self, events: Sequence[Any], cur: Cursor[Any]) -> None:
+        levels = alerts.levels(cur, {e.originator_id for e in events})
+        moves = []
+        for event in events:
+            level = levels.get(event.originator_id)
+            if level is None or event.originator_version <= level.version:
+                continue
+            delta = stock_change(event)
+            before = level.available
+            level.available += delta.on_hand - delta.reserved
+            level.version = event.originator_version
+            moves.append(Move(event, level.shelf, level.threshold, before, level.available))
+        if not moves:
+            return
+        alerts.save_levels(
+            cur, {m.event.originator_id: levels[m.event.originator_id] for m in moves}.values()
         )
-        if change is None:
-            return
-        alerts.follow_open_alert(cur, change, event.timestamp)
-        dropped_low = change.after < change.before and change.after <= change.threshold
-        if not dropped_low or alerts.opened_since(cur, change, event.timestamp - QUIET_PERIOD):
-            return
-        alert_id = uuid.uuid5(event.originator_id, f"alert-{event.originator_version}")
-        if alerts.open_alert(cur, alert_id, change, event.timestamp):
-            payload = {
-                "alert_id": str(alert_id),
-                "store_id": str(change.store_id),
-                "product_id": str(change.product_id),
-                "available": change.after,
-                "threshold": change.threshold,
-            }
-            saga_jobs.enqueue(cur, LowStockEmail.name, [(str(alert_id), payload, 0.0)])
+        # An alert is open only while its shelf is at or below the threshold: the other
+        # shelves need no look-up.
+        low = [m for m in moves if min(m.before, m.after) <= m.threshold]
+        if low:
+            self._alert(AlertBook.load(cur, {m.shelf for m in low}), low, cur)
+
+    def _alert(self, book: AlertBook, moves: Sequence[Move], cur: Cursor[Any]) -> None:
+        jobs = []
+        for move in moves:
+            at = move.event.timestamp
+            book.follow(move.shelf, move.after, move.threshold, at)
+            dropped_low = move.after < move.before and move.after <= move.threshold
+            if not dropped_low or book.opened_since(move.shelf, at - QUIET_PERIOD):
+                continue
+            alert_id = uuid.uuid5(
+                move.event.originator_id, f"alert-{move.event.originator_version}"
+            )
+            if book.open_alert(alert_id, move.shelf, move.after, move.threshold, at):
+                store_id, product_id = move.shelf
+                payload = {
+                    "alert_id": str(alert_id),
+                    "store_id": str(store_id),
+                    "product_id": str(product_id),
+                    "available": move.after,
+                    "threshold": move.threshold,
+                }
+                jobs.append((str(alert_id), payload, 0.0))
+        book.save(cur)
+        if jobs:
+            saga_jobs.enqueue(cur, LowStockEmail.name, jobs)

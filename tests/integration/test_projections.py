@@ -71,6 +71,12 @@ SQL_VIEWS = {
     " WHERE x.store_id = s.id),"
     " (SELECT array_agg(t::text ORDER BY t.item_id) FROM stock_turnover t, s"
     " WHERE t.store_id = s.id)",
+    "stock_alerts": "SELECT 'alert', id::text, product_id::text, available::text,"
+    " threshold::text, opened_at::text, resolved_at::text FROM stock_alerts WHERE store_id = %s"
+    " UNION ALL SELECT 'level', item_id::text, product_id::text, available::text,"
+    " version::text, NULL, NULL FROM alert_levels WHERE store_id = %s"
+    " UNION ALL SELECT 'job', key, payload::text, NULL, NULL, NULL, NULL FROM saga_jobs"
+    " WHERE saga = 'low_stock_email' AND payload->>'store_id' = %s::text ORDER BY 1, 2",
 }
 FORGET = {
     "stock": ["DELETE FROM stock WHERE store_id = %(store)s"],
@@ -88,6 +94,12 @@ FORGET = {
                 "stock_turnover",
             )
         ),
+    ],
+    "stock_alerts": [
+        "DELETE FROM stock_alerts WHERE store_id = %(store)s",
+        "DELETE FROM alert_levels WHERE store_id = %(store)s",
+        "DELETE FROM saga_jobs WHERE saga = 'low_stock_email'"
+        " AND payload->>'store_id' = %(store)s::text",
     ],
 }
 
@@ -121,7 +133,8 @@ class BusyStore:
 
 def a_busy_store(shop: Shop) -> BusyStore:
     """Stock received, a price revised, orders confirmed, booked for delivery twice, shipped,
-    cancelled and rejected; a product delisted, one put on sale, one on sale then not."""
+    cancelled and rejected; stock low, restocked and low again; a product delisted, one put
+    on sale, one on sale then not."""
     since = shop.recorder.max_notification_id() or 0
     owner, admin = an_artisan(), an_admin()
     store_id = a_store_in(shop, owner)
@@ -139,6 +152,8 @@ def a_busy_store(shop: Shop) -> BusyStore:
         shop.change_order_status(ChangeOrderStatus(order_id=shipped.id, status=status), owner)
     cancelled = an_order_for(shop, store_id, uuid4(), {bowl: 2})
     shop.change_order_status(ChangeOrderStatus(order_id=cancelled.id, status="cancelled"), admin)
+    stock_of(shop, store_id, bowl, owner, 5)  # resolves the bowl's low-stock alert...
+    stock_of(shop, store_id, bowl, owner, -6)  # ...low again within the hour: no new alert
     with pytest.raises(InsufficientStockError):
         shop.place_order(an_order_request(store_id, uuid4(), {vase: 3}))
     shop.delist_product(vase, owner)
@@ -206,8 +221,9 @@ def view_of(stack: Container, name: str, store_id: UUID) -> Any:
         return stack.inventory_cache.store_inventory(store_id)
     if name == "suggest":
         return suggest_index_of(stack)
+    query = SQL_VIEWS[name]
     with stack.pool.connection() as conn:
-        return conn.execute(SQL_VIEWS[name], (store_id,)).fetchall()
+        return conn.execute(query, (store_id,) * query.count("%s")).fetchall()
 
 
 def all_views_of(stack: Container, store_id: UUID) -> dict[str, Any]:
@@ -490,12 +506,15 @@ def some_orders(shop: Shop, count: int) -> UUID:
     return store_id
 
 
+BATCHED_VIEWS = ["stock", "orders", "analytics", "stock_alerts"]
+
+
 class TestOneBatch:
     """Each aggregate's events of a batch (placed, confirmed, booked, shipped; received,
     reserved...) fold into one change per view, and the rows come out as one event at a
     time would leave them."""
 
-    @pytest.mark.parametrize("name", ["stock", "orders", "analytics"])
+    @pytest.mark.parametrize("name", BATCHED_VIEWS)
     def test_one_batch_builds_the_rows_that_one_event_at_a_time_builds(
         self, stack: Container, shop: Shop, projections: dict[str, Projection], name: str
     ) -> None:
@@ -509,7 +528,7 @@ class TestOneBatch:
 
         assert view_of(stack, name, busy.store_id) == expected
 
-    @pytest.mark.parametrize("name", ["stock", "orders", "analytics"])
+    @pytest.mark.parametrize("name", BATCHED_VIEWS)
     def test_a_batch_holding_each_event_twice_builds_the_rows_of_each_event_once(
         self, stack: Container, shop: Shop, projections: dict[str, Projection], name: str
     ) -> None:
@@ -523,7 +542,7 @@ class TestOneBatch:
 
         assert view_of(stack, name, busy.store_id) == expected
 
-    @pytest.mark.parametrize("name", ["stock", "orders", "analytics"])
+    @pytest.mark.parametrize("name", BATCHED_VIEWS)
     def test_a_redelivered_batch_changes_no_row(
         self, stack: Container, shop: Shop, projections: dict[str, Projection], name: str
     ) -> None:
@@ -536,7 +555,7 @@ class TestOneBatch:
 
         assert view_of(stack, name, busy.store_id) == first
 
-    @pytest.mark.parametrize("name", ["stock", "orders", "analytics"])
+    @pytest.mark.parametrize("name", BATCHED_VIEWS)
     def test_a_batch_reaching_back_before_the_rows_ends_where_one_event_at_a_time_does(
         self, stack: Container, shop: Shop, projections: dict[str, Projection], name: str
     ) -> None:
@@ -578,6 +597,36 @@ class TestOneBatch:
         statements = statements_to_apply(stack, projections["stock"], delivery)
 
         assert statements == 2
+
+    def test_in_one_batch_a_shelf_alerts_once_an_hour_and_restocking_resolves_its_alert(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        busy = a_busy_store(shop)
+        mug, bowl, _vase = busy.product_ids
+
+        deliver_as_one_batch(
+            shop,
+            projections["stock_alerts"],
+            events_for(shop, projections["stock_alerts"], busy.since),
+        )
+
+        with stack.pool.connection() as conn:
+            found = conn.execute(
+                "SELECT product_id, available, resolved_at IS NULL FROM stock_alerts"
+                " WHERE store_id = %s",
+                (busy.store_id,),
+            ).fetchall()
+        assert sorted(found) == sorted([(mug, 2, True), (bowl, 8, False)])
+
+    def test_following_many_orders_down_to_the_threshold_costs_the_statements_of_one(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        one = events_of_new_orders(shop, projections["stock_alerts"], 1)
+        many = events_of_new_orders(shop, projections["stock_alerts"], 20)
+
+        costs = [statements_to_apply(stack, projections["stock_alerts"], d) for d in (one, many)]
+
+        assert costs[1] == costs[0]
 
     def test_many_confirmed_orders_record_their_saga_jobs_with_one_statement(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
