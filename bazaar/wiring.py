@@ -92,8 +92,8 @@ class Container:
         shop = [*self.projections, *self._saga_feeds(self.shop)]
         cards = [CardsProjection(self.pool), *self._saga_feeds(self.cards)]
         return [
-            (self.shop, subscriptions(self.pool, shop)),
-            (self.cards, subscriptions(self.pool, cards)),
+            (self.shop, subscriptions(self.pool, self.redis, shop)),
+            (self.cards, subscriptions(self.pool, self.redis, cards)),
         ]
 
     def _saga_feeds(self, app: Application[Any]) -> list[Projection]:

@@ -10,6 +10,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.utils import get_topic
 from psycopg import Cursor
 from psycopg_pool import ConnectionPool
+from redis.client import Pipeline
 
 from read_model import positions
 
@@ -58,9 +59,12 @@ class SqlProjection:
 
 
 class PositionedStore(Protocol):
-    """A read model (in Redis) that commits each session's writes with its own position."""
+    """A read model (in Redis) that commits each session's writes with its own position,
+    alone or on a MULTI it shares with other stores."""
 
     def session(self, tracking: Tracking) -> AbstractContextManager[Any]: ...
+
+    def writes(self, pipe: Pipeline, tracking: Tracking) -> AbstractContextManager[Any]: ...
 
     def position(self, application: str) -> int | None: ...
 
@@ -79,6 +83,9 @@ class StoreProjection(Generic[S]):
 
     def session(self, tracking: Tracking) -> AbstractContextManager[Any]:
         return self.store.session(tracking)
+
+    def writes(self, pipe: Pipeline, tracking: Tracking) -> AbstractContextManager[Any]:
+        return self.store.writes(pipe, tracking)
 
     def position(self, application: str) -> int:
         return self.store.position(application) or 0

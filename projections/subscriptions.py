@@ -3,8 +3,8 @@
 A runner (in process or a Faust agent) reads a batch of the log once, decodes each event
 once and hands it to a subscription, which passes it to each of its views whose handlers
 take that event. The SQL subscription applies the whole batch, and every view's new
-position, in one Postgres transaction; the Redis one writes each view's batch with its
-position. Views stay small classes, each with its own position, so each can be rebuilt
+position, in one Postgres transaction; the Redis one writes them, positions included,
+in one MULTI/EXEC. Views stay small classes, each with its own position, so each can be rebuilt
 and verified alone; a view ahead of the others (just rebuilt) sees a few events again,
 which its version or event-id guards ignore.
 """
@@ -16,12 +16,13 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import redis
 from eventsourcing.persistence import Tracking
 from eventsourcing.utils import get_topic
 from psycopg import Cursor
 from psycopg_pool import ConnectionPool
 
-from projections.base import Projection, SqlProjection
+from projections.base import Projection, SqlProjection, StoreProjection
 from read_model import positions
 
 
@@ -100,21 +101,26 @@ class SqlSubscription:
 
 
 class RedisSubscription:
-    """Every Redis view of one log; each writes its share of a batch with its position.
+    """Every Redis view of one log: each batch, and every view's position, in one MULTI/EXEC.
 
     Redis down stalls this subscription alone: the SQL views go on.
     """
 
-    def __init__(self, name: str, views: Sequence[Projection]) -> None:
+    def __init__(
+        self, name: str, client: redis.Redis, views: Sequence[StoreProjection[Any]]
+    ) -> None:
         self.name = name
+        self.client = client
         self.views = views
         self.routes = Routes(views)
         self.topics = self.routes.topics
 
     @contextmanager
     def session(self, tracking: Tracking) -> Iterator[list[Any]]:
-        with ExitStack() as stack:
-            yield [stack.enter_context(view.session(tracking)) for view in self.views]
+        with self.client.pipeline(transaction=True) as pipe:
+            with ExitStack() as stack:
+                yield [stack.enter_context(view.writes(pipe, tracking)) for view in self.views]
+            pipe.execute()
 
     def apply(self, event: Any, sessions: list[Any]) -> None:
         for index in self.routes(event):
@@ -125,13 +131,15 @@ class RedisSubscription:
         return min(view.position(application) for view in self.views)
 
 
-def subscriptions(pool: ConnectionPool, views: Sequence[Projection]) -> list[Projection]:
+def subscriptions(
+    pool: ConnectionPool, client: redis.Redis, views: Sequence[Projection]
+) -> list[Projection]:
     """One log's views as its subscriptions: the SQL ones together, the Redis ones together."""
     sql = [view for view in views if isinstance(view, SqlProjection)]
-    redis = [view for view in views if not isinstance(view, SqlProjection)]
+    stored = [view for view in views if isinstance(view, StoreProjection)]
     return [
         *([SqlSubscription("sql", pool, sql)] if sql else []),
-        *([RedisSubscription("redis", redis)] if redis else []),
+        *([RedisSubscription("redis", client, stored)] if stored else []),
     ]
 
 

@@ -176,11 +176,18 @@ class QueryCache:
     @contextmanager
     def session(self, tracking: Tracking) -> Iterator[CacheBatch]:
         """Invalidations queued in the batch apply atomically, together with the new position."""
-        pipe, position = self.client.pipeline(transaction=True), tracking.notification_id
+        with self.client.pipeline(transaction=True) as pipe:
+            with self.writes(pipe, tracking) as batch:
+                yield batch
+            pipe.execute()
+
+    @contextmanager
+    def writes(self, pipe: Pipeline, tracking: Tracking) -> Iterator[CacheBatch]:
+        """The same on a caller's MULTI (shared with other models), which the caller executes."""
+        position = tracking.notification_id
         yield CacheBatch(pipe, position)
         pipe.set(self._changed_key, position, nx=True)
         pipe.set(self._position_key(tracking.application_name), position)
-        pipe.execute()
 
     def products_changed(self, batch: CacheBatch) -> None:
         """Every cached product page is stale: readers move on to this batch's generation."""

@@ -24,10 +24,17 @@ class PositionedModel:
     @contextmanager
     def session(self, tracking: Tracking) -> Iterator[Pipeline]:
         """Writes queued on the pipeline apply atomically, together with the new position."""
-        pipe = self.client.pipeline(transaction=True)
+        with self.client.pipeline(transaction=True) as pipe:
+            with self.writes(pipe, tracking):
+                yield pipe
+            pipe.execute()
+
+    @contextmanager
+    def writes(self, pipe: Pipeline, tracking: Tracking) -> Iterator[Pipeline]:
+        """The same on a caller's MULTI (shared with other models): the position is queued
+        after the block's writes, and the caller executes."""
         yield pipe
         pipe.set(f"{self.prefix}:position:{tracking.application_name}", tracking.notification_id)
-        pipe.execute()
 
     def position(self, application: str) -> int | None:
         """None when Redis holds no position: empty, cleared or rebuilding, so not to be trusted."""

@@ -21,7 +21,7 @@ from psycopg.abc import Params, Query
 from bazaar.wiring import Container
 from projections.base import Projection, SqlProjection
 from projections.sagas.base import Saga, SagaProjection
-from projections.subscriptions import alone
+from projections.subscriptions import RedisSubscription, alone
 from read_model.sql.catalogue import get_store
 from read_model.sql.inventory import store_inventory
 from tests.builders import (
@@ -637,6 +637,34 @@ class TestOneBatch:
         statements = statements_to_apply(stack, saga, delivery)
 
         assert statements == 2
+
+
+def transactions_run(client: redis.Redis) -> int:
+    """How many MULTI/EXEC blocks Redis has executed so far."""
+    stats = client.info("commandstats")
+    return int(stats.get("cmdstat_exec", {}).get("calls", 0))
+
+
+class TestTheRedisSubscription:
+    def test_a_batch_writes_every_redis_view_and_its_position_in_one_transaction(
+        self, stack: Container, shop: Shop
+    ) -> None:
+        busy = a_busy_store(shop)
+        (_, subscriptions), _ = stack.event_logs()
+        (redis_views,) = [s for s in subscriptions if isinstance(s, RedisSubscription)]
+        delivery = events_for(shop, redis_views, busy.since)
+        before = transactions_run(stack.redis)
+
+        with redis_views.session(Tracking(shop.name, delivery[-1][0])) as session:
+            for _, event in delivery:
+                redis_views.apply(event, session)
+
+        assert transactions_run(stack.redis) == before + 1
+        assert {view.position(shop.name) for view in redis_views.views} == {delivery[-1][0]}
+        assert {line.title for line in stack.inventory_cache.store_inventory(busy.store_id)} == {
+            "Mug",
+            "Bowl",
+        }
 
 
 def confirmation_email_of(stack: Container, shop: Shop) -> Saga:
