@@ -42,7 +42,7 @@ class Move:
 
 
 class StockAlertsProjection(SqlProjection):
-    name = "stock_alerts"
+    name = alerts.VIEW
     tables = ("stock_alerts", "alert_levels", "alert_thresholds")
     topics = topics_of(Store.Registered, StockItem.Opened, *STOCK_DELTAS)
 

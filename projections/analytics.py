@@ -41,7 +41,7 @@ def utc_day(at: datetime) -> date:
 
 
 class AnalyticsProjection(SqlProjection):
-    name = "analytics"
+    name = analytics.VIEW
     tables = (
         "analytics_orders",
         "analytics_order_lines",

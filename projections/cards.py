@@ -13,7 +13,7 @@ from write_model.cards import REFUSED, Card
 
 
 class CardsProjection(SqlProjection):
-    name = "cards"
+    name = cards.VIEW
     tables = ("cards",)
     topics = topics_of(Card.Requested, Card.Issued, Card.IssuanceFailed)
 

@@ -13,7 +13,7 @@ from write_model.catalogue import Product, Store
 
 
 class CatalogueProjection(SqlProjection):
-    name = "catalogue"
+    name = catalogue.VIEW
     tables = ("stores", "products")
     topics = topics_of(
         Store.Registered,

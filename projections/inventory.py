@@ -10,7 +10,9 @@ from psycopg import Cursor
 from redis.client import Pipeline
 
 from projections.base import SqlProjection, StoreProjection, topics_of
+from read_model.redis import inventory as cached_inventory
 from read_model.redis.inventory import InventoryCache
+from read_model.sql import inventory
 from read_model.sql.inventory import StockChange, apply_stock, open_stock
 from write_model.catalogue import Product
 from write_model.inventory import StockItem
@@ -39,7 +41,7 @@ def stock_change(event: Any) -> StockChange:
 
 
 class StockProjection(SqlProjection):
-    name = "stock"
+    name = inventory.VIEW
     tables = ("stock",)
     topics = topics_of(StockItem.Opened, *STOCK_DELTAS)
 
@@ -64,7 +66,7 @@ class StockProjection(SqlProjection):
 class InventoryCacheProjection(StoreProjection[InventoryCache]):
     """Keeps the Redis inventory; its position lives in Redis with the data it describes."""
 
-    name = "inventory_cache"
+    name = cached_inventory.VIEW
     topics = topics_of(
         StockItem.Opened, *STOCK_DELTAS, Product.Listed, Product.Revised, Product.Delisted
     )

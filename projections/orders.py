@@ -24,7 +24,7 @@ class OrdersProjection(SqlProjection):
     been applied.
     """
 
-    name = "orders"
+    name = orders.VIEW
     tables = ("orders", "order_lines")
     topics = topics_of(
         Order.Placed,

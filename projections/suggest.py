@@ -8,6 +8,7 @@ from typing import Any
 from redis.client import Pipeline
 
 from projections.base import StoreProjection, topics_of
+from read_model.redis import suggest
 from read_model.redis.suggest import SuggestIndex
 from write_model.catalogue import Product
 
@@ -15,7 +16,7 @@ from write_model.catalogue import Product
 class SuggestProjection(StoreProjection[SuggestIndex]):
     """Keeps the suggest index; its position lives in Redis with the data it describes."""
 
-    name = "suggest"
+    name = suggest.VIEW
     topics = topics_of(Product.Listed, Product.Revised, Product.Delisted)
 
     @singledispatchmethod

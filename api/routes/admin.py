@@ -18,7 +18,7 @@ from read_model.sql import orders, saga_jobs
 router = APIRouter(tags=["admin"])
 
 
-@router.get("/api/admin/orders", dependencies=[AdminOnly, Depends(read_after("orders"))])
+@router.get("/api/admin/orders", dependencies=[AdminOnly, Depends(read_after(orders.VIEW))])
 def all_orders(
     services: ServicesDep,
     paging: Paging,

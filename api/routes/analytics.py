@@ -28,6 +28,7 @@ from api.schemas.analytics import (
     SalesPeriodOut,
     TurnoverOut,
 )
+from read_model.sql import analytics, catalogue, inventory
 from read_model.sql import analytics_reports as reports
 from read_model.sql.alerts import open_alerts
 from read_model.sql.analytics_reports import Granularity, Window
@@ -35,8 +36,8 @@ from write_model.commands import Actor
 
 Out = TypeVar("Out", bound=BaseModel)
 router = APIRouter(tags=["analytics"])
-AnalyticsRead = Depends(read_after("catalogue", "analytics"))
-DashboardRead = Depends(read_after("catalogue", "stock", "analytics"))
+AnalyticsRead = Depends(read_after(catalogue.VIEW, analytics.VIEW))
+DashboardRead = Depends(read_after(catalogue.VIEW, inventory.VIEW, analytics.VIEW))
 DEFAULT_DAYS = 30
 MAX_DAYS = 3660
 DASHBOARD_TOP = 5

@@ -16,7 +16,7 @@ from read_model.sql import cards
 from write_model.cards import Card, Cards, RequestCard, card_id_for
 
 router = APIRouter(tags=["cards"])
-CardsRead = Depends(read_after("cards", application=Cards.name))
+CardsRead = Depends(read_after(cards.VIEW, application=Cards.name))
 
 
 def card_out(card: Card | cards.CardView) -> CardOut:

@@ -28,7 +28,7 @@ from write_model.commands import ListProduct, ReviseProduct, SetFlashSale
 from write_model.flash_sales import FlashSale
 
 router = APIRouter(tags=["catalogue"])
-CatalogueRead = Depends(read_after("catalogue"))
+CatalogueRead = Depends(read_after(catalogue.VIEW))
 Ordering = Literal["price", "-price", "title", "-title", "newest"]
 PriceQuery = Annotated[Decimal | None, Query(ge=0, le=10**10)]
 
@@ -86,7 +86,7 @@ def list_products(
     where = catalogue.ProductFilter(category, min_price, max_price, store_id, ordering)
     query = partial(catalogue.list_products, services.pool, paging, where)
     found = services.query_cache.product_page(
-        where, paging, target, partial(read_sql, services, "catalogue", query)
+        where, paging, target, partial(read_sql, services, catalogue.VIEW, query)
     )
     response.headers["X-Cache"] = "HIT" if found.hit else "MISS"
     page, now = found.value, datetime.now(UTC)

@@ -27,8 +27,8 @@ from write_model.delivery import delivery_status
 from write_model.orders import Order
 
 router = APIRouter(tags=["orders"])
-OrdersRead = Depends(read_after("orders"))
-OrderRead = Depends(read_after("orders", "catalogue"))
+OrdersRead = Depends(read_after(orders.VIEW))
+OrderRead = Depends(read_after(orders.VIEW, catalogue.VIEW))
 IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:order-idempotency-key")
 AS_OF_VERSION = (
     "The order as it was at this version (1 = placed): below 1 is 400 invalid_version, "
@@ -130,7 +130,7 @@ def get_order(
         return order_out(replayed)
     query = partial(orders.get_order, services.pool, order_id)
     found = services.query_cache.order(
-        order_id, target, partial(read_sql, services, "orders", query)
+        order_id, target, partial(read_sql, services, orders.VIEW, query)
     )
     response.headers["X-Cache"] = "HIT" if found.hit else "MISS"
     if found.value is None or not may_see(actor, found.value, services):

@@ -17,13 +17,13 @@ from api.read_your_writes import ShopPosition, read_after
 from api.routes.stores import parse_near
 from api.schemas.common import PageOf, SafeText
 from api.schemas.search import SearchHitOut, SuggestionsOut
-from read_model.sql import search
+from read_model.sql import catalogue, inventory, search
 from read_model.sql.search import SearchFilter
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["search"])
-SearchRead = Depends(read_after("catalogue", "stock"))
-SuggestRead = Depends(read_after("catalogue"))
+SearchRead = Depends(read_after(catalogue.VIEW, inventory.VIEW))
+SuggestRead = Depends(read_after(catalogue.VIEW))
 SuggestLimit = Depends(rate_limited(lambda services: services.suggest_limiter))
 Sort = Literal["relevance", "price", "-price", "newest"]
 PriceQuery = Annotated[Decimal | None, Query(ge=0, le=10**10)]

@@ -23,9 +23,9 @@ from write_model.commands import Actor, AdjustStock, RegisterStore
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["stores"])
-CatalogueRead = Depends(read_after("catalogue"))
-InventoryRead = Depends(read_after("catalogue", "stock"))
-OrdersRead = Depends(read_after("catalogue", "orders"))
+CatalogueRead = Depends(read_after(catalogue.VIEW))
+InventoryRead = Depends(read_after(catalogue.VIEW, inventory.VIEW))
+OrdersRead = Depends(read_after(catalogue.VIEW, orders.VIEW))
 
 
 def store_or_404(services: ServicesDep, store_id: UUID) -> StoreView:
@@ -142,7 +142,7 @@ def require_owner(actor: Actor, store: StoreView) -> None:
         raise ApiError(403, "forbidden", "Only the store's owner or an admin may see this.")
 
 
-@router.get("/api/stores/{store_id}/alerts", dependencies=[Depends(read_after("stock_alerts"))])
+@router.get("/api/stores/{store_id}/alerts", dependencies=[Depends(read_after(alerts.VIEW))])
 def store_alerts(store_id: UUID, actor: CurrentUser, services: ServicesDep) -> list[StockAlertOut]:
     """Open low-stock alerts, newest first: for the store's owner and admins."""
     require_owner(actor, store_or_404(services, store_id))

@@ -20,6 +20,9 @@ from redis.client import Pipeline
 from read_model.redis.positioned import PositionedModel
 from read_model.sql.inventory import InventoryLine
 
+VIEW = "inventory_cache"
+"""The name the view is tracked under: runners, rebuilds and read-your-writes waits use it."""
+
 _APPLY_STOCK = """
 local p = ARGV[1]
 if ARGV[5] then redis.call('HSET', p .. ':items', ARGV[2], ARGV[5] .. ' ' .. ARGV[6]) end

@@ -23,6 +23,9 @@ from redis.client import Pipeline
 
 from read_model.redis.positioned import PositionedModel
 
+VIEW = "suggest"
+"""The name the view is tracked under: runners, rebuilds and read-your-writes waits use it."""
+
 _PUT_TITLE = """
 local p, product = ARGV[1], ARGV[2]
 if tonumber(redis.call('HGET', p .. ':versions', product) or '0') >= tonumber(ARGV[3]) then

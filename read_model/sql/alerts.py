@@ -12,6 +12,9 @@ from psycopg import Cursor
 from psycopg.rows import class_row
 from psycopg_pool import ConnectionPool
 
+VIEW = "stock_alerts"
+"""The name the view is tracked under: runners, rebuilds and read-your-writes waits use it."""
+
 
 @dataclass(frozen=True, slots=True)
 class StockAlert:

@@ -19,6 +19,9 @@ from uuid import UUID
 
 from psycopg import Cursor
 
+VIEW = "analytics"
+"""The name the view is tracked under: runners, rebuilds and read-your-writes waits use it."""
+
 
 @dataclass(frozen=True, slots=True)
 class Line:

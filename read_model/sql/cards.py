@@ -14,6 +14,9 @@ from psycopg_pool import ConnectionPool
 from read_model.paging import Page, PageRequest
 from read_model.sql.rows import columns, fetch_page, values
 
+VIEW = "cards"
+"""The name the view is tracked under: runners, rebuilds and read-your-writes waits use it."""
+
 SHOWN = "status <> 'refused'"
 """A request the provider refused was answered 400: to its owner it is no card."""
 

@@ -15,6 +15,9 @@ from psycopg_pool import ConnectionPool
 from read_model.paging import Page, PageRequest
 from read_model.sql.rows import columns, fetch_page, values
 
+VIEW = "catalogue"
+"""The name the view is tracked under: runners, rebuilds and read-your-writes waits use it."""
+
 EARTH_RADIUS_KM = 6371.0
 PRODUCT_ORDERINGS = {
     "price": "price ASC, id",

@@ -17,6 +17,9 @@ from psycopg_pool import ConnectionPool
 from read_model.paging import Page, PageRequest
 from read_model.sql.rows import columns, fetch_page
 
+VIEW = "orders"
+"""The name the view is tracked under: runners, rebuilds and read-your-writes waits use it."""
+
 
 @dataclass(frozen=True, slots=True)
 class LineView:
