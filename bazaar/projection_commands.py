@@ -14,21 +14,27 @@ CACHE = InventoryCacheProjection.name
 
 
 def status(container: Container) -> None:
-    """Each projection's position in the shop log and how far behind its head it is, then
-    every projection (of any log) that cannot apply an event: where it stopped and why."""
-    head = container.shop.position()
-    print(f"{'projection':18} {'position':>10} {'lag':>8}   (log head {head})")
-    for projection in container.projections:
-        position = projection.position(container.shop.name)
-        print(f"{projection.name:18} {position:>10} {head - position:>8}")
+    """Each subscription of each log: where it is and how far behind the log's head, then
+    its views (one just rebuilt may be ahead); then every view that cannot apply an event,
+    where it stopped and why."""
+    print(f"{'subscription':18} {'position':>10} {'lag':>8}   views")
+    for app, subscriptions in container.event_logs():
+        head = app.recorder.max_notification_id() or 0
+        for subscription in subscriptions:
+            position = subscription.position(app.name)
+            views = ", ".join(view.name for view in subscription.views)
+            label = f"{app.name}.{subscription.name}"
+            print(f"{label:18} {position:>10} {head - position:>8}   {views}")
     for failure in ProjectionFailures(container.pool).current():
         print(f"FAILING {failure.describe()}")
 
 
 def rebuild(container: Container, names: list[str]) -> None:
     """Replay the log into fresh tables (keys) and swap them in while everything keeps running."""
-    for kind in chosen(names):
-        report(container.rebuilder(ProgressBar(kind.name)).rebuild(kind))
+    kinds = chosen(names)
+    if kinds:
+        label = kinds[0].name if len(kinds) == 1 else "sql views"
+        report(container.rebuilder(ProgressBar(label)).rebuild(kinds))
     if not names or CACHE in names:
         report(container.rebuild_cache(ProgressBar(CACHE)))
 
@@ -41,18 +47,18 @@ def report(done: Replayed) -> None:
 
 
 def verify(container: Container) -> int:
-    """Rebuild into scratch space and list every row that differs; 1 if any does."""
+    """Rebuild every SQL view into scratch space in one pass and list every row that
+    differs; 1 if any does."""
     differing = 0
+    found = container.rebuilder(ProgressBar("sql views")).verify(SQL_PROJECTIONS)
+    print()
     for kind in SQL_PROJECTIONS:
-        found = container.rebuilder(ProgressBar(kind.name)).verify(kind)
-        print(f"\n{kind.name}: {'OK' if not found else 'DIFFERENT'}")
-        for table, diff in found.items():
-            differing += 1
-            for side in ("extra", "missing"):
-                for row in diff[side]:
-                    print(
-                        f"  {table} {side} (live {'only' if side == 'extra' else 'lacks'}): {row}"
-                    )
+        print(f"{kind.name}: {'OK' if not set(kind.tables) & set(found) else 'DIFFERENT'}")
+    for table, diff in found.items():
+        differing += 1
+        for side in ("extra", "missing"):
+            for row in diff[side]:
+                print(f"  {table} {side} (live {'only' if side == 'extra' else 'lacks'}): {row}")
     stores = container.rebuilder().verify_cache(container.inventory_cache)
     print(f"{CACHE}: {'OK' if not stores else 'DIFFERENT'}")
     for store_id, diff in stores.items():

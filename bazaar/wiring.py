@@ -29,7 +29,7 @@ from projections.sagas.confirmation import ConfirmationEmail
 from projections.sagas.invoice import Invoice
 from projections.sagas.low_stock import LowStockEmail
 from projections.sagas.shipping import ShippingNotice
-from projections.subscriptions import subscriptions
+from projections.subscriptions import Subscription, subscriptions
 from read_model.redis.cache import QueryCache
 from read_model.redis.inventory import InventoryCache
 from read_model.redis.rate_limit import RateLimiter
@@ -86,7 +86,7 @@ class Container:
             },
         )
 
-    def event_logs(self) -> list[tuple[Application[Any], list[Projection]]]:
+    def event_logs(self) -> list[tuple[Application[Any], list[Subscription]]]:
         """Every application whose event log is followed, with its subscriptions: one for its
         SQL views and saga jobs, one for its Redis views (see `projections.subscriptions`)."""
         shop = [*self.projections, *self._saga_feeds(self.shop)]

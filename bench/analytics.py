@@ -223,7 +223,7 @@ def fill(container: Container, args: argparse.Namespace, owner: UUID) -> Catalog
 
 def rebuild(container: Container) -> None:
     for kind in (CatalogueProjection, StockProjection, AnalyticsProjection):
-        done = container.rebuilder().rebuild(kind)
+        done = container.rebuilder().rebuild([kind])
         print(
             f"rebuild {kind.name:10} {done.events:>9,} events {done.seconds:7.1f}s "
             f"{done.events_per_second:>8,.0f} events/s"

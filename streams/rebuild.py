@@ -1,7 +1,8 @@
-"""Rebuild a SQL projection from the start of the log in scratch space, then swap or compare.
+"""Rebuild SQL views from the start of the log in scratch space, then swap or compare.
 
 A rebuild replays every event into a scratch schema while the live runner and the API go
-on, then takes an exclusive lock on the projection's live tables, catches up the last few
+on (several views in one pass, reading the log once, as their subscription does), then
+takes an exclusive lock on the views' live tables, catches up the last few
 events and swaps the tables in, in one transaction: readers wait a moment and never see a
 half-built model. A verification replays the same way and reports each row that differs
 from the live tables, holding only a SHARE lock (reads go on, writes wait) to compare.
@@ -10,7 +11,7 @@ from the live tables, holding only a SHARE lock (reads go on, writes wait) to co
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -20,9 +21,10 @@ from psycopg_pool import ConnectionPool
 
 from projections.base import SqlProjection
 from projections.inventory import InventoryCacheProjection
-from projections.subscriptions import alone
+from projections.subscriptions import SqlSubscription
 from read_model import positions
 from read_model.redis.inventory import InventoryCache
+from read_model.sql import catalogue, inventory
 from read_model.sql.inventory import stocking_stores, store_inventory
 from read_model.sql.rebuilds import (
     differences,
@@ -65,35 +67,48 @@ class Rebuilder:
         self.scratch_pool = scratch_pool
         self.progress = progress
 
-    def rebuild(self, kind: type[SqlProjection]) -> Replayed:
-        """Replace the live tables of `kind` with ones rebuilt from the whole log."""
-        scratch = f"rebuild_{kind.name}"
+    def rebuild(self, kinds: Sequence[type[SqlProjection]]) -> Replayed:
+        """Replace the live tables of `kinds` with ones rebuilt from the whole log, in one
+        pass: the log is read once, and the views are fed as their subscription feeds them."""
+        scratch = scratch_schema("rebuild", kinds)
         fresh_schema(self.live_pool, scratch)
+        tables = [table for kind in kinds for table in kind.tables]
+        names = [kind.name for kind in kinds]
         started = time.perf_counter()
         with self.scratch_pool(scratch) as pool:
-            feed = ProjectionFeed(self.app, alone(kind(pool)))
+            feed = ProjectionFeed(
+                self.app, SqlSubscription(scratch, pool, [k(pool) for k in kinds])
+            )
             position = self._replay(feed, 0)
-            with locked_live_tables(self.live_pool, kind.tables, "ACCESS EXCLUSIVE") as conn:
+            with locked_live_tables(self.live_pool, tables, "ACCESS EXCLUSIVE") as conn:
                 position = self._replay(feed, position)
-                swap_in(conn, scratch, kind.tables, kind.name, (self.app.name, position))
+                swap_in(conn, scratch, tables, names, (self.app.name, position))
         drop_schema(self.live_pool, scratch)
-        return Replayed(kind.name, feed.applied, time.perf_counter() - started)
+        return Replayed(", ".join(names), feed.applied, time.perf_counter() - started)
 
-    def verify(self, kind: type[SqlProjection]) -> dict[str, dict[str, list[Any]]]:
-        """Rows that differ between the live tables and a rebuild to the same position."""
-        scratch = f"verify_{kind.name}"
+    def verify(self, kinds: Sequence[type[SqlProjection]]) -> dict[str, dict[str, list[Any]]]:
+        """Rows that differ between the live tables and a rebuild to the same position, by
+        table; one pass over the log for all `kinds`."""
+        scratch = scratch_schema("verify", kinds)
         fresh_schema(self.live_pool, scratch)
+        tables = [table for kind in kinds for table in kind.tables]
+        found: dict[str, dict[str, list[Any]]] = {}
         try:
             with self.scratch_pool(scratch) as pool:
-                feed = ProjectionFeed(self.app, alone(kind(pool)))
+                views = [kind(pool) for kind in kinds]
+                feed = ProjectionFeed(self.app, SqlSubscription(scratch, pool, views))
                 position = self._replay(feed, 0)
+                names = [kind.name for kind in kinds]
                 positions.wait_for(
-                    self.live_pool, [kind.name], self.app.name, position, LIVE_WAIT_SECONDS
+                    self.live_pool, names, self.app.name, position, LIVE_WAIT_SECONDS
                 )
-                with locked_live_tables(self.live_pool, kind.tables, "SHARE") as conn:
-                    live = positions.position_on(conn, kind.name, self.app.name)
-                    self._replay(feed, position, head=live)
-                    found = {table: differences(conn, scratch, table) for table in kind.tables}
+                with locked_live_tables(self.live_pool, tables, "SHARE") as conn:
+                    # Views live at different positions (one just rebuilt) are each
+                    # compared once the rebuild reaches theirs.
+                    live = {k: positions.position_on(conn, k.name, self.app.name) for k in kinds}
+                    for kind in sorted(kinds, key=live.__getitem__):
+                        position = self._replay(feed, position, head=live[kind])
+                        found |= {t: differences(conn, scratch, t) for t in kind.tables}
         finally:
             drop_schema(self.live_pool, scratch)
         return {table: diff for table, diff in found.items() if diff["extra"] or diff["missing"]}
@@ -115,7 +130,7 @@ class Rebuilder:
         while (live.position(self.app.name) or 0) < head and time.monotonic() < deadline:
             time.sleep(positions.POLL_SECONDS)
         positions.wait_for(
-            self.live_pool, ["catalogue", "stock"], self.app.name, head, LIVE_WAIT_SECONDS
+            self.live_pool, [catalogue.VIEW, inventory.VIEW], self.app.name, head, LIVE_WAIT_SECONDS
         )
         found = {}
         for store_id in stocking_stores(self.live_pool):
@@ -131,3 +146,8 @@ class Rebuilder:
             position = feed.feed(position, target)
             self.progress(position, target, feed.applied)
         return position
+
+
+def scratch_schema(purpose: str, kinds: Sequence[type[SqlProjection]]) -> str:
+    """The scratch schema of a rebuild or verification: one view's own, or all views'."""
+    return f"{purpose}_{kinds[0].name}" if len(kinds) == 1 else f"{purpose}_all"

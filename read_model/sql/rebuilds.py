@@ -39,7 +39,7 @@ def swap_in(
     conn: Connection[Any],
     scratch: str,
     tables: Sequence[str],
-    projection: str,
+    projections: Sequence[str],
     tracking: tuple[str, int],
 ) -> None:
     """Replace the live tables with the scratch ones, in the caller's locking transaction.
@@ -55,7 +55,7 @@ def swap_in(
         )
     with conn.cursor() as cur:
         cur.execute(sql.SQL("SET LOCAL search_path TO {}").format(sql.Identifier(LIVE_SCHEMA)))
-        advance(cur, [projection], *tracking)
+        advance(cur, projections, *tracking)
 
 
 def differences(conn: Connection[Any], scratch: str, table: str) -> dict[str, list[Any]]:

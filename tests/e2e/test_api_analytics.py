@@ -233,10 +233,10 @@ class TestRebuild:
     ) -> None:
         before = dashboard_of(client, trading)
 
-        container.rebuilder().rebuild(AnalyticsProjection)
+        container.rebuilder().rebuild([AnalyticsProjection])
 
         assert dashboard_of(client, trading) == before
-        assert container.rebuilder().verify(AnalyticsProjection) == {}
+        assert container.rebuilder().verify([AnalyticsProjection]) == {}
 
 
 class TestAccess:

@@ -227,14 +227,19 @@ class TestProjectionCommands:
         monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
         monkeypatch.setenv("JWT_SECRET", "z" * 40)
 
-    def test_status_lists_every_projection_with_its_lag(
+    def test_status_lists_each_subscription_with_its_lag_and_views(
         self, server: str, capsys: pytest.CaptureFixture[str]
     ) -> None:
         main(["projections", "status"])
 
         printed = capsys.readouterr().out
-        for name in ("catalogue", "stock", "orders", "inventory_cache"):
-            assert re.search(rf"^{name}\s+\d+\s+\d+$", printed, re.MULTILINE), printed
+        lines = {
+            found[1]: found[2].split(", ")
+            for found in re.finditer(r"^(\S+)\s+\d+\s+\d+\s+(.+)$", printed, re.MULTILINE)
+        }
+        assert {"catalogue", "stock", "orders", "stock_alerts"} <= set(lines["shop.sql"])
+        assert {"inventory_cache", "suggest", "query_cache"} == set(lines["shop.redis"])
+        assert "cards" in lines["cards.sql"]
 
     def test_rebuild_reports_its_rate_and_verify_then_finds_nothing(
         self, server: str, capsys: pytest.CaptureFixture[str]

@@ -87,10 +87,11 @@ class TestVerify:
     ) -> None:
         rebuilder = container.rebuilder()
 
-        found = {kind.name: rebuilder.verify(kind) for kind in SQL_PROJECTIONS}
+        found = {kind.name: rebuilder.verify([kind]) for kind in SQL_PROJECTIONS}
 
         assert found == {kind.name: {} for kind in SQL_PROJECTIONS}
         assert {"catalogue", "stock", "orders", "analytics", "stock_alerts"} <= set(found)
+        assert rebuilder.verify(SQL_PROJECTIONS) == {}
 
     def test_reports_a_row_changed_behind_the_projections_back(
         self, container: Container, shop_floor: tuple[UUID, list[UUID]]
@@ -101,11 +102,11 @@ class TestVerify:
                 "UPDATE stock SET on_hand = on_hand + 1 WHERE product_id = %s", (products[0],)
             )
 
-        found = container.rebuilder().verify(SQL_PROJECTIONS[1])
+        found = container.rebuilder().verify(SQL_PROJECTIONS)
 
         assert list(found) == ["stock"]
         assert len(found["stock"]["extra"]) == len(found["stock"]["missing"]) == 1
-        container.rebuilder().rebuild(SQL_PROJECTIONS[1])
+        container.rebuilder().rebuild([SQL_PROJECTIONS[1]])
 
 
 class TestRebuild:
@@ -116,9 +117,13 @@ class TestRebuild:
         before = {table: rows(container, table) for table in tables}
 
         for kind in SQL_PROJECTIONS:
-            container.rebuilder().rebuild(kind)
+            container.rebuilder().rebuild([kind])
+        alone = {table: rows(container, table) for table in tables}
+        together = container.rebuilder().rebuild(SQL_PROJECTIONS)
 
+        assert alone == before
         assert {table: rows(container, table) for table in tables} == before
+        assert together.events == container.shop.position()
 
     def test_a_rebuild_while_orders_are_placed_loses_nothing(
         self, container: Container, shop_floor: tuple[UUID, list[UUID]]
@@ -127,13 +132,13 @@ class TestRebuild:
         writer = threading.Thread(target=place_orders, args=(container, store_id, products, 300))
 
         writer.start()
-        for kind in SQL_PROJECTIONS:
-            container.rebuilder().rebuild(kind)
+        container.rebuilder().rebuild(SQL_PROJECTIONS[:2])
+        for kind in SQL_PROJECTIONS[2:]:
+            container.rebuilder().rebuild([kind])
         writer.join()
         caught_up(container)
 
-        verified = {kind.name: container.rebuilder().verify(kind) for kind in SQL_PROJECTIONS}
-        assert verified == {kind.name: {} for kind in SQL_PROJECTIONS}
+        assert container.rebuilder().verify(SQL_PROJECTIONS) == {}
         with container.pool.connection() as conn:
             count = conn.execute("SELECT count(*) FROM orders").fetchone()
         assert count == (900,)
