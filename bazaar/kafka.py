@@ -23,9 +23,8 @@ from pathlib import Path
 import faust
 
 from bazaar.settings import Settings
-from bazaar.wiring import build, read_model_pool
+from bazaar.wiring import build
 from read_model.sql.failures import ProjectionFailures
-from read_model.sql.schema import LIVE_SCHEMA
 from streams.faust_app import streams_app
 from streams.relay import Relay
 from streams.topics import ensure_topics
@@ -33,8 +32,6 @@ from streams.topics import ensure_topics
 log = logging.getLogger(__name__)
 START_TIMEOUT_S = 30
 LOOPBACK = "127.0.0.1"
-LOCK_CONNECTIONS = 2
-"""Settling a batch's position holds a lock connection for a moment; agents take turns."""
 BAZAAR = [sys.executable, "-c", "from bazaar.cli import main; main()"]
 """The `bazaar` command, run by this interpreter."""
 
@@ -72,10 +69,9 @@ def run_worker(settings: Settings, *, with_sagas: bool = True) -> None:
     logs = container.event_logs()
     names = [app.name for app, _ in logs]
     asyncio.run(ensure_topics(bootstrap, names, settings.kafka_partitions))
-    locks = read_model_pool(settings.database_url or "", LOCK_CONNECTIONS, LIVE_SCHEMA)
     failures = ProjectionFailures(container.pool)
     partitions = settings.kafka_partitions
-    app, _ = streams_app(settings.kafka_group, bootstrap, partitions, logs, locks, failures)
+    app, _ = streams_app(settings.kafka_group, bootstrap, partitions, logs, failures)
     sagas = container.saga_executor() if with_sagas else None
     if sagas:
         sagas.start()
@@ -84,7 +80,6 @@ def run_worker(settings: Settings, *, with_sagas: bool = True) -> None:
     finally:
         if sagas:
             sagas.stop()
-        locks.close()
         container.close()
 
 

@@ -44,7 +44,7 @@ class SqlProjection:
         self.pool = pool
 
     def session(self, tracking: Tracking) -> AbstractContextManager[Cursor[Any]]:
-        return positions.tracked(self.pool, [self.name], tracking)
+        return positions.tracked(self.pool, [self.name], [tracking])
 
     def position(self, application: str) -> int:
         return positions.position(self.pool, self.name, application)
@@ -64,7 +64,13 @@ class PositionedStore(Protocol):
 
     def session(self, tracking: Tracking) -> AbstractContextManager[Any]: ...
 
-    def writes(self, pipe: Pipeline, tracking: Tracking) -> AbstractContextManager[Any]: ...
+    def writes(
+        self, pipe: Pipeline, trackings: Sequence[Tracking]
+    ) -> AbstractContextManager[Any]: ...
+
+    def settle(self, pipe: Pipeline, application: str, logs: Sequence[str]) -> None: ...
+
+    def positions(self, logs: Sequence[str]) -> dict[str, int | None]: ...
 
     def position(self, application: str) -> int | None: ...
 
@@ -84,8 +90,8 @@ class StoreProjection(Generic[S]):
     def session(self, tracking: Tracking) -> AbstractContextManager[Any]:
         return self.store.session(tracking)
 
-    def writes(self, pipe: Pipeline, tracking: Tracking) -> AbstractContextManager[Any]:
-        return self.store.writes(pipe, tracking)
+    def writes(self, pipe: Pipeline, trackings: Sequence[Tracking]) -> AbstractContextManager[Any]:
+        return self.store.writes(pipe, trackings)
 
     def position(self, application: str) -> int:
         return self.store.position(application) or 0

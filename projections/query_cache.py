@@ -7,6 +7,7 @@ from typing import Any
 
 from projections.base import StoreProjection, topics_of
 from projections.orders import OrdersProjection
+from read_model.redis import cache
 from read_model.redis.cache import CacheBatch, QueryCache
 from write_model.catalogue import Product
 from write_model.orders import Order
@@ -19,7 +20,7 @@ class QueryCacheProjection(StoreProjection[QueryCache]):
     writes to SQL would leave the order's floor out of reach and the order uncached.
     """
 
-    name = "query_cache"
+    name = cache.VIEW
     topics = (
         *topics_of(
             Product.Listed,

@@ -24,6 +24,7 @@ from psycopg_pool import ConnectionPool
 
 from projections.base import Projection, SqlProjection, StoreProjection
 from read_model import positions
+from read_model.sql.safe_text import write_safely
 
 
 class ViewFailedError(Exception):
@@ -58,6 +59,15 @@ class Routes:
         return found
 
 
+@dataclass(frozen=True, slots=True)
+class Partitioned:
+    """A log fed by Kafka partitions, each tracked as a log of its own (`shop#3`): a batch
+    also raises the plain position (`shop`) to the slowest of them (`streams.partitions`)."""
+
+    application: str
+    logs: tuple[str, ...]
+
+
 @dataclass
 class SqlBatch:
     """A batch in the making: each view's events, written set-based when the batch ends."""
@@ -81,15 +91,22 @@ class SqlSubscription:
         self.topics = self.routes.topics
 
     @contextmanager
-    def session(self, tracking: Tracking) -> Iterator[SqlBatch]:
+    def session(
+        self, *trackings: Tracking, settle: Partitioned | None = None
+    ) -> Iterator[SqlBatch]:
+        """One transaction: the views' writes, then every view's new position in each log."""
         names = [view.name for view in self.views]
-        with positions.tracked(self.pool, names, tracking) as cur:
+        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            write_safely(cur)
             batch = SqlBatch(cur, [[] for _ in self.views])
             yield batch
             for view, events in zip(self.views, batch.events, strict=True):
                 if events:
                     with naming(view):
                         view.apply_batch(events, cur)
+            positions.advance_all(cur, names, trackings)
+            if settle is not None:
+                positions.settle(cur, names, settle.application, settle.logs)
 
     def apply(self, event: Any, batch: SqlBatch) -> None:
         for index in self.routes(event):
@@ -98,6 +115,10 @@ class SqlSubscription:
     def position(self, application: str) -> int:
         """What every view has reached: where the subscription resumes."""
         return positions.slowest(self.pool, [view.name for view in self.views], application)
+
+    def positions(self, logs: Sequence[str]) -> dict[str, int]:
+        """The same in each of `logs`, read at once."""
+        return positions.slowest_in(self.pool, [view.name for view in self.views], logs)
 
 
 class RedisSubscription:
@@ -116,10 +137,15 @@ class RedisSubscription:
         self.topics = self.routes.topics
 
     @contextmanager
-    def session(self, tracking: Tracking) -> Iterator[list[Any]]:
+    def session(
+        self, *trackings: Tracking, settle: Partitioned | None = None
+    ) -> Iterator[list[Any]]:
         with self.client.pipeline(transaction=True) as pipe:
             with ExitStack() as stack:
-                yield [stack.enter_context(view.writes(pipe, tracking)) for view in self.views]
+                yield [stack.enter_context(view.writes(pipe, trackings)) for view in self.views]
+            if settle is not None:
+                for view in self.views:
+                    view.store.settle(pipe, settle.application, settle.logs)
             pipe.execute()
 
     def apply(self, event: Any, sessions: list[Any]) -> None:
@@ -130,10 +156,17 @@ class RedisSubscription:
     def position(self, application: str) -> int:
         return min(view.position(application) for view in self.views)
 
+    def positions(self, logs: Sequence[str]) -> dict[str, int]:
+        found = [view.store.positions(logs) for view in self.views]
+        return {log: min(reached[log] or 0 for reached in found) for log in logs}
+
+
+Subscription = SqlSubscription | RedisSubscription
+
 
 def subscriptions(
     pool: ConnectionPool, client: redis.Redis, views: Sequence[Projection]
-) -> list[Projection]:
+) -> list[Subscription]:
     """One log's views as its subscriptions: the SQL ones together, the Redis ones together."""
     sql = [view for view in views if isinstance(view, SqlProjection)]
     stored = [view for view in views if isinstance(view, StoreProjection)]
@@ -141,8 +174,3 @@ def subscriptions(
         *([SqlSubscription("sql", pool, sql)] if sql else []),
         *([RedisSubscription("redis", client, stored)] if stored else []),
     ]
-
-
-def alone(view: SqlProjection) -> SqlSubscription:
-    """One view fed by itself (a rebuild), writing set-based like in its subscription."""
-    return SqlSubscription(view.name, view.pool, [view])

@@ -18,12 +18,46 @@ POLL_SECONDS = 0.005
 
 def advance(cur: Cursor[Any], projections: Sequence[str], application: str, position: int) -> None:
     """Record `position` for these projections in the caller's transaction; never moves back."""
+    advance_all(cur, projections, [Tracking(application, position)])
+
+
+def advance_all(
+    cur: Cursor[Any], projections: Sequence[str], trackings: Sequence[Tracking]
+) -> None:
+    """Record each tracking's position (several logs, or Kafka partitions) for these
+    projections in the caller's transaction, with one statement; never moves back."""
     cur.execute(
         "INSERT INTO tracking (projection, application, position) "
-        "SELECT name, %s, %s FROM unnest(%s::text[]) AS name "
+        "SELECT name, t.application, t.position FROM unnest(%s::text[]) AS name"
+        " CROSS JOIN unnest(%s::text[], %s::bigint[]) AS t(application, position) "
         "ON CONFLICT (projection, application) DO UPDATE SET position = EXCLUDED.position "
         "WHERE tracking.position < EXCLUDED.position",
-        (application, position, list(projections)),
+        (
+            list(projections),
+            [t.application_name for t in trackings],
+            [t.notification_id for t in trackings],
+        ),
+    )
+
+
+def settle(
+    cur: Cursor[Any], projections: Sequence[str], application: str, logs: Sequence[str]
+) -> None:
+    """Raise each projection's position in `application` to the lowest of its positions in
+    `logs` (the log's Kafka partitions), once it has one in each; never moves back.
+
+    Called last in a batch's transaction: the lock is held to its commit, so whichever
+    transaction commits last has seen every other's positions (see `streams.partitions`).
+    """
+    cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"settle {application}",))
+    cur.execute(
+        "INSERT INTO tracking (projection, application, position) "
+        "SELECT projection, %s, min(position) FROM tracking "
+        "WHERE projection = ANY(%s) AND application = ANY(%s) "
+        "GROUP BY projection HAVING count(*) = %s "
+        "ON CONFLICT (projection, application) DO UPDATE SET position = EXCLUDED.position "
+        "WHERE tracking.position < EXCLUDED.position",
+        (application, list(projections), list(logs), len(logs)),
     )
 
 
@@ -44,14 +78,21 @@ def position_on(conn: Connection[Any], projection: str, application: str) -> int
 
 def slowest(pool: ConnectionPool, projections: Sequence[str], application: str) -> int:
     """The lowest position among `projections`: what every one of them has reached."""
+    return slowest_in(pool, projections, [application])[application]
+
+
+def slowest_in(
+    pool: ConnectionPool, projections: Sequence[str], logs: Sequence[str]
+) -> dict[str, int]:
+    """The same for each of `logs` (a log and its Kafka partitions), in one query."""
     with pool.connection() as conn:
         rows = conn.execute(
-            "SELECT projection, position FROM tracking "
-            "WHERE application = %s AND projection = ANY(%s)",
-            (application, list(projections)),
+            "SELECT projection, application, position FROM tracking "
+            "WHERE application = ANY(%s) AND projection = ANY(%s)",
+            (list(logs), list(projections)),
         ).fetchall()
-    reached = {name: int(pos) for name, pos in rows}
-    return min(reached.get(name, 0) for name in projections)
+    reached = {(name, log): int(pos) for name, log, pos in rows}
+    return {log: min(reached.get((name, log), 0) for name in projections) for log in logs}
 
 
 def wait_for(
@@ -72,14 +113,14 @@ def wait_for(
 
 @contextmanager
 def tracked(
-    pool: ConnectionPool, projections: Sequence[str], tracking: Tracking
+    pool: ConnectionPool, projections: Sequence[str], trackings: Sequence[Tracking]
 ) -> Iterator[Cursor[Any]]:
-    """A cursor whose writes commit in one transaction with these projections' new position;
-    text it writes is made safe (see `read_model.sql.safe_text`)."""
+    """A cursor whose writes commit in one transaction with these projections' new
+    positions; text it writes is made safe (see `read_model.sql.safe_text`)."""
     with pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
         write_safely(cur)
         yield cur
-        advance(cur, projections, tracking.application_name, tracking.notification_id)
+        advance_all(cur, projections, trackings)
 
 
 def partition_log(application: str, partition: int) -> str:

@@ -19,12 +19,12 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 import faust
-from psycopg_pool import ConnectionPool
+from eventsourcing.application import Application
 
+from projections.subscriptions import Subscription
 from read_model.sql.failures import ProjectionFailures
 from streams.codec import delivery
 from streams.partitions import PartitionFeed
-from streams.runner import EventLogs
 from streams.topics import topic_for
 
 log = logging.getLogger(__name__)
@@ -40,8 +40,7 @@ def streams_app(
     app_id: str,
     bootstrap: str,
     partitions: int,
-    logs: EventLogs,
-    locks: ConnectionPool,
+    logs: Sequence[tuple[Application[Any], Sequence[Subscription]]],
     failures: ProjectionFailures | None = None,
 ) -> tuple[faust.App, list[PartitionFeed]]:
     """The app with its agents, and the feeds behind them (for progress reports)."""
@@ -61,16 +60,16 @@ def streams_app(
         stream_wait_empty=False,
     )
     feeds = []
-    for application, projections in logs:
+    for application, subscriptions in logs:
         topic = app.topic(
             topic_for(application.name),
             partitions=partitions,
             key_serializer="raw",
             value_serializer="raw",
         )
-        for projection in projections:
-            feed = PartitionFeed(application, projection, partitions, locks, failures)
-            app.agent(topic, name=f"{application.name}.{projection.name}")(feeding(feed))
+        for subscription in subscriptions:
+            feed = PartitionFeed(application, subscription, partitions, failures)
+            app.agent(topic, name=f"{application.name}.{subscription.name}")(feeding(feed))
             feeds.append(feed)
     return app, feeds
 
@@ -100,11 +99,9 @@ async def _until_applied(feed: PartitionFeed, received: Sequence[Any]) -> None:
                 await asyncio.to_thread(feed.apply, received)
                 return
             except Exception:
-                log.exception("%s failed; retrying in %.1fs", feed.projection.name, backoff)
+                log.exception("%s failed; retrying in %.1fs", feed.name, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
     except asyncio.CancelledError:
-        log.warning(
-            "stopped with a batch of %s unapplied: exiting unacknowledged", feed.projection.name
-        )
+        log.warning("stopped with a batch of %s unapplied: exiting unacknowledged", feed.name)
         os._exit(0)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass
 from typing import Generic, TypeVar
@@ -45,8 +45,12 @@ from pydantic import TypeAdapter, ValidationError
 from redis.client import Pipeline
 
 from read_model.paging import Page, PageRequest
+from read_model.redis.positioned import PositionedModel
 from read_model.sql.catalogue import ProductFilter, ProductView
 from read_model.sql.orders import OrderView
+
+VIEW = "query_cache"
+"""The name the view is tracked under: runners, rebuilds and read-your-writes waits use it."""
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -146,7 +150,7 @@ class _OrderSeen:
         return self.view if self.version >= self.floor else b""
 
 
-class QueryCache:
+class QueryCache(PositionedModel):
     """Invalidations from the projection and read-through queries for the API.
 
     Projection calls raise when Redis is down (the runner retries them); query calls never
@@ -160,9 +164,8 @@ class QueryCache:
         prefix: str = "cache",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.client = client
+        super().__init__(client, prefix)
         self.application = application
-        self.prefix = prefix
         self._clock = clock
         self._paused_until = 0.0
         self._read_page = client.register_script(_READ_PAGE)
@@ -174,20 +177,16 @@ class QueryCache:
         self._orders = TypeAdapter(OrderView)
 
     @contextmanager
-    def session(self, tracking: Tracking) -> Iterator[CacheBatch]:
-        """Invalidations queued in the batch apply atomically, together with the new position."""
-        with self.client.pipeline(transaction=True) as pipe:
-            with self.writes(pipe, tracking) as batch:
-                yield batch
-            pipe.execute()
-
-    @contextmanager
-    def writes(self, pipe: Pipeline, tracking: Tracking) -> Iterator[CacheBatch]:
-        """The same on a caller's MULTI (shared with other models), which the caller executes."""
-        position = tracking.notification_id
-        yield CacheBatch(pipe, position)
-        pipe.set(self._changed_key, position, nx=True)
-        pipe.set(self._position_key(tracking.application_name), position)
+    def writes(  # type: ignore[override]
+        self, pipe: Pipeline, trackings: Sequence[Tracking]
+    ) -> Iterator[CacheBatch]:
+        """Invalidations queued in the batch apply with the new positions. From Kafka
+        partitions the batch's generation is the furthest of them: pages cached before
+        every partition reached it count as stale."""
+        position = max(tracking.notification_id for tracking in trackings)
+        with super().writes(pipe, trackings):
+            yield CacheBatch(pipe, position)
+            pipe.set(self._changed_key, position, nx=True)
 
     def products_changed(self, batch: CacheBatch) -> None:
         """Every cached product page is stale: readers move on to this batch's generation."""
@@ -198,11 +197,6 @@ class QueryCache:
         args = [version, ORDER_TTL_SECONDS]
         self._raise_floor(keys=[self._order_key(order_id)], args=args, client=batch.pipe)
 
-    def position(self, application: str) -> int | None:
-        """None when Redis holds no position: empty or flushed, so not to be trusted."""
-        value = self.client.get(self._position_key(application))
-        return int(value) if value is not None else None
-
     def product_page(
         self,
         where: ProductFilter,
@@ -212,7 +206,7 @@ class QueryCache:
     ) -> Cached[Page[ProductView]]:
         """A page of the product list: cached if current for `target`, else `load`ed and kept."""
         query = hashlib.sha1(repr((astuple(where), astuple(page))).encode()).hexdigest()
-        keys = [self._changed_key, self._position_key(self.application)]
+        keys = [self._changed_key, self.position_key(self.application)]
         args = [f"{self.prefix}:products", query]
         seen = self._quietly(lambda: _PageSeen.of(self._read_page(keys=keys, args=args)))
         if seen is not None and _reached(seen.position, target):
@@ -229,7 +223,7 @@ class QueryCache:
         self, order_id: UUID, target: int | None, load: Load[OrderView | None]
     ) -> Cached[OrderView | None]:
         """One order's view: cached if current for `target`, else `load`ed and kept."""
-        keys = [self._order_key(order_id), self._position_key(self.application)]
+        keys = [self._order_key(order_id), self.position_key(self.application)]
         seen = self._quietly(lambda: _OrderSeen.of(self._read_order(keys=keys)))
         if seen is not None and _reached(seen.position, target):
             cached = self._decoded(self._orders, seen.current)
@@ -262,9 +256,6 @@ class QueryCache:
     @property
     def _changed_key(self) -> str:
         return f"{self.prefix}:products:changed"
-
-    def _position_key(self, application: str) -> str:
-        return f"{self.prefix}:position:{application}"
 
     def _order_key(self, order_id: UUID) -> str:
         return f"{self.prefix}:order:{order_id}"

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import redis
 from eventsourcing.persistence import Tracking
 from redis.client import Pipeline
+
+_SETTLE = """
+local low
+for i = 2, #KEYS do
+  local reached = redis.call('GET', KEYS[i])
+  if not reached then return end
+  reached = tonumber(reached)
+  if not low or reached < low then low = reached end
+end
+local plain = redis.call('GET', KEYS[1])
+if not plain or tonumber(plain) < low then redis.call('SET', KEYS[1], low) end
+"""
 
 
 class PositionedModel:
@@ -20,23 +33,40 @@ class PositionedModel:
     def __init__(self, client: redis.Redis, prefix: str) -> None:
         self.client = client
         self.prefix = prefix
+        self._settle = client.register_script(_SETTLE)
 
     @contextmanager
-    def session(self, tracking: Tracking) -> Iterator[Pipeline]:
-        """Writes queued on the pipeline apply atomically, together with the new position."""
+    def session(self, tracking: Tracking) -> Iterator[Any]:
+        """Writes queued in the block (on what `writes` yields) apply atomically, together
+        with the new position."""
         with self.client.pipeline(transaction=True) as pipe:
-            with self.writes(pipe, tracking):
-                yield pipe
+            with self.writes(pipe, [tracking]) as queued:
+                yield queued
             pipe.execute()
 
     @contextmanager
-    def writes(self, pipe: Pipeline, tracking: Tracking) -> Iterator[Pipeline]:
-        """The same on a caller's MULTI (shared with other models): the position is queued
-        after the block's writes, and the caller executes."""
+    def writes(self, pipe: Pipeline, trackings: Sequence[Tracking]) -> Iterator[Pipeline]:
+        """The same on a caller's MULTI (shared with other models), for one log or several
+        (Kafka partitions): the positions are queued after the block's writes, and the
+        caller executes."""
         yield pipe
-        pipe.set(f"{self.prefix}:position:{tracking.application_name}", tracking.notification_id)
+        for tracking in trackings:
+            pipe.set(self.position_key(tracking.application_name), tracking.notification_id)
+
+    def settle(self, pipe: Pipeline, application: str, logs: Sequence[str]) -> None:
+        """Queue raising the position in `application` to the lowest of those in `logs`
+        (its Kafka partitions), once each has one: atomic, as scripts run alone."""
+        keys = [self.position_key(log) for log in (application, *logs)]
+        self._settle(keys=keys, client=pipe)
 
     def position(self, application: str) -> int | None:
         """None when Redis holds no position: empty, cleared or rebuilding, so not to be trusted."""
-        value = self.client.get(f"{self.prefix}:position:{application}")
-        return int(value) if value is not None else None
+        return self.positions([application])[application]
+
+    def positions(self, logs: Sequence[str]) -> dict[str, int | None]:
+        """The same for several logs, read at once."""
+        values = self.client.mget([self.position_key(log) for log in logs])
+        return {log: int(v) if v is not None else None for log, v in zip(logs, values, strict=True)}
+
+    def position_key(self, application: str) -> str:
+        return f"{self.prefix}:position:{application}"

@@ -1,61 +1,56 @@
-"""Partition feeds: each event applied once however often it arrives; positions mean the same."""
+"""Partition feeds on the real subscriptions: each event applied once however often and in
+whatever batches it arrives, and positions that mean what they mean in process.
+
+The module has a database and a Redis db of its own, so no runner moves its positions.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from eventsourcing.persistence import Tracking
+import redis
 
 from bazaar.wiring import Container
+from projections.base import SqlProjection, topics_of
+from projections.registry import SQL_PROJECTIONS
+from projections.subscriptions import SqlSubscription, Subscription
 from read_model.sql.failures import ProjectionFailures
 from streams.codec import delivery
 from streams.partitions import PartitionFeed, Received
 from streams.relay import messages
-from tests.builders import a_product_in, a_shop, a_store_in, an_artisan, stock_of
+from tests.builders import a_product_in, a_store_in, an_artisan, an_order_for, stock_of
+from tests.stacks import a_built_stack, a_fresh_database
+from write_model.catalogue import Store
 from write_model.shop import Shop
 
 pytestmark = pytest.mark.integration
 PARTITIONS = 4
+REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
-class CountingProjection:
-    """Counts how often each event is applied; keeps its positions in memory."""
-
-    name = "counting"
-
-    def __init__(self, shop: Shop) -> None:
-        self.topics = tuple({n.topic for n in shop.recorder.select_notifications(1, 1000)})
-        self.applied: Counter[tuple[Any, int]] = Counter()
-        self.positions: dict[str, int] = {}
-
-    @contextmanager
-    def session(self, tracking: Tracking) -> Iterator[None]:
-        yield
-        self.positions[tracking.application_name] = tracking.notification_id
-
-    def apply(self, event: Any, session: None) -> None:
-        self.applied[(event.originator_id, event.originator_version)] += 1
-
-    def position(self, application: str) -> int:
-        return self.positions.get(application, 0)
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Container]:
+    with redis.Redis.from_url(REDIS_URL) as client:
+        client.flushdb()
+    with a_fresh_database() as database_url, a_built_stack(database_url, REDIS_URL) as container:
+        yield container
 
 
-def a_busy_shop() -> Shop:
-    shop, owner = a_shop(), an_artisan()
+def some_trade(shop: Shop) -> None:
+    """A store with six products in stock, and orders of them."""
+    owner = an_artisan()
     store = a_store_in(shop, owner)
     for n in range(6):
         product = a_product_in(shop, store, owner, title=f"Mug {n}")
         stock_of(shop, store, product, owner, 5)
-    return shop
+        an_order_for(shop, store, owner.user_id, {product: 2})
 
 
-def relayed(shop: Shop, batch_size: int) -> list[Received]:
-    """What the workers receive when the relay publishes the whole log in batches."""
-    log = shop.recorder.select_notifications(1, 1000)
+def relayed(shop: Shop, since: int, batch_size: int) -> list[Received]:
+    """What the workers receive when the relay publishes the log after `since` in batches."""
+    log = shop.recorder.select_notifications(since + 1, 10_000)
     received = []
     for start in range(0, len(log), batch_size):
         batch = log[start : start + batch_size]
@@ -64,64 +59,83 @@ def relayed(shop: Shop, batch_size: int) -> list[Received]:
     return received
 
 
-def test_redelivered_and_republished_events_are_applied_once(container: Container) -> None:
-    shop = a_busy_shop()
-    projection = CountingProjection(shop)
-    feed = PartitionFeed(shop, projection, PARTITIONS, container.pool)
-    received = relayed(shop, batch_size=5)
+def feeds(stack: Container) -> list[PartitionFeed]:
+    """A feed per subscription of the shop's log, as a worker's agents hold them."""
+    (shop, subscriptions), _ = stack.event_logs()
+    return [PartitionFeed(shop, s, PARTITIONS) for s in subscriptions]
 
-    feed.apply(received[:7])
-    feed.apply(received)
-    feed.apply(relayed(shop, batch_size=3))
 
-    assert set(projection.applied.values()) == {1}
-    assert len(projection.applied) == len(shop.recorder.select_notifications(1, 1000))
+def assert_same_as_in_process(stack: Container) -> None:
+    rebuilder = stack.rebuilder()
+    assert rebuilder.verify(SQL_PROJECTIONS) == {}
+    assert rebuilder.verify_cache(stack.inventory_cache) == {}
+
+
+def test_redelivered_and_republished_events_are_applied_once(stack: Container) -> None:
+    shop = stack.shop
+    since = shop.position()
+    some_trade(shop)
+    received = relayed(shop, since, batch_size=5)
+
+    for feed in feeds(stack):
+        feed.apply(received[:7])
+        feed.apply(received)
+        feed.apply(relayed(shop, since, batch_size=3))
+
+    assert_same_as_in_process(stack)
 
 
 def test_the_log_position_is_reached_only_when_every_partition_has_it(
-    container: Container,
+    stack: Container,
 ) -> None:
-    shop = a_busy_shop()
-    projection = CountingProjection(shop)
-    feed = PartitionFeed(shop, projection, PARTITIONS, container.pool)
-    received = relayed(shop, batch_size=1000)
-    head = shop.recorder.max_notification_id()
+    shop = stack.shop
+    since = shop.position()
+    some_trade(shop)
+    received = relayed(shop, since, batch_size=1000)
+    head = shop.position()
 
-    feed.apply([r for r in received if r[0] != 2])
-    partial = projection.position(shop.name)
-    feed.apply([r for r in received if r[0] == 2])
+    for feed in feeds(stack):
+        subscription: Subscription = feed.subscription
+        feed.apply([r for r in received if r[0] != 2])
+        partial = subscription.position(shop.name)
+        feed.apply([r for r in received if r[0] == 2])
 
-    assert partial == 0
-    assert projection.position(shop.name) == head
-    assert all(projection.position(f"{shop.name}#{p}") == head for p in range(PARTITIONS))
+        assert partial < head, subscription.name
+        assert subscription.position(shop.name) == head
+        logs = [f"{shop.name}#{p}" for p in range(PARTITIONS)]
+        assert set(subscription.positions(logs).values()) == {head}
 
 
-class RefusingOnce(CountingProjection):
+class RefusingOnce(SqlProjection):
     """Refuses its first batch, as a view whose store is down would; applies afterwards."""
 
     name = "refusing_once"
+    topics = topics_of(Store.Registered)
     refused = False
 
-    def apply(self, event: Any, session: None) -> None:
+    def apply(self, event: Any, cur: Any) -> None:
         if not self.refused:
             self.refused = True
             raise RuntimeError("store unavailable")
-        super().apply(event, session)
 
 
 def test_a_batch_that_fails_is_recorded_and_the_next_that_applies_clears_it(
-    container: Container,
+    stack: Container,
 ) -> None:
-    shop = a_busy_shop()
-    failures = ProjectionFailures(container.pool)
-    feed = PartitionFeed(shop, RefusingOnce(shop), PARTITIONS, container.pool, failures)
-    received = relayed(shop, batch_size=1000)
+    shop = stack.shop
+    since = shop.position()
+    some_trade(shop)
+    failures = ProjectionFailures(stack.pool)
+    subscription = SqlSubscription("refusing", stack.pool, [RefusingOnce(stack.pool)])
+    feed = PartitionFeed(shop, subscription, PARTITIONS, failures)
+    received = relayed(shop, since, batch_size=1000)
 
-    with pytest.raises(RuntimeError):
+    with pytest.raises(Exception, match="store unavailable"):
         feed.apply(received)
-    (recorded,) = [f for f in failures.current() if f.projection == "refusing_once"]
+    (recorded,) = [f for f in failures.current() if f.projection == "refusing"]
     feed.apply(received)
 
     assert recorded.application == shop.name
-    assert recorded.error == "RuntimeError: store unavailable"
-    assert [f for f in failures.current() if f.projection == "refusing_once"] == []
+    assert recorded.error == "ViewFailedError: refusing_once: RuntimeError: store unavailable"
+    assert [f for f in failures.current() if f.projection == "refusing"] == []
+    assert subscription.position(shop.name) == shop.position()

@@ -21,7 +21,7 @@ from psycopg.abc import Params, Query
 from bazaar.wiring import Container
 from projections.base import Projection, SqlProjection
 from projections.sagas.base import Saga, SagaProjection
-from projections.subscriptions import RedisSubscription, alone
+from projections.subscriptions import RedisSubscription, SqlSubscription
 from read_model.sql.catalogue import get_store
 from read_model.sql.inventory import store_inventory
 from tests.builders import (
@@ -475,7 +475,7 @@ class CountingCursor(Cursor[Any]):
 def deliver_as_one_batch(shop: Shop, view: Projection, delivery: Delivery) -> None:
     """The events in one batch of the view's own subscription, as a rebuild feeds them."""
     assert isinstance(view, SqlProjection)
-    subscription = alone(view)
+    subscription = SqlSubscription(view.name, view.pool, [view])
     with subscription.session(Tracking(shop.name, delivery[-1][0])) as batch:
         for _, event in delivery:
             subscription.apply(event, batch)
