@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import os
 import signal
 import sys
 import threading
@@ -99,6 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     audited = audits.add_subparsers(dest="target", required=True)
     audited.add_parser("order", help="every event of one order").add_argument("order_id", type=UUID)
     args = parser.parse_args(argv)
+    name_connections(args.command)
     settings = settings_or_exit()
     configure_logging(settings.log_level)
     commands = {
@@ -117,6 +119,15 @@ def main(argv: list[str] | None = None) -> None:
     }
     with user_errors_in_one_line():
         commands[args.command]()
+
+
+def name_connections(command: str) -> None:
+    """Postgres shows each process's connections as `bazaar <command> <pid>` (in
+    `pg_stat_activity.application_name`), so an operator sees who holds them; a name the
+    user chose (`PGAPPNAME`) stays."""
+    if not os.environ.get("PGAPPNAME", "bazaar ").startswith("bazaar "):
+        return
+    os.environ["PGAPPNAME"] = f"bazaar {command} {os.getpid()}"
 
 
 @contextmanager

@@ -157,8 +157,13 @@ class RedisSubscription:
         return min(view.position(application) for view in self.views)
 
     def positions(self, logs: Sequence[str]) -> dict[str, int]:
-        found = [view.store.positions(logs) for view in self.views]
-        return {log: min(reached[log] or 0 for reached in found) for log in logs}
+        """The slowest view's position in each of `logs`, read with one MGET."""
+        keys = [(log, view.store.position_key(log)) for view in self.views for log in logs]
+        values = self.client.mget([key for _, key in keys])
+        reached: dict[str, list[int]] = {log: [] for log in logs}
+        for (log, _), value in zip(keys, values, strict=True):
+            reached[log].append(int(value) if value is not None else 0)
+        return {log: min(found) for log, found in reached.items()}
 
 
 Subscription = SqlSubscription | RedisSubscription

@@ -9,7 +9,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -184,6 +184,8 @@ Postgres whose default 100 connections other clients share too."""
 @dataclass
 class ConnectionPeak:
     peak: int = 0
+    by_process: dict[str, int] = field(default_factory=dict)
+    """The peak of each process, by the name it gives its connections (`bazaar worker 42`)."""
 
 
 @contextmanager
@@ -195,10 +197,14 @@ def peak_connections(database_url: str) -> Iterator[ConnectionPeak]:
     def sample() -> None:
         with psycopg.connect(SERVER_URL, autocommit=True) as conn:
             while not done.wait(0.02):
-                row = conn.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (name,)
-                ).fetchone()
-                seen.peak = max(seen.peak, int(row[0]) if row else 0)
+                rows = conn.execute(
+                    "SELECT application_name, count(*) FROM pg_stat_activity"
+                    " WHERE datname = %s GROUP BY application_name",
+                    (name,),
+                ).fetchall()
+                seen.peak = max(seen.peak, sum(int(count) for _, count in rows))
+                for process, count in rows:
+                    seen.by_process[process] = max(seen.by_process.get(process, 0), int(count))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

@@ -61,12 +61,8 @@ class PositionedModel:
 
     def position(self, application: str) -> int | None:
         """None when Redis holds no position: empty, cleared or rebuilding, so not to be trusted."""
-        return self.positions([application])[application]
-
-    def positions(self, logs: Sequence[str]) -> dict[str, int | None]:
-        """The same for several logs, read at once."""
-        values = self.client.mget([self.position_key(log) for log in logs])
-        return {log: int(v) if v is not None else None for log, v in zip(logs, values, strict=True)}
+        value = self.client.get(self.position_key(application))
+        return int(value) if value is not None else None
 
     def position_key(self, application: str) -> str:
         return f"{self.prefix}:position:{application}"

@@ -30,6 +30,8 @@ from tests.waiting import poll_until
 pytestmark = pytest.mark.e2e
 PARTITIONS = 4
 CATCH_UP_S = 60.0
+WORKER_BUDGET = 10
+"""What one worker process may hold, whatever the number of views and partitions."""
 
 
 @dataclass
@@ -205,3 +207,5 @@ def test_the_stack_with_two_workers_stays_within_its_connection_budget_under_loa
         stack.caught_up()
 
     assert connections.peak <= CONNECTION_BUDGET
+    held = [n for name, n in connections.by_process.items() if name.startswith("bazaar worker")]
+    assert held and max(held) <= WORKER_BUDGET, connections.by_process
