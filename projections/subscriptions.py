@@ -94,9 +94,17 @@ class SqlSubscription:
     def session(
         self, *trackings: Tracking, settle: Partitioned | None = None
     ) -> Iterator[SqlBatch]:
-        """One transaction: the views' writes, then every view's new position in each log."""
+        """One transaction: the views' writes, then every view's new position in each log.
+
+        Fed from the event store (no `settle`), the commit does not wait for the disk: a
+        crash may lose the last batches, but with their positions, and the runner reads
+        them from the log again. Fed from Kafka, whose offsets move on once a batch is
+        acknowledged, it waits.
+        """
         names = [view.name for view in self.views]
-        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+        with self.pool.connection() as conn, conn.transaction(), conn.cursor(binary=True) as cur:
+            if settle is None:
+                cur.execute("SET LOCAL synchronous_commit = off")
             write_safely(cur)
             batch = SqlBatch(cur, [[] for _ in self.views])
             yield batch

@@ -28,8 +28,8 @@ def advance_all(
     projections in the caller's transaction, with one statement; never moves back."""
     cur.execute(
         "INSERT INTO tracking (projection, application, position) "
-        "SELECT name, t.application, t.position FROM unnest(%s::text[]) AS name"
-        " CROSS JOIN unnest(%s::text[], %s::bigint[]) AS t(application, position) "
+        "SELECT name, t.application, t.position FROM unnest(%b::text[]) AS name"
+        " CROSS JOIN unnest(%b::text[], %b::bigint[]) AS t(application, position) "
         "ON CONFLICT (projection, application) DO UPDATE SET position = EXCLUDED.position "
         "WHERE tracking.position < EXCLUDED.position",
         (
@@ -53,7 +53,7 @@ def settle(
     cur.execute(
         "INSERT INTO tracking (projection, application, position) "
         "SELECT projection, %s, min(position) FROM tracking "
-        "WHERE projection = ANY(%s) AND application = ANY(%s) "
+        "WHERE projection = ANY(%b) AND application = ANY(%b) "
         "GROUP BY projection HAVING count(*) = %s "
         "ON CONFLICT (projection, application) DO UPDATE SET position = EXCLUDED.position "
         "WHERE tracking.position < EXCLUDED.position",
@@ -88,7 +88,7 @@ def slowest_in(
     with pool.connection() as conn:
         rows = conn.execute(
             "SELECT projection, application, position FROM tracking "
-            "WHERE application = ANY(%s) AND projection = ANY(%s)",
+            "WHERE application = ANY(%b) AND projection = ANY(%b)",
             (list(logs), list(projections)),
         ).fetchall()
     reached = {(name, log): int(pos) for name, log, pos in rows}
@@ -160,7 +160,7 @@ def reached_in(pool: ConnectionPool, applications: Sequence[str]) -> dict[tuple[
     """Every projection's position in each of these logs, keyed by (projection, application)."""
     with pool.connection() as conn:
         rows = conn.execute(
-            "SELECT projection, application, position FROM tracking WHERE application = ANY(%s)",
+            "SELECT projection, application, position FROM tracking WHERE application = ANY(%b)",
             (list(applications),),
         ).fetchall()
     return {(name, app): int(pos) for name, app, pos in rows}

@@ -72,7 +72,7 @@ class Alert:
 def set_thresholds(cur: Cursor[Any], thresholds: Sequence[tuple[UUID, int]]) -> None:
     cur.execute(
         "INSERT INTO alert_thresholds (store_id, threshold)"
-        " SELECT * FROM unnest(%s::uuid[], %s::int[])"
+        " SELECT * FROM unnest(%b::uuid[], %b::int[])"
         " ON CONFLICT (store_id) DO UPDATE SET threshold = EXCLUDED.threshold",
         [list(column) for column in zip(*thresholds, strict=True)],
     )
@@ -83,7 +83,7 @@ def open_levels(cur: Cursor[Any], opened: Sequence[tuple[UUID, UUID, UUID]]) -> 
     cur.execute(
         "INSERT INTO alert_levels (item_id, store_id, product_id, available, version)"
         " SELECT id, store_id, product_id, 0, 1"
-        " FROM unnest(%s::uuid[], %s::uuid[], %s::uuid[]) AS o(id, store_id, product_id)"
+        " FROM unnest(%b::uuid[], %b::uuid[], %b::uuid[]) AS o(id, store_id, product_id)"
         " ON CONFLICT (item_id) DO NOTHING",
         [list(column) for column in zip(*opened, strict=True)],
     )
@@ -93,7 +93,7 @@ def levels(cur: Cursor[Any], item_ids: Collection[UUID]) -> dict[UUID, Level]:
     cur.execute(
         "SELECT l.item_id, l.store_id, l.product_id, l.available, l.version,"
         " COALESCE(t.threshold, %s) FROM alert_levels l"
-        " LEFT JOIN alert_thresholds t ON t.store_id = l.store_id WHERE l.item_id = ANY(%s)",
+        " LEFT JOIN alert_thresholds t ON t.store_id = l.store_id WHERE l.item_id = ANY(%b)",
         (DEFAULT_THRESHOLD, list(item_ids)),
     )
     return {row[0]: Level(*row) for row in cur.fetchall()}
@@ -103,7 +103,7 @@ def save_levels(cur: Cursor[Any], changed: Iterable[Level]) -> None:
     rows = [(level.item_id, level.available, level.version) for level in changed]
     cur.execute(
         "UPDATE alert_levels l SET available = c.available, version = c.version"
-        " FROM unnest(%s::uuid[], %s::int[], %s::int[]) AS c(id, available, version)"
+        " FROM unnest(%b::uuid[], %b::int[], %b::int[]) AS c(id, available, version)"
         " WHERE l.item_id = c.id AND l.version < c.version",
         [list(column) for column in zip(*rows, strict=True)],
     )
@@ -125,7 +125,7 @@ class AlertBook:
         stores, products = ([s for s, _ in shelves], [p for _, p in shelves])
         cur.execute(
             "SELECT a.id, a.store_id, a.product_id, a.available, a.threshold, a.opened_at,"
-            " a.resolved_at FROM unnest(%s::uuid[], %s::uuid[]) AS s(store_id, product_id)"
+            " a.resolved_at FROM unnest(%b::uuid[], %b::uuid[]) AS s(store_id, product_id)"
             " CROSS JOIN LATERAL (SELECT * FROM stock_alerts a"
             " WHERE a.store_id = s.store_id AND a.product_id = s.product_id"
             " ORDER BY a.resolved_at IS NULL DESC, a.opened_at DESC LIMIT 1) a",
@@ -170,7 +170,7 @@ class AlertBook:
         if kept:
             cur.execute(
                 "UPDATE stock_alerts a SET available = c.available, resolved_at = c.resolved_at"
-                " FROM unnest(%s::uuid[], %s::int[], %s::timestamptz[])"
+                " FROM unnest(%b::uuid[], %b::int[], %b::timestamptz[])"
                 " AS c(id, available, resolved_at) WHERE a.id = c.id",
                 (
                     [a.id for a in kept],
@@ -182,8 +182,8 @@ class AlertBook:
             columns = ("id", "store_id", "product_id", "available", "threshold", "opened_at")
             cur.execute(
                 "INSERT INTO stock_alerts (id, store_id, product_id, available, threshold,"
-                " opened_at, resolved_at) SELECT * FROM unnest(%s::uuid[], %s::uuid[],"
-                " %s::uuid[], %s::int[], %s::int[], %s::timestamptz[], %s::timestamptz[])"
+                " opened_at, resolved_at) SELECT * FROM unnest(%b::uuid[], %b::uuid[],"
+                " %b::uuid[], %b::int[], %b::int[], %b::timestamptz[], %b::timestamptz[])"
                 " ON CONFLICT DO NOTHING",
                 [[getattr(a, c) for a in new] for c in (*columns, "resolved_at")],
             )

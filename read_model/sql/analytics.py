@@ -70,7 +70,7 @@ def add_orders(cur: Cursor[Any], placed: Sequence[PlacedOrder]) -> None:
     """Keep placed orders' lines (their later events book them); a redelivery changes nothing."""
     cur.execute(
         "INSERT INTO analytics_orders (id, store_id, status, version)"
-        " SELECT id, store_id, 'placed', 1 FROM unnest(%s::uuid[], %s::uuid[]) AS o(id, store_id)"
+        " SELECT id, store_id, 'placed', 1 FROM unnest(%b::uuid[], %b::uuid[]) AS o(id, store_id)"
         " ON CONFLICT (id) DO NOTHING RETURNING id",
         ([order.id for order in placed], [order.store_id for order in placed]),
     )
@@ -79,7 +79,7 @@ def add_orders(cur: Cursor[Any], placed: Sequence[PlacedOrder]) -> None:
     if rows:
         cur.execute(
             "INSERT INTO analytics_order_lines (order_id, product_id, quantity, unit_price)"
-            " SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::int[], %s::numeric[])",
+            " SELECT * FROM unnest(%b::uuid[], %b::uuid[], %b::int[], %s::numeric[])",
             (
                 [order_id for order_id, _ in rows],
                 [line.product_id for _, line in rows],
@@ -98,9 +98,9 @@ def move_orders(cur: Cursor[Any], moves: Sequence[Move]) -> dict[UUID, Before]:
         "UPDATE analytics_orders a SET status = m.status, version = m.version,"
         " sold_on = CASE WHEN m.confirmed_version > old.version THEN m.sold_on"
         " ELSE old.sold_on END"
-        " FROM unnest(%s::uuid[], %s::int[], %s::text[], %s::int[], %s::date[])"
+        " FROM unnest(%b::uuid[], %b::int[], %b::text[], %b::int[], %b::date[])"
         " AS m(id, version, status, confirmed_version, sold_on),"
-        " (SELECT id, version, sold_on FROM analytics_orders WHERE id = ANY(%s) FOR UPDATE) old"
+        " (SELECT id, version, sold_on FROM analytics_orders WHERE id = ANY(%b) FOR UPDATE) old"
         " WHERE a.id = m.id AND old.id = m.id AND old.version < m.version"
         " RETURNING a.id, a.store_id, old.version, old.sold_on",
         (
@@ -121,7 +121,7 @@ def lines_of(cur: Cursor[Any], order_ids: Collection[UUID]) -> dict[UUID, list[L
     if order_ids:
         cur.execute(
             "SELECT order_id, product_id, quantity, unit_price FROM analytics_order_lines"
-            " WHERE order_id = ANY(%s)",
+            " WHERE order_id = ANY(%b)",
             (list(order_ids),),
         )
         for order_id, product_id, quantity, unit_price in cur.fetchall():
@@ -158,7 +158,7 @@ def move_stock(cur: Cursor[Any], moves: Sequence[StockMove]) -> None:
     adding them one by one."""
     cur.execute(
         "WITH m AS (SELECT m.*, was.on_hand AS was_on_hand, was.changed_at AS was_at"
-        " FROM unnest(%s::uuid[], %s::int[], %s::timestamptz[], %s::int[], %s::int[])"
+        " FROM unnest(%b::uuid[], %b::int[], %b::timestamptz[], %b::int[], %b::int[])"
         " AS m(item_id, version, at, on_hand, shipped)"
         " JOIN stock_turnover was ON was.item_id = m.item_id WHERE m.version > was.version),"
         " steps AS (SELECT item_id, version, at, on_hand, shipped,"

@@ -97,8 +97,11 @@ def write_bookings(cur: Cursor[Any], bookings: Bookings) -> None:
     _add(cur, "lost_demand_daily", ("store_id", "day", "product_id"), bookings.lost)
 
 
-KEY_TYPES = {"store_id": "uuid", "day": "date", "product_id": "uuid"}
-COUNT_TYPES = {"int": "int", "Decimal": "numeric"}
+KEY_TYPES = {"store_id": "%b::uuid[]", "day": "%b::date[]", "product_id": "%b::uuid[]"}
+COUNT_TYPES = {"int": "%b::int[]", "Decimal": "%s::numeric[]"}
+"""How each column's values are sent: in binary where a column's values all share one
+Python type (decoding text arrays costs several times more), money as text (a sum may be
+a Decimal or a plain 0)."""
 
 
 def _add(cur: Cursor[Any], table: str, key: tuple[str, ...], rows: dict[Any, Any]) -> None:
@@ -109,7 +112,7 @@ def _add(cur: Cursor[Any], table: str, key: tuple[str, ...], rows: dict[Any, Any
     columns = [*key, *(f.name for f in counts)]
     values = [(*k, *astuple(v)) for k, v in rows.items()]
     types = [KEY_TYPES[c] for c in key] + [COUNT_TYPES[str(f.type)] for f in counts]
-    arrays = ", ".join(f"%s::{t}[]" for t in types)
+    arrays = ", ".join(types)
     sets = ", ".join(f"{f.name} = {table}.{f.name} + EXCLUDED.{f.name}" for f in counts)
     cur.execute(
         f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"

@@ -40,7 +40,7 @@ def open_stock(cur: Cursor[Any], opened: Sequence[tuple[UUID, UUID, UUID]]) -> N
     cur.execute(
         "INSERT INTO stock (id, store_id, product_id, on_hand, reserved, version)"
         " SELECT id, store_id, product_id, 0, 0, 1"
-        " FROM unnest(%s::uuid[], %s::uuid[], %s::uuid[]) AS o(id, store_id, product_id)"
+        " FROM unnest(%b::uuid[], %b::uuid[], %b::uuid[]) AS o(id, store_id, product_id)"
         " ON CONFLICT (id) DO NOTHING",
         [list(column) for column in zip(*opened, strict=True)],
     )
@@ -56,7 +56,7 @@ def apply_stock(cur: Cursor[Any], changes: Sequence[StockChange]) -> None:
         "UPDATE stock s SET on_hand = s.on_hand + d.on_hand, reserved = s.reserved + d.reserved,"
         " version = d.version FROM (SELECT c.id, sum(c.on_hand) AS on_hand,"
         " sum(c.reserved) AS reserved, max(c.version) AS version"
-        " FROM unnest(%s::uuid[], %s::int[], %s::int[], %s::int[])"
+        " FROM unnest(%b::uuid[], %b::int[], %b::int[], %b::int[])"
         " AS c(id, version, on_hand, reserved)"
         " JOIN stock was ON was.id = c.id WHERE c.version > was.version GROUP BY c.id) d"
         " WHERE s.id = d.id",

@@ -117,9 +117,9 @@ def _upsert_placed(cur: Cursor[Any], changes: list[OrderChange]) -> set[UUID]:
     cur.execute(
         "INSERT INTO orders (id, user_id, store_id, status, total_items, total_price,"
         " shortfalls, delivery_address, delivery_slot_start, created_at, updated_at, version)"
-        " SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::uuid[], %s::text[], %s::int[],"
-        " %s::numeric[], %s::jsonb[], %s::text[], %s::timestamptz[], %s::timestamptz[],"
-        " %s::timestamptz[], %s::int[])"
+        " SELECT * FROM unnest(%b::uuid[], %b::uuid[], %b::uuid[], %b::text[], %b::int[],"
+        " %s::numeric[], %b::jsonb[], %b::text[], %b::timestamptz[], %b::timestamptz[],"
+        " %b::timestamptz[], %b::int[])"
         " ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status,"
         " shortfalls = EXCLUDED.shortfalls, delivery_address = EXCLUDED.delivery_address,"
         " delivery_slot_start = EXCLUDED.delivery_slot_start,"
@@ -155,7 +155,7 @@ def _add_lines(cur: Cursor[Any], changes: list[OrderChange], new: set[UUID]) -> 
         return
     cur.execute(
         "INSERT INTO order_lines (order_id, position, product_id, title, quantity, unit_price)"
-        " SELECT * FROM unnest(%s::uuid[], %s::int[], %s::uuid[], %s::text[], %s::int[],"
+        " SELECT * FROM unnest(%b::uuid[], %b::int[], %b::uuid[], %b::text[], %b::int[],"
         " %s::numeric[])",
         (
             [order_id for order_id, _, _ in rows],
@@ -176,8 +176,8 @@ def _update(cur: Cursor[Any], changes: list[OrderChange]) -> None:
         " delivery_address = coalesce(c.address, o.delivery_address),"
         " delivery_slot_start = coalesce(c.slot_start, o.delivery_slot_start),"
         " updated_at = c.updated_at, version = c.version"
-        " FROM unnest(%s::uuid[], %s::int[], %s::timestamptz[], %s::text[], %s::jsonb[],"
-        " %s::text[], %s::timestamptz[])"
+        " FROM unnest(%b::uuid[], %b::int[], %b::timestamptz[], %b::text[], %b::jsonb[],"
+        " %b::text[], %b::timestamptz[])"
         " AS c(id, version, updated_at, status, shortfalls, address, slot_start)"
         " WHERE o.id = c.id AND o.version < c.version",
         (

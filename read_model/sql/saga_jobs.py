@@ -50,7 +50,7 @@ def enqueue(cur: Cursor[Any], saga: str, jobs: Sequence[tuple[str, dict[str, Any
     cur.execute(
         "INSERT INTO saga_jobs (saga, key, payload, next_attempt_at)"
         " SELECT %s, key, payload, now() + make_interval(secs => delay_s)"
-        " FROM unnest(%s::text[], %s::jsonb[], %s::float8[]) WITH ORDINALITY"
+        " FROM unnest(%b::text[], %b::jsonb[], %s::float8[]) WITH ORDINALITY"
         " AS j(key, payload, delay_s, n) ORDER BY n"
         " ON CONFLICT (saga, key) DO NOTHING",
         (
