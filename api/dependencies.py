@@ -65,7 +65,11 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/token", auto_error=False)
 
 
-def current_actor(services: ServicesDep, token: Annotated[str | None, Depends(oauth2)]) -> Actor:
+async def current_actor(
+    services: ServicesDep, token: Annotated[str | None, Depends(oauth2)]
+) -> Actor:
+    """Async, as every dependency that only computes: a plain `def` would cost each request
+    a hop to the thread pool and back."""
     if not token:
         raise ApiError(401, "unauthenticated", "Sign in first: no bearer token was sent.")
     return services.tokens.verify(token)
@@ -74,7 +78,7 @@ def current_actor(services: ServicesDep, token: Annotated[str | None, Depends(oa
 CurrentUser = Annotated[Actor, Depends(current_actor)]
 
 
-def admin_actor(actor: CurrentUser) -> Actor:
+async def admin_actor(actor: CurrentUser) -> Actor:
     """The caller, if an admin: other roles are refused (403) rather than shown less."""
     if not actor.is_admin:
         raise ApiError(403, "forbidden", "Only admins may see this.")
@@ -85,7 +89,7 @@ AdminOnly = Depends(admin_actor)
 """Route-level: checked before anything else the route depends on (such as a read wait)."""
 
 
-def page_request(
+async def page_request(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number.")] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Results per page.")] = 20,
 ) -> PageRequest:

@@ -17,7 +17,7 @@ from read_model.redis.rate_limit import Allowance, RateLimiter
 log = logging.getLogger(__name__)
 
 
-def client_key(
+async def client_key(
     request: Request, services: ServicesDep, token: Annotated[str | None, Depends(oauth2)]
 ) -> str:
     """A bad or expired token is not refused here: the caller is then counted by IP."""

@@ -60,7 +60,7 @@ def search_filter(
     )
 
 
-def suggest_text(q: Annotated[SafeText, Query(max_length=100)]) -> str:
+async def suggest_text(q: Annotated[SafeText, Query(max_length=100)]) -> str:
     """`q` without surrounding blanks: fewer than 3 letters would match too much to help."""
     text = q.strip()
     if len(text) < SUGGEST_MIN_LENGTH:
