@@ -27,7 +27,7 @@ from uuid import UUID
 
 from psycopg import Cursor
 
-from projections.base import SqlProjection, topics_of
+from projections.base import SqlProjection, handled, topics_of
 from read_model.sql import analytics
 from read_model.sql.analytics_bookings import Bookings, write_bookings
 from write_model.inventory import StockItem
@@ -49,16 +49,6 @@ class AnalyticsProjection(SqlProjection):
         "product_sales_daily",
         "lost_demand_daily",
         "stock_turnover",
-    )
-    topics = topics_of(
-        Order.Placed,
-        Order.Confirmed,
-        Order.Rejected,
-        Order.StatusChanged,
-        StockItem.Opened,
-        StockItem.Received,
-        StockItem.Adjusted,
-        StockItem.Committed,
     )
 
     def apply(self, event: Any, cur: Cursor[Any]) -> None:
@@ -144,6 +134,10 @@ class AnalyticsProjection(SqlProjection):
     @stock_move.register
     def _(self, event: StockItem.Committed) -> analytics.StockMove:
         return _move(event, -event.quantity, event.quantity)
+
+    topics = (*topics_of(Order.Placed, StockItem.Opened), *handled(book, stock_move))
+    """Orders are kept from their placing and stock items from their opening; the rest is
+    what the handlers book."""
 
 
 def _move(event: Any, on_hand: int, shipped: int) -> analytics.StockMove:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from functools import singledispatchmethod
 from typing import Any, Generic, Protocol, TypeVar
 
 from eventsourcing.persistence import Tracking
@@ -30,6 +31,13 @@ class Projection(Protocol):
 
 def topics_of(*event_classes: type) -> tuple[str, ...]:
     return tuple(get_topic(cls) for cls in event_classes)
+
+
+def handled(*handlers: singledispatchmethod[Any]) -> tuple[str, ...]:
+    """The topics of the event classes these `singledispatch` handlers take: a view's topics
+    follow its handlers, never a list kept apart from them."""
+    classes = (cls for h in handlers for cls in h.dispatcher.registry if cls is not object)
+    return topics_of(*dict.fromkeys(classes))
 
 
 class SqlProjection:

@@ -7,7 +7,7 @@ from typing import Any
 
 from psycopg import Cursor
 
-from projections.base import SqlProjection, topics_of
+from projections.base import SqlProjection, handled
 from read_model.sql import cards
 from write_model.cards import REFUSED, Card
 
@@ -15,7 +15,6 @@ from write_model.cards import REFUSED, Card
 class CardsProjection(SqlProjection):
     name = cards.VIEW
     tables = ("cards",)
-    topics = topics_of(Card.Requested, Card.Issued, Card.IssuanceFailed)
 
     @singledispatchmethod
     def apply(self, event: Any, cur: Cursor[Any]) -> None:
@@ -55,3 +54,5 @@ class CardsProjection(SqlProjection):
         status = "refused" if event.reason == REFUSED else "failed"
         at, version = event.timestamp, event.originator_version
         cards.fail(cur, event.originator_id, version, status, event.reason, at)
+
+    topics = handled(apply)

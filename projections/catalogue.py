@@ -7,7 +7,7 @@ from typing import Any
 
 from psycopg import Cursor
 
-from projections.base import SqlProjection, topics_of
+from projections.base import SqlProjection, handled
 from read_model.sql import catalogue
 from write_model.catalogue import Product, Store
 
@@ -15,14 +15,6 @@ from write_model.catalogue import Product, Store
 class CatalogueProjection(SqlProjection):
     name = catalogue.VIEW
     tables = ("stores", "products")
-    topics = topics_of(
-        Store.Registered,
-        Product.Listed,
-        Product.Revised,
-        Product.Delisted,
-        Product.FlashSaleSet,
-        Product.FlashSaleCancelled,
-    )
 
     @singledispatchmethod
     def apply(self, event: Any, cur: Cursor[Any]) -> None:
@@ -83,3 +75,5 @@ class CatalogueProjection(SqlProjection):
     @apply.register
     def _(self, event: Product.FlashSaleCancelled, cur: Cursor[Any]) -> None:
         catalogue.set_flash_sale(cur, event.originator_id, event.originator_version, None)
+
+    topics = handled(apply)

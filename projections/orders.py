@@ -9,7 +9,7 @@ from uuid import UUID
 
 from psycopg import Cursor
 
-from projections.base import SqlProjection, topics_of
+from projections.base import SqlProjection, handled
 from read_model.sql import orders
 from write_model.orders import Order
 
@@ -26,13 +26,6 @@ class OrdersProjection(SqlProjection):
 
     name = orders.VIEW
     tables = ("orders", "order_lines")
-    topics = topics_of(
-        Order.Placed,
-        Order.Confirmed,
-        Order.Rejected,
-        Order.StatusChanged,
-        Order.DeliveryScheduled,
-    )
 
     def apply(self, event: Any, cur: Cursor[Any]) -> None:
         self.apply_batch([event], cur)
@@ -92,6 +85,8 @@ class OrdersProjection(SqlProjection):
     @change.register
     def _(self, event: Order.DeliveryScheduled) -> orders.OrderChange:
         return _change(event, delivery_address=event.address, delivery_slot_start=event.slot_start)
+
+    topics = handled(change)
 
 
 def _change(event: Any, **sets: Any) -> orders.OrderChange:

@@ -7,7 +7,7 @@ from typing import Any
 
 from redis.client import Pipeline
 
-from projections.base import StoreProjection, topics_of
+from projections.base import StoreProjection, handled
 from read_model.redis import suggest
 from read_model.redis.suggest import SuggestIndex
 from write_model.catalogue import Product
@@ -17,7 +17,6 @@ class SuggestProjection(StoreProjection[SuggestIndex]):
     """Keeps the suggest index; its position lives in Redis with the data it describes."""
 
     name = suggest.VIEW
-    topics = topics_of(Product.Listed, Product.Revised, Product.Delisted)
 
     @singledispatchmethod
     def apply(self, event: Any, pipe: Pipeline) -> None:
@@ -34,3 +33,5 @@ class SuggestProjection(StoreProjection[SuggestIndex]):
     @apply.register
     def _(self, event: Product.Delisted, pipe: Pipeline) -> None:
         self.store.put_title(pipe, event.originator_id, event.originator_version, None)
+
+    topics = handled(apply)
