@@ -29,8 +29,10 @@ from streams.partitions import PartitionFeed
 from streams.topics import topic_for
 
 log = logging.getLogger(__name__)
-BATCH_SIZE = 500
-GATHER_SECONDS = 0.005
+BATCH_SIZE = 2000
+GATHER_SECONDS = 0.02
+"""A batch gathers for 20 ms (or up to 2,000 messages): a subscription's transaction costs
+about the same for 50 events as for 500, and ticks make many messages carry none."""
 MAX_BACKOFF_SECONDS = 5.0
 SESSION_TIMEOUT_S = 10.0
 """A crashed worker's partitions move to the others this soon; joins wait at most this long."""
