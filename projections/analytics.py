@@ -91,7 +91,10 @@ class AnalyticsProjection(SqlProjection):
             and e.originator_id in before
             and e.originator_version > before[e.originator_id].version
         ]
-        bookings = Bookings(analytics.lines_of(cur, {e.originator_id for e in moved}))
+        # An order placed in this batch brings its lines; only the others are read back.
+        in_batch = {order.id: order.lines for order in placed}
+        stored = analytics.lines_of(cur, {e.originator_id for e in moved} - in_batch.keys())
+        bookings = Bookings({**stored, **in_batch})
         sold_on = {order_id: was.sold_on for order_id, was in before.items()}
         for event in moved:
             self.book(event, before[event.originator_id].store_id, sold_on, bookings)

@@ -449,9 +449,11 @@ class TestEventsOfAnOlderVersion:
 
 
 class CountingCursor(Cursor[Any]):
-    """A cursor that counts the statements it sends (each parameter set of an executemany)."""
+    """A cursor that counts the statements it sends (each parameter set of an executemany)
+    and keeps their text."""
 
     statements = 0
+    sent: tuple[str, ...] = ()
 
     def execute(
         self,
@@ -462,6 +464,7 @@ class CountingCursor(Cursor[Any]):
         binary: bool | None = None,
     ) -> CountingCursor:
         self.statements += 1
+        self.sent = (*self.sent, str(query))
         return super().execute(query, params, prepare=prepare, binary=binary)
 
     def executemany(
@@ -588,6 +591,17 @@ class TestOneBatch:
         costs = [statements_to_apply(stack, projections["analytics"], d) for d in (one, many)]
 
         assert costs[1] == costs[0]
+
+    def test_orders_placed_and_confirmed_in_one_batch_are_booked_without_reading_back(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        delivery = orders_of(events_of_new_orders(shop, projections["analytics"], 5))
+
+        with stack.pool.connection() as conn, CountingCursor(conn) as cur:
+            projections["analytics"].apply_batch([event for _, event in delivery], cur)
+            sent = cur.sent
+
+        assert [q for q in sent if q.lstrip().startswith("SELECT")] == []
 
     def test_reserving_stock_for_many_orders_costs_two_statements(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
