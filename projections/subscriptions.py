@@ -24,7 +24,7 @@ from psycopg_pool import ConnectionPool
 
 from projections.base import Projection, SqlProjection, StoreProjection
 from read_model import positions
-from read_model.sql.safe_text import write_safely
+from read_model.positions import Partitioned
 
 
 class ViewFailedError(Exception):
@@ -59,15 +59,6 @@ class Routes:
         return found
 
 
-@dataclass(frozen=True, slots=True)
-class Partitioned:
-    """A log fed by Kafka partitions, each tracked as a log of its own (`shop#3`): a batch
-    also raises the plain position (`shop`) to the slowest of them (`streams.partitions`)."""
-
-    application: str
-    logs: tuple[str, ...]
-
-
 @dataclass
 class SqlBatch:
     """A batch in the making: each view's events, written set-based when the batch ends."""
@@ -94,27 +85,16 @@ class SqlSubscription:
     def session(
         self, *trackings: Tracking, settle: Partitioned | None = None
     ) -> Iterator[SqlBatch]:
-        """One transaction: the views' writes, then every view's new position in each log.
-
-        Fed from the event store (no `settle`), the commit does not wait for the disk: a
-        crash may lose the last batches, but with their positions, and the runner reads
-        them from the log again. Fed from Kafka, whose offsets move on once a batch is
-        acknowledged, it waits.
-        """
+        """One transaction (`positions.tracked`): the views' writes, then every view's new
+        position in each log."""
         names = [view.name for view in self.views]
-        with self.pool.connection() as conn, conn.transaction(), conn.cursor(binary=True) as cur:
-            if settle is None:
-                cur.execute("SET LOCAL synchronous_commit = off")
-            write_safely(cur)
+        with positions.tracked(self.pool, names, trackings, settle) as cur:
             batch = SqlBatch(cur, [[] for _ in self.views])
             yield batch
             for view, events in zip(self.views, batch.events, strict=True):
                 if events:
                     with naming(view):
                         view.apply_batch(events, cur)
-            positions.advance_all(cur, names, trackings)
-            if settle is not None:
-                positions.settle(cur, names, settle.application, settle.logs)
 
     def apply(self, event: Any, batch: SqlBatch) -> None:
         for index in self.routes(event):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import Tracking
@@ -111,16 +112,39 @@ def wait_for(
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class Partitioned:
+    """A log fed by Kafka partitions, each tracked as a log of its own (`shop#3`): a batch
+    also raises the plain position (`shop`) to the slowest of them (`streams.partitions`)."""
+
+    application: str
+    logs: tuple[str, ...]
+
+
 @contextmanager
 def tracked(
-    pool: ConnectionPool, projections: Sequence[str], trackings: Sequence[Tracking]
+    pool: ConnectionPool,
+    projections: Sequence[str],
+    trackings: Sequence[Tracking],
+    partitioned: Partitioned | None = None,
 ) -> Iterator[Cursor[Any]]:
     """A cursor whose writes commit in one transaction with these projections' new
-    positions; text it writes is made safe (see `read_model.sql.safe_text`)."""
-    with pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+    positions (and, from Kafka, the settled plain one); text it writes is made safe (see
+    `read_model.sql.safe_text`), results come in binary.
+
+    Fed from the event store (not `partitioned`), the commit does not wait for the disk: a
+    crash may lose the last batches, but with their positions, and the runner reads them
+    from the log again. Fed from Kafka, whose offsets move on once a batch is
+    acknowledged, it waits.
+    """
+    with pool.connection() as conn, conn.transaction(), conn.cursor(binary=True) as cur:
+        if partitioned is None:
+            cur.execute("SET LOCAL synchronous_commit = off")
         write_safely(cur)
         yield cur
         advance_all(cur, projections, trackings)
+        if partitioned is not None:
+            settle(cur, projections, partitioned.application, partitioned.logs)
 
 
 def partition_log(application: str, partition: int) -> str:

@@ -28,8 +28,8 @@ from typing import Any
 from eventsourcing.application import Application
 from eventsourcing.persistence import Tracking
 
-from projections.subscriptions import Partitioned, Subscription
-from read_model.positions import partition_log
+from projections.subscriptions import Subscription
+from read_model.positions import Partitioned, partition_log
 from read_model.sql.failures import Failure, ProjectionFailures
 from streams.codec import Delivery
 
