@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import redis
 
 from bazaar.wiring import Container
 from projections.base import SqlProjection, topics_of
@@ -21,7 +20,7 @@ from streams.codec import delivery
 from streams.partitions import PartitionFeed, Received
 from streams.relay import messages
 from tests.builders import a_product_in, a_store_in, an_artisan, an_order_for, stock_of
-from tests.stacks import a_built_stack, a_fresh_database
+from tests.stacks import a_stack_of_its_own
 from write_model.catalogue import Store
 from write_model.shop import Shop
 
@@ -32,9 +31,7 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Container]:
-    with redis.Redis.from_url(REDIS_URL) as client:
-        client.flushdb()
-    with a_fresh_database() as database_url, a_built_stack(database_url, REDIS_URL) as container:
+    with a_stack_of_its_own(REDIS_URL) as container:
         yield container
 
 

@@ -34,7 +34,7 @@ from tests.builders import (
     an_order_request,
     stock_of,
 )
-from tests.stacks import a_built_stack, a_fresh_database
+from tests.stacks import a_stack_of_its_own
 from write_model.commands import (
     Actor,
     ChangeOrderStatus,
@@ -106,9 +106,7 @@ FORGET = {
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Container]:
-    with redis.Redis.from_url(REDIS_URL) as client:
-        client.flushdb()
-    with a_fresh_database() as database_url, a_built_stack(database_url, REDIS_URL) as container:
+    with a_stack_of_its_own(REDIS_URL) as container:
         yield container
 
 
