@@ -106,7 +106,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaStack]:
         streams = BazaarProcesses(settings, logs)
         try:
             app = create_app(container.api_services(settings.jwt_secret or ""))
-            with serving(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+            # Idle connections are dropped well before the server's 5 s keep-alive ends:
+            # reusing one it is closing loses the request.
+            limits = httpx.Limits(keepalive_expiry=1.0)
+            with (
+                serving(app) as url,
+                httpx.Client(base_url=url, timeout=30, limits=limits) as client,
+            ):
                 streams.start("relay")
                 streams.start("worker")
                 ready = KafkaStack(container, client, streams, a_stocked_shop(client))
