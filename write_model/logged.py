@@ -3,16 +3,19 @@ reached, and deciding again after a version conflict."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import Application, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import EnvType
 
 from write_model.errors import ConcurrentUpdateError
+from write_model.loading import Loader
+from write_model.turns import Turns
 
 A = TypeVar("A", bound=Aggregate)
 MAX_ATTEMPTS = 5
@@ -29,18 +32,39 @@ class Outcome:
 
 
 class LoggedApplication(Application[UUID]):
-    """An application whose commands answer with the position of what they wrote."""
+    """An application whose commands answer with the position of what they wrote.
+
+    Its loads go through a `Loader` (AGGREGATE_CACHE_MAXSIZE sizes its cache), so the
+    library's repository only replays: from a snapshot, or at a version."""
+
+    def __init__(self, env: EnvType | None = None) -> None:
+        super().__init__(env)
+        self._loader = Loader(
+            self.recorder,
+            self.mapper,
+            self.repository,
+            cache_size=int(self.env.get(self.AGGREGATE_CACHE_MAXSIZE) or 0),
+        )
+        self._snapshotted = set(self.snapshotting_intervals or ())
+        self._turns = Turns()
+
+    def construct_repository(self) -> Repository[UUID]:
+        return Repository(event_store=self.events, snapshot_store=self.snapshots)
 
     def position(self) -> int:
         """The head of this application's log: read models there show every change."""
         return self.recorder.max_notification_id() or 0
 
     def _find(self, kind: type[A], aggregate_id: UUID) -> A | None:
-        try:
-            aggregate: Aggregate = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
-        return aggregate if isinstance(aggregate, kind) else None
+        found: A | None = self._find_all({aggregate_id: kind})[aggregate_id]
+        return found
+
+    def _find_all(self, wanted: Mapping[UUID, type[Aggregate]]) -> dict[UUID, Any]:
+        """Each aggregate by id, None unless it is of the kind asked for; all that are
+        cached come in one round trip, with those that are not unless of a snapshotted kind."""
+        snapshotted = {i for i, kind in wanted.items() if kind in self._snapshotted}
+        found = self._loader.load(wanted, snapshotted=snapshotted)
+        return {i: a if isinstance(a, wanted[i]) else None for i, a in found.items()}
 
     def _save(self, *aggregates: Aggregate | None) -> Outcome:
         recordings = self.save(*aggregates)
@@ -56,11 +80,15 @@ class LoggedApplication(Application[UUID]):
         self,
         attempt: Callable[[], Outcome],
         on_conflict: Callable[[], Outcome | None] = lambda: None,
+        contended: Collection[UUID] = (),
     ) -> Outcome:
-        """Decide again after a version conflict (someone saved the same aggregate first)."""
+        """Decide again after a version conflict (someone saved the same aggregate first).
+
+        Each attempt waits for its turn on the `contended` aggregates (see `Turns`)."""
         for _ in range(MAX_ATTEMPTS):
             try:
-                return attempt()
+                with self._turns.of(contended):
+                    return attempt()
             except IntegrityError:
                 if (earlier := on_conflict()) is not None:
                     return earlier

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
 
 
 class PasswordHasher(Protocol):
@@ -49,3 +52,10 @@ class CardProvider(Protocol):
     """The external card issuer; the same idempotency key always gets the same card back."""
 
     def request_card(self, user_id: UUID, color: str, idempotency_key: str) -> ProviderCard: ...
+
+
+@runtime_checkable
+class ReadsManyAggregates(Protocol):
+    """An event recorder that reads the new events of many aggregates in one round trip."""
+
+    def select_events_after(self, versions: Mapping[UUID, int]) -> Sequence[StoredEvent]: ...

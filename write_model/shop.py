@@ -163,9 +163,11 @@ class Shop(OrderAudit):
         """Release (cancelled) or commit (shipped) the stock the order's lines hold."""
         if order.status not in ("cancelled", "shipped"):
             return []
+        ids = [StockItem.create_id(order.store_id, line.product_id) for line in order.lines]
+        found = self._find_all(dict.fromkeys(ids, StockItem))
         held = []
-        for line in order.lines:
-            item = self._find(StockItem, StockItem.create_id(order.store_id, line.product_id))
+        for line, item_id in zip(order.lines, ids, strict=True):
+            item = found[item_id]
             if item is None:
                 raise ConcurrentUpdateError(f"Stock of {line.product_id} is missing.")
             settle = item.release if order.status == "cancelled" else item.commit
@@ -218,17 +220,29 @@ class Shop(OrderAudit):
             order = self._find(Order, cmd.order_id)
             return self._repeat_of(order, cmd, quantities) if order is not None else None
 
-        return self._retried(lambda: self._try_place(cmd, quantities, now), earlier)
+        stock_ids = {pid: StockItem.create_id(cmd.store_id, pid) for pid in quantities}
+        return self._retried(
+            lambda: self._try_place(cmd, quantities, stock_ids, now),
+            earlier,
+            contended=stock_ids.values(),
+        )
 
-    def _try_place(self, cmd: PlaceOrder, quantities: dict[UUID, int], now: datetime) -> Outcome:
-        products = {pid: self._find(Product, pid) for pid in quantities}
+    def _try_place(
+        self,
+        cmd: PlaceOrder,
+        quantities: dict[UUID, int],
+        stock_ids: dict[UUID, UUID],
+        now: datetime,
+    ) -> Outcome:
+        found = self._find_all(
+            dict.fromkeys(quantities, Product) | dict.fromkeys(stock_ids.values(), StockItem)
+        )
         products = {
-            pid: p if p and p.store_id == cmd.store_id else None for pid, p in products.items()
+            pid: p if (p := found[pid]) and p.store_id == cmd.store_id else None
+            for pid in quantities
         }
         lines = price_lines(quantities, products, self.min_order_total, now)
-        stock = {
-            pid: self._find(StockItem, StockItem.create_id(cmd.store_id, pid)) for pid in quantities
-        }
+        stock = {pid: found[item_id] for pid, item_id in stock_ids.items()}
         order = Order(id=cmd.order_id, user_id=cmd.user_id, store_id=cmd.store_id, lines=lines)
         missing = shortfalls(lines, stock)
         if missing:

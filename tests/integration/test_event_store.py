@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any, ClassVar
+from uuid import UUID
 
 import psycopg
 import pytest
 from eventsourcing.postgres import PostgresApplicationRecorder
 
-from tests.builders import a_shop
+from tests.builders import (
+    a_product_in,
+    a_shop,
+    a_store_in,
+    an_artisan,
+    an_order_for,
+    an_order_request,
+    stock_of,
+)
 from tests.unit import test_accounts, test_flash_sales, test_history, test_shop
 from write_model.accounts import Accounts
+from write_model.orders import InsufficientStockError
 from write_model.shop import Shop
 
 pytestmark = pytest.mark.integration
@@ -126,3 +137,61 @@ class TestAuthenticateOnPostgres(AccountsOnPostgres, test_accounts.TestAuthentic
 
 class TestEnsureAdminOnPostgres(AccountsOnPostgres, test_accounts.TestEnsureAdmin):
     pass
+
+
+class SentStatements(psycopg.Cursor[Any]):
+    """A cursor that records, for all its kind, the statements it sends."""
+
+    sent: ClassVar[list[str]] = []
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> SentStatements:
+        self.sent.append(str(query))
+        return super().execute(query, params, **kwargs)
+
+
+@pytest.fixture
+def one_connection_shop(postgres_env: dict[str, str]) -> Iterator[Shop]:
+    """A shop with a single connection, whose statements `SentStatements` records."""
+    shop = a_shop({**postgres_env, "POSTGRES_POOL_SIZE": "0", "POSTGRES_MAX_OVERFLOW": "1"})
+    assert isinstance(shop.recorder, PostgresApplicationRecorder)
+    with shop.recorder.datastore.get_connection() as conn:
+        conn.cursor_factory = SentStatements
+    yield shop
+    shop.close()
+
+
+class TestRoundTripsOfAnOrder:
+    @pytest.fixture
+    def pottery(self, one_connection_shop: Shop) -> tuple[UUID, list[UUID]]:
+        """A store stocking three products, each already known to the shop."""
+        shop, owner = one_connection_shop, an_artisan()
+        store = a_store_in(shop, owner)
+        products = [a_product_in(shop, store, owner, title=f"Mug {n}") for n in range(3)]
+        for product in products:
+            stock_of(shop, store, product, owner, 5)
+        an_order_for(shop, store, uuid.uuid4(), dict.fromkeys(products, 1))
+        return store, products
+
+    def test_an_order_of_three_products_reads_once_and_saves_once(
+        self, one_connection_shop: Shop, pottery: tuple[UUID, list[UUID]]
+    ) -> None:
+        store, products = pottery
+        SentStatements.sent.clear()
+
+        an_order_for(one_connection_shop, store, uuid.uuid4(), dict.fromkeys(products, 1))
+
+        assert len(SentStatements.sent) == 2, SentStatements.sent
+
+    def test_what_another_process_saved_is_decided_on(
+        self,
+        one_connection_shop: Shop,
+        postgres_env: dict[str, str],
+        pottery: tuple[UUID, list[UUID]],
+    ) -> None:
+        store, products = pottery
+        other = a_shop(postgres_env)
+        an_order_for(other, store, uuid.uuid4(), {products[0]: 4})
+        other.close()
+
+        with pytest.raises(InsufficientStockError):
+            one_connection_shop.place_order(an_order_request(store, uuid.uuid4(), {products[0]: 1}))
