@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -216,6 +217,21 @@ class TestMe:
         )
 
         response = client.get("/api/auth/me", headers={"Authorization": f"Bearer {expired}"})
+
+        assert_error(response, 401, "invalid_token")
+
+    def test_refuses_a_token_it_accepted_once_its_expiry_passes(
+        self, client: httpx.Client, settings: Settings
+    ) -> None:
+        user = register(client)
+        expires = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
+        claims = {"sub": user.user_id, "role": "customer", "type": "access", "exp": expires}
+        token = jwt.encode(claims, str(settings.jwt_secret), algorithm="HS256")
+        auth = {"Authorization": f"Bearer {token}"}
+        assert client.get("/api/auth/me", headers=auth).status_code == 200
+
+        time.sleep((expires - datetime.now(UTC)).total_seconds() + 0.1)
+        response = client.get("/api/auth/me", headers=auth)
 
         assert_error(response, 401, "invalid_token")
 
