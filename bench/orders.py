@@ -6,7 +6,11 @@ one token per connection chosen at random) and, at the same time, a probe that m
 projection lag: the time from an order's 201 until GET /api/orders/{id} (no
 X-Min-Position) shows it.
 
-    python bench/orders.py [--connections 16] [--duration 20] [--products 200]
+    python bench/orders.py [--connections 16] [--duration 20] [--products 200] [--no-sagas]
+
+The saga executor's work is reported apart (jobs done during the load, jobs/s, CPU ms per
+job); `--no-sagas` leaves it out, for the orders/s of the stack without it. `total` is the
+CPU per order of every process but the saga executor.
 
 Needs wrk on the PATH (Debian package `wrk`), Postgres and Redis (see bench/stack.py).
 """
@@ -27,12 +31,15 @@ import time
 from pathlib import Path
 
 import httpx
+import psycopg
 from cpu import Probe, cpu_seconds, per_operation_ms
 from stack import a_fresh_database, a_stocked_store, bazaar, register, wait_until_up
 
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"
 LAG_GIVE_UP_S = 5.0
+SAGAS = ("sagas", "sagas+pg")
+"""The saga executor and its Postgres backends, reported apart."""
 
 LUA = """
 local tokens = {%(tokens)s}
@@ -69,7 +76,9 @@ def main() -> None:
 def load_the_stack(args: argparse.Namespace, env: dict[str, str]) -> None:
     """Migrate, start the runner and the API as their own processes, seed, load, report."""
     subprocess.run([bazaar(), "migrate"], env=env, check=True)
-    streams = [[bazaar(), "runner", "--no-sagas"], [bazaar(), "sagas", "run"]]
+    streams = [[bazaar(), "runner", "--no-sagas"]]
+    if args.sagas:
+        streams.append([bazaar(), "sagas", "run"])
     processes = [
         *(
             [subprocess.Popen(command, env=env) for command in streams]
@@ -99,6 +108,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--products", type=int, default=200)
     parser.add_argument("--customers", type=int, default=50)
     parser.add_argument("--api-workers", type=int, default=2)
+    parser.add_argument(
+        "--no-sagas", dest="sagas", action="store_false", help="run no saga executor"
+    )
     return parser.parse_args()
 
 
@@ -135,21 +147,40 @@ def run_load(
         file.name,
         BASE,
     ]
-    before = cpu_seconds(_kind, database)
+    before, jobs_before = cpu_seconds(_kind, database), jobs_done(database)
     with Probe() as loop:
         output = subprocess.run(command, capture_output=True, text=True, check=True)
-    after = cpu_seconds(_kind, database)
+    after, jobs = cpu_seconds(_kind, database), jobs_done(database) - jobs_before
     stop.set()
     probe.join()
     os.unlink(file.name)
     orders = int(re.search(r"(\d+) requests in", output.stdout).group(1))  # type: ignore[union-attr]
+    per_order = per_operation_ms(before, after, orders, loop.median_ms)
+    executor = {name: after.get(name, 0.0) - before.get(name, 0.0) for name in SAGAS}
     return {
         "wrk": output.stdout,
         "errors": output.stderr.count("status "),
         "lags": lags,
         "probe_ms": round(loop.median_ms, 1),
-        "cpu_ms_per_order": per_operation_ms(before, after, orders, loop.median_ms),
+        "cpu_ms_per_order": per_order,
+        "total_cpu_ms_per_order": {
+            scale: round(sum(v[scale] for k, v in per_order.items() if k not in SAGAS), 3)
+            for scale in ("raw", "scaled")
+        },
+        "saga_jobs": {
+            "done": jobs,
+            "per_s": round(jobs / args.duration, 1),
+            "cpu_ms_per_job": per_operation_ms({}, executor, jobs, loop.median_ms)
+            if jobs
+            else None,
+        },
     }
+
+
+def jobs_done(database: str) -> int:
+    with psycopg.connect(database) as conn:
+        row = conn.execute("SELECT count(*) FROM saga_jobs WHERE status = 'done'").fetchone()
+    return int(row[0]) if row else 0
 
 
 def _kind(cmdline: str) -> str | None:
@@ -195,6 +226,7 @@ def report(result: dict[str, object], api_pid: int) -> None:
     latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", wrk, re.MULTILINE))
     lags = sorted(result["lags"])  # type: ignore[arg-type]
     rss_mb = peak_rss_mb(api_pid)
+    workers_mb = [round(kb / 1024, 1) for c in children(api_pid) if (kb := _vm_hwm_kb(c))]
     summary = {
         "orders_per_s": round(rate, 1),
         "latency_p50": latency.get("50"),
@@ -204,8 +236,11 @@ def report(result: dict[str, object], api_pid: int) -> None:
         "lag_p50_ms": round(statistics.median(lags), 1) if lags else None,
         "lag_p99_ms": round(lags[int(len(lags) * 0.99) - 1], 1) if lags else None,
         "api_peak_rss_mb": rss_mb,
+        "api_worker_peak_rss_mb": workers_mb,
         "probe_ms": result["probe_ms"],
         "cpu_ms_per_order": result["cpu_ms_per_order"],
+        "total_cpu_ms_per_order": result["total_cpu_ms_per_order"],
+        "saga_jobs": result["saga_jobs"],
     }
     print(json.dumps(summary, indent=2))
 
