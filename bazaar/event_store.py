@@ -41,10 +41,13 @@ INSERT_FUNCTION = (
 SELECT_EVENTS_AFTER = (
     "SELECT e.originator_id, e.originator_version, e.topic, e.state "
     "FROM unnest(%b::{id_type}[], %b::bigint[]) AS known(id, version) "
-    "JOIN {schema}.{table} e ON e.originator_id = known.id "
-    "AND e.originator_version > known.version "
+    "CROSS JOIN LATERAL (SELECT * FROM {schema}.{table} "
+    "WHERE originator_id = known.id AND originator_version > known.version "
+    "ORDER BY originator_version) e "
     "ORDER BY e.originator_id, e.originator_version"
 )
+"""LATERAL keeps the plan an index lookup per aggregate: a prepared statement's generic plan
+of a plain join hashes the ids and scans the whole events table."""
 RETRIED = (InterfaceError, OperationalError)
 
 

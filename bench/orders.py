@@ -35,6 +35,8 @@ import psycopg
 from cpu import Probe, cpu_seconds, per_operation_ms
 from stack import a_fresh_database, a_stocked_store, bazaar, register, wait_until_up
 
+from read_model.sql.schema import LIVE_SCHEMA
+
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"
 LAG_GIVE_UP_S = 5.0
@@ -179,7 +181,9 @@ def run_load(
 
 def jobs_done(database: str) -> int:
     with psycopg.connect(database) as conn:
-        row = conn.execute("SELECT count(*) FROM saga_jobs WHERE status = 'done'").fetchone()
+        row = conn.execute(
+            f"SELECT count(*) FROM {LIVE_SCHEMA}.saga_jobs WHERE status = 'done'"
+        ).fetchone()
     return int(row[0]) if row else 0
 
 

@@ -14,7 +14,9 @@ from uuid import UUID
 import psycopg
 import pytest
 from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg.sql import SQL
 
+from bazaar.event_store import LockingInsertRecorder
 from tests.builders import (
     a_product_in,
     a_shop,
@@ -195,3 +197,18 @@ class TestRoundTripsOfAnOrder:
 
         with pytest.raises(InsufficientStockError):
             one_connection_shop.place_order(an_order_request(store, uuid.uuid4(), {products[0]: 1}))
+
+    def test_the_read_looks_each_aggregate_up_by_index_even_when_prepared(
+        self, one_connection_shop: Shop, pottery: tuple[UUID, list[UUID]]
+    ) -> None:
+        recorder = one_connection_shop.recorder
+        assert isinstance(recorder, LockingInsertRecorder)
+        _, products = pottery
+
+        with recorder.datastore.get_connection() as conn, conn.transaction():
+            conn.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            plan = conn.execute(
+                SQL("EXPLAIN ") + recorder.sql_select_events_after, (products, [0, 0, 0])
+            ).fetchall()
+
+        assert "Seq Scan" not in str(plan)
