@@ -6,7 +6,8 @@ one token per connection chosen at random) and, at the same time, a probe that m
 projection lag: the time from an order's 201 until GET /api/orders/{id} (no
 X-Min-Position) shows it.
 
-    python bench/orders.py [--connections 16] [--duration 20] [--products 200] [--no-sagas]
+    python bench/orders.py [--connections 16] [--duration 20] [--products 200] [--lines 1]
+                           [--no-sagas]
 
 The saga executor's work is reported apart (jobs done during the load, jobs/s, CPU ms per
 job); `--no-sagas` leaves it out, for the orders/s of the stack without it. `total` is the
@@ -51,9 +52,13 @@ local counter = 0
 request = function()
   counter = counter + 1
   local token = tokens[math.random(#tokens)]
-  local product = products[math.random(#products)]
-  local item = '{"product_id":"' .. product .. '","quantity":1}'
-  local body = '{"store_id":"' .. store .. '","items":[' .. item .. ']}'
+  local first = math.random(#products)
+  local items = {}
+  for n = 0, %(lines)d - 1 do
+    local product = products[(first + n) %% #products + 1]
+    items[#items + 1] = '{"product_id":"' .. product .. '","quantity":1}'
+  end
+  local body = '{"store_id":"' .. store .. '","items":[' .. table.concat(items, ",") .. ']}'
   return wrk.format("POST", "/api/orders", {
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. token,
@@ -110,6 +115,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--products", type=int, default=200)
     parser.add_argument("--customers", type=int, default=50)
     parser.add_argument("--api-workers", type=int, default=2)
+    parser.add_argument("--lines", type=int, default=1, help="products per order")
     parser.add_argument(
         "--no-sagas", dest="sagas", action="store_false", help="run no saga executor"
     )
@@ -127,6 +133,7 @@ def run_load(
     args: argparse.Namespace, tokens: list[str], store: str, products: list[str], database: str
 ) -> dict[str, object]:
     script = LUA % {
+        "lines": args.lines,
         "tokens": ",".join(f'"{t}"' for t in tokens),
         "products": ",".join(f'"{p}"' for p in products),
         "store": store,
