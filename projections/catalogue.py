@@ -14,7 +14,7 @@ from write_model.catalogue import Product, Store
 
 class CatalogueProjection(SqlProjection):
     name = catalogue.VIEW
-    tables = ("stores", "products")
+    tables = ("stores", "products", "title_words")
 
     @singledispatchmethod
     def apply(self, event: Any, cur: Cursor[Any]) -> None:

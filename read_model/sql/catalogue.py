@@ -14,6 +14,7 @@ from psycopg_pool import ConnectionPool
 
 from read_model.paging import Page, PageRequest
 from read_model.sql.rows import columns, fetch_page, values
+from read_model.sql.schema import TITLE_WORDS
 
 VIEW = "catalogue"
 """The name the view is tracked under: runners, rebuilds and read-your-writes waits use it."""
@@ -125,6 +126,7 @@ def add_product(cur: Cursor[Any], product: ProductView, version: int) -> None:
         f" VALUES ({', '.join(['%s'] * len(row))}) ON CONFLICT (id) DO NOTHING",
         row,
     )
+    _learn_words(cur, product.title)
 
 
 def revise_product(cur: Cursor[Any], version: int, **fields: Any) -> None:
@@ -134,6 +136,16 @@ def revise_product(cur: Cursor[Any], version: int, **fields: Any) -> None:
         " price = %(price)s, category = %(category)s, version = %(version)s"
         " WHERE id = %(id)s AND version < %(version)s",
         {**fields, "version": version},
+    )
+    _learn_words(cur, fields["title"])
+
+
+def _learn_words(cur: Cursor[Any], title: str) -> None:
+    """Keep the title's words in `title_words`, where a misspelt query finds them."""
+    cur.execute(
+        f"INSERT INTO title_words SELECT DISTINCT word FROM {TITLE_WORDS.format(title='%s')}"
+        " AS word WHERE word <> '' ON CONFLICT DO NOTHING",
+        (title,),
     )
 
 

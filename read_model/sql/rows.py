@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from psycopg import Connection
 from psycopg.rows import class_row
 from psycopg_pool import ConnectionPool
 
@@ -17,8 +18,18 @@ def fetch_page(
     order_by: str,
     params: dict[str, Any],
     page: PageRequest,
+    *,
+    ranked: bool = False,
 ) -> Page[Any]:
+    """One page of `kind` rows and the count of all of them.
+
+    `ranked`: the order (a rank) must see every row anyway, so the count comes with the
+    rows in one statement and the rows are found once, not twice; only a page past the
+    last one asks for the count alone. Otherwise the count is its own statement, and the
+    page may stop at its last row (an index in the order's order)."""
     with pool.connection() as conn:
+        if ranked:
+            return _ranked_page(conn, kind, from_where, order_by, params, page)
         count = conn.execute(f"SELECT count(*) {from_where}", params).fetchone()
         with conn.cursor(row_factory=class_row(kind)) as cur:
             cur.execute(
@@ -28,6 +39,30 @@ def fetch_page(
             )
             results = cur.fetchall()
     return Page(count[0] if count else 0, page.page, page.page_size, results)
+
+
+def _ranked_page(
+    conn: Connection[Any],
+    kind: type[Any],
+    from_where: str,
+    order_by: str,
+    params: dict[str, Any],
+    page: PageRequest,
+) -> Page[Any]:
+    rows = conn.execute(
+        f"SELECT {columns(kind)}, count(*) OVER () {from_where} ORDER BY {order_by}"
+        f" LIMIT {page.page_size} OFFSET {page.offset}",
+        params,
+    ).fetchall()
+    if rows:
+        count = rows[0][-1]
+    elif page.offset:
+        count = conn.execute(f"SELECT count(*) {from_where}", params).fetchone()[0]
+    else:
+        count = 0
+    names = list(kind.__dataclass_fields__)
+    results = [kind(**dict(zip(names, row, strict=False))) for row in rows]
+    return Page(count, page.page, page.page_size, results)
 
 
 def columns(kind: type[Any]) -> str:

@@ -18,6 +18,8 @@ SEARCH_VECTOR = (
     " || setweight(to_tsvector('english', description), 'C')"
 )
 """Products' full-text document: a title match weighs most, then category, then description."""
+TITLE_WORDS = "regexp_split_to_table(lower({title}), '[^[:alnum:]]+')"
+"""The words of a title (or of a query), as search spells them: lower case, letters and digits."""
 
 DDL = f"""
 CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA {TRIGRAM_SCHEMA};
@@ -89,6 +91,12 @@ CREATE INDEX IF NOT EXISTS products_store ON products (store_id) WHERE NOT delis
 CREATE INDEX IF NOT EXISTS products_search ON products USING gin (search) WHERE NOT delisted;
 CREATE INDEX IF NOT EXISTS products_title_trigrams
     ON products USING gin (title {TRIGRAM_SCHEMA}.gin_trgm_ops) WHERE NOT delisted;
+
+CREATE TABLE IF NOT EXISTS title_words (word text PRIMARY KEY);
+CREATE INDEX IF NOT EXISTS title_words_trigrams
+    ON title_words USING gin (word {TRIGRAM_SCHEMA}.gin_trgm_ops);
+INSERT INTO title_words SELECT DISTINCT word FROM products, {TITLE_WORDS.format(title="title")}
+    AS word WHERE word <> '' AND NOT EXISTS (SELECT FROM title_words) ON CONFLICT DO NOTHING;
 
 CREATE TABLE IF NOT EXISTS stock (
     id uuid PRIMARY KEY,

@@ -17,7 +17,7 @@ from psycopg_pool import ConnectionPool
 from read_model.paging import Page, PageRequest
 from read_model.sql.catalogue import distance_km_sql, listed_products_matching
 from read_model.sql.rows import fetch_page
-from read_model.sql.schema import TRIGRAM_SCHEMA
+from read_model.sql.schema import TITLE_WORDS, TRIGRAM_SCHEMA
 
 QUERY = "websearch_to_tsquery('english', %(q)s)"
 SORTS = {
@@ -69,10 +69,19 @@ FULL_TEXT = Match(
     f" WHEN ts_filter(search, '{{a}}') @@ {QUERY} THEN 1 ELSE 0 END",
     score=f"ts_rank(search, {QUERY})",
 )
+SPELT_LIKE = "to_tsquery('english', %(spelt_like)s)"
 CLOSE_SPELLING = Match(
-    condition=f"%(q)s OPERATOR({TRIGRAM_SCHEMA}.<%%) title",
-    tier="0",
-    score=f"{TRIGRAM_SCHEMA}.word_similarity(%(q)s, title)",
+    condition=f"search @@ {SPELT_LIKE}", tier="0", score=f"ts_rank(search, {SPELT_LIKE})"
+)
+"""Titles with every word of the query as spelt in `title_words` (the `:A` weight is the
+title's): a trigram match of the whole query against every title cost a recheck of each
+candidate, thousands for a query of common words."""
+CLOSEST_WORDS = (
+    "SELECT q.word, (SELECT t.word FROM title_words t"
+    f" WHERE t.word OPERATOR({TRIGRAM_SCHEMA}.%%) q.word"
+    f" ORDER BY {TRIGRAM_SCHEMA}.similarity(t.word, q.word) DESC, t.word LIMIT 1)"
+    f" FROM {TITLE_WORDS.format(title='%s')} WITH ORDINALITY AS q(word, n)"
+    " WHERE q.word <> '' ORDER BY q.n"
 )
 EVERYTHING = Match(condition="true", tier="0", score="0")
 
@@ -88,7 +97,12 @@ def search_products(pool: ConnectionPool, page: PageRequest, f: SearchFilter) ->
     if not f.q:
         return _page(pool, page, f, EVERYTHING)
     found = _page(pool, page, f, FULL_TEXT)
-    return found if found.count else _page(pool, page, f, CLOSE_SPELLING)
+    if found.count:
+        return found
+    spelt_like = _closest_title_words(pool, f.q)
+    if spelt_like is None:
+        return found
+    return _page(pool, page, f, CLOSE_SPELLING, spelt_like=" & ".join(f"{w}:A" for w in spelt_like))
 
 
 def suggest_titles(pool: ConnectionPool, text: str, limit: int) -> list[str]:
@@ -116,8 +130,19 @@ def suggest_titles(pool: ConnectionPool, text: str, limit: int) -> list[str]:
     return [row[0] for row in rows]
 
 
+def _closest_title_words(pool: ConnectionPool, q: str) -> list[str] | None:
+    """Each word of `q` as the closest word of any title spells it; None when a word has
+    no close spelling, or when every one is spelt so already (the full text found nothing)."""
+    with pool.connection() as conn:
+        rows = conn.execute(CLOSEST_WORDS, (q,)).fetchall()
+    closest = [best for _, best in rows]
+    if None in closest or all(word == best for word, best in rows):
+        return None
+    return closest
+
+
 def _page(
-    pool: ConnectionPool, page: PageRequest, f: SearchFilter, match: Match
+    pool: ConnectionPool, page: PageRequest, f: SearchFilter, match: Match, **extra: str
 ) -> Page[SearchHit]:
     where, params = _filters(f)
     quantity = _quantity() if f.store_id else "NULL::integer"
@@ -126,8 +151,8 @@ def _page(
         f" {quantity} AS quantity, {match.tier} AS tier, {match.score} AS score"
         f" FROM products p WHERE {' AND '.join([match.condition, *where])}) hits"
     )
-    params.update(q=f.q, prefix=_like_prefix(f.q or ""))
-    return fetch_page(pool, SearchHit, from_where, SORTS[f.sort], params, page)
+    params.update(q=f.q, prefix=_like_prefix(f.q or ""), **extra)
+    return fetch_page(pool, SearchHit, from_where, SORTS[f.sort], params, page, ranked=True)
 
 
 def _filters(f: SearchFilter) -> tuple[list[str], dict[str, Any]]:

@@ -131,6 +131,21 @@ class TestText:
 
         assert titles(hits) == [f"Ceramic Mug {TOKEN}"]
 
+    def test_finds_a_title_despite_a_typo_in_one_of_its_words(
+        self, client: httpx.Client, shelf: Shelf
+    ) -> None:
+        hits = search(client, shelf.since, q="stonware bowl", store_id=shelf.near_store)
+
+        assert titles(hits) == [f"Stoneware Bowl {TOKEN}"]
+
+    def test_answers_an_empty_page_for_words_no_single_product_has(
+        self, client: httpx.Client, shelf: Shelf
+    ) -> None:
+        """Close spellings mend typos; they do not loosen a query of well-spelt words."""
+        hits = search(client, shelf.since, q="ceramic lamp", store_id=shelf.near_store)
+
+        assert hits == []
+
     def test_answers_an_empty_page_when_nothing_is_even_close(
         self, client: httpx.Client, shelf: Shelf
     ) -> None:
@@ -211,6 +226,15 @@ class TestSorting:
         body = response.json()
         assert (body["count"], body["page"], body["page_size"]) == (4, 2, 3)
         assert [hit["id"] for hit in body["results"]] == [shelf.ids["lamp"]]
+
+    def test_counts_every_hit_on_a_page_past_the_last(
+        self, client: httpx.Client, shelf: Shelf
+    ) -> None:
+        params = {"q": TOKEN, "store_id": shelf.near_store, "page": 3, "page_size": 2}
+
+        response = client.get("/api/search/products", params=params, headers=after(shelf.since))
+
+        assert response.json() == {"count": 4, "page": 3, "page_size": 2, "results": []}
 
 
 class TestStock:
