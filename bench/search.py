@@ -7,8 +7,9 @@ On a fresh database (see bench/stack.py): `bazaar migrate`, `bazaar seed --produ
 every projection has caught up with the log (timed). Then, from --concurrency client
 threads, each over its own keep-alive connection:
 
-- GET /api/search/products?q=... (words, two-word phrases, a word within a category):
-  p50/p95 latency and requests/s;
+- GET /api/search/products?q=...: a word, two words, a word with every filter (category,
+  price range, store, in stock) and a word near a store, each kind alone from one client,
+  then all kinds together: p50/p95 latency and requests/s;
 - GET /api/search/suggest?q=... (3 to 6 letter prefixes of the catalogue's words), with
   SUGGEST_PER_MINUTE raised so the rate limit never answers;
 - GET /api/stores/{id}/inventory over all the stores, warm (the API whose Redis holds the
@@ -34,13 +35,14 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
 import redis
 from stack import a_fresh_database, bazaar, wait_until_up
 
-from bazaar.fake_catalogue import CRAFTS
+from bazaar.fake_catalogue import CRAFTS, FakeCatalogue
 from bazaar.seed import store_id
 
 PORT = int(os.environ.get("BENCH_PORT", "8767"))
@@ -162,36 +164,61 @@ def catch_up(env: dict[str, str]) -> float:
 
 def measure(args: argparse.Namespace) -> dict[str, object]:
     words = [w for craft in CRAFTS for w in (*craft.nouns, *craft.variants, *craft.qualities)]
-    searches = [("/api/search/products", q) for q in queries(words, args.requests)]
+    stores = [store_id(s) for s in range(args.stores)]
+    kinds = search_kinds(words, args.stores)
     prefixes = [random.choice(words)[: random.randint(3, 6)] for _ in range(args.requests)]
     suggests = [("/api/search/suggest", {"q": prefix}) for prefix in prefixes]
-    stores = [store_id(s) for s in range(args.stores)]
     listings: list[Request] = [
         (f"/api/stores/{stores[n % len(stores)]}/inventory", {}) for n in range(args.listings)
     ]
+    per_kind = args.requests // len(kinds)
     return {
-        "search": run(WARM, searches, args.concurrency).summary(),
+        "search": {
+            kind: run(
+                WARM, [("/api/search/products", made()) for _ in range(per_kind)], 1
+            ).summary()
+            for kind, made in kinds.items()
+        },
+        "search_all_kinds": run(
+            WARM,
+            [("/api/search/products", made()) for _ in range(per_kind) for made in kinds.values()],
+            args.concurrency,
+        ).summary(),
         "suggest": run(WARM, suggests, args.concurrency).summary(),
         "inventory_warm": run(WARM, listings, args.concurrency).summary(),
         "inventory_cold": run(COLD, listings, args.concurrency).summary(),
     }
 
 
-def queries(words: list[str], count: int) -> list[dict[str, str]]:
-    """A word, two words, or a word within its category, in turn."""
+def search_kinds(words: list[str], stores: int) -> dict[str, Callable[[], dict[str, str]]]:
+    """Query makers by kind: a word, two words, a word with every filter, a word near a store.
+
+    Each kind is timed alone from one client, then all together from --concurrency."""
     categories = {w: craft.category for craft in CRAFTS for w in craft.nouns}
     nouns = list(categories)
-    made = []
-    for n in range(count):
+    catalogue = FakeCatalogue()
+
+    def filtered() -> dict[str, str]:
         noun = random.choice(nouns)
-        made.append(
-            [
-                {"q": noun},
-                {"q": f"{random.choice(words)} {noun}"},
-                {"q": noun, "category": categories[noun]},
-            ][n % 3]
-        )
-    return made
+        return {
+            "q": noun,
+            "category": categories[noun],
+            "min_price": "5",
+            "max_price": "80",
+            "store_id": str(store_id(random.randrange(stores))),
+            "in_stock": "true",
+        }
+
+    def near() -> dict[str, str]:
+        store = catalogue.store(random.randrange(stores))
+        return {"q": random.choice(nouns), "near": f"{store.lat},{store.lng}", "radius_km": "50"}
+
+    return {
+        "word": lambda: {"q": random.choice(nouns)},
+        "two_words": lambda: {"q": f"{random.choice(words)} {random.choice(nouns)}"},
+        "filtered": filtered,
+        "near": near,
+    }
 
 
 Request = tuple[str, dict[str, str]]
