@@ -138,7 +138,7 @@ def available(client: httpx.Client, store_id: str, since: httpx.Response) -> dic
     """The store's available quantity per product id, as of `since`'s write."""
     response = client.get(f"/api/stores/{store_id}/inventory", headers=after(since))
     assert response.status_code == 200, response.text
-    return {line["product_id"]: line["quantity"] for line in response.json()}
+    return {line["product_id"]: line["quantity"] for line in response.json()["results"]}
 
 
 def set_status(client: httpx.Client, who: Session, order_id: str, status: str) -> httpx.Response:

@@ -16,6 +16,7 @@ from api.schemas.alerts import StockAlertOut
 from api.schemas.catalogue import InventoryLineOut, StockIn, StockOut, StoreIn, StoreOut
 from api.schemas.common import PageOf, SafeText
 from api.schemas.orders import OrderSummaryOut
+from read_model.paging import page_of
 from read_model.sql import alerts, catalogue, inventory, orders
 from read_model.sql.catalogue import StoreView
 from read_model.sql.inventory import InventoryLine
@@ -83,15 +84,22 @@ def get_store(store_id: UUID, services: ServicesDep) -> StoreOut:
 
 @router.get("/api/stores/{store_id}/inventory", dependencies=[InventoryRead])
 def get_inventory(
-    store_id: UUID, services: ServicesDep, target: ShopPosition, response: Response
-) -> list[InventoryLineOut]:
-    """What the store has available, by title; served from the cache when it is current."""
+    store_id: UUID,
+    services: ServicesDep,
+    target: ShopPosition,
+    paging: Paging,
+    response: Response,
+) -> PageOf[InventoryLineOut]:
+    """What the store has available, by title, a page at a time; served from the cache
+    when it is current."""
     lines = cached_inventory(services, store_id, target)
     response.headers["X-Cache"] = "HIT" if lines is not None else "MISS"
     if lines is None:
         store_or_404(services, store_id)
-        lines = inventory.store_inventory(services.pool, store_id)
-    return [InventoryLineOut.model_validate(line, from_attributes=True) for line in lines]
+        found = inventory.inventory_page(services.pool, store_id, paging)
+    else:
+        found = page_of(lines, paging)
+    return PageOf[InventoryLineOut].model_validate(found, from_attributes=True)
 
 
 def cached_inventory(

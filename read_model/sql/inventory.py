@@ -12,6 +12,9 @@ from psycopg import Cursor
 from psycopg.rows import class_row
 from psycopg_pool import ConnectionPool
 
+from read_model.paging import Page, PageRequest
+from read_model.sql.rows import columns, fetch_page
+
 VIEW = "stock"
 """The name the view is tracked under: runners, rebuilds and read-your-writes waits use it."""
 
@@ -69,15 +72,27 @@ def apply_stock(cur: Cursor[Any], changes: Sequence[StockChange]) -> None:
     )
 
 
+LINES = (
+    "FROM (SELECT p.id AS product_id, p.title, p.price, p.category,"
+    " s.on_hand - s.reserved AS quantity"
+    " FROM stock s JOIN products p ON p.id = s.product_id"
+    " WHERE s.store_id = %(store)s AND NOT p.delisted) lines"
+)
+
+
+def inventory_page(pool: ConnectionPool, store_id: UUID, page: PageRequest) -> Page[InventoryLine]:
+    """A page of `store_inventory`, in its order, with the count of all its lines."""
+    return fetch_page(
+        pool, InventoryLine, LINES, "lower(title), product_id", {"store": store_id}, page
+    )
+
+
 def store_inventory(pool: ConnectionPool, store_id: UUID) -> list[InventoryLine]:
     """Listed products the store keeps, by title; quantity is what is available to order."""
     with pool.connection() as conn, conn.cursor(row_factory=class_row(InventoryLine)) as cur:
         cur.execute(
-            "SELECT p.id AS product_id, p.title, p.price, p.category,"
-            " s.on_hand - s.reserved AS quantity"
-            " FROM stock s JOIN products p ON p.id = s.product_id"
-            " WHERE s.store_id = %s AND NOT p.delisted ORDER BY lower(p.title), p.id",
-            (store_id,),
+            f"SELECT {columns(InventoryLine)} {LINES} ORDER BY lower(title), product_id",
+            {"store": store_id},
         )
         return cur.fetchall()
 

@@ -258,7 +258,7 @@ class TestWithRedisDown:
         assert [r.headers.get("X-Cache") for r in reads[:3]] == ["MISS"] * 3
         assert titles(reads[0]) == ["Mug"]
         assert reads[1].json() == store.placed.json()
-        assert reads[2].json()[0]["quantity"] == 9
+        assert reads[2].json()["results"][0]["quantity"] == 9
 
     def test_commands_still_work(self, downstairs: httpx.Client, store: Store) -> None:
         sale = downstairs.put(

@@ -332,6 +332,17 @@ class TestWithoutRedis:
         assert "suggest index unavailable" in caplog.text
         assert "rate limiter suggest unavailable" in caplog.text
 
+    def test_inventory_pages_from_postgres(self, without_redis: httpx.Client, shelf: Shelf) -> None:
+        response = without_redis.get(
+            f"/api/stores/{shelf.near_store}/inventory",
+            params={"page": 2, "page_size": 1},
+            headers=after(shelf.since),
+        )
+
+        body = response.json()
+        assert (response.headers["X-Cache"], body["count"]) == ("MISS", 3)
+        assert [line["product_id"] for line in body["results"]] == [shelf.ids["bowl"]]
+
     def test_inventory_answers_from_postgres(
         self, without_redis: httpx.Client, shelf: Shelf
     ) -> None:
@@ -340,6 +351,6 @@ class TestWithoutRedis:
         )
 
         assert response.status_code == 200, response.text
-        assert {line["product_id"] for line in response.json()} == {
+        assert {line["product_id"] for line in response.json()["results"]} == {
             shelf.ids[name] for name in ("mug", "bowl", "teapot")
         }

@@ -205,11 +205,34 @@ class TestInventory:
 
         assert response.status_code == 200, response.text
         assert response.headers["X-Cache"] in {"HIT", "MISS"}
-        assert [(line["title"], line["quantity"]) for line in response.json()] == [
+        assert [(line["title"], line["quantity"]) for line in response.json()["results"]] == [
             ("Bowl", 2),
             ("Vase", 4),
         ]
-        assert set(response.json()[0]) == {"product_id", "title", "price", "category", "quantity"}
+        assert set(response.json()["results"][0]) == {
+            "product_id",
+            "title",
+            "price",
+            "category",
+            "quantity",
+        }
+
+    def test_pages_the_inventory_by_title(self, client: httpx.Client) -> None:
+        owner = register(client, "artisan")
+        store = a_store(client, owner)
+        for title in ("Vase", "Bowl", "Jug"):
+            product = a_product(client, owner, store["id"], title=title)
+            last = receive(client, owner, store["id"], product["id"], 1)
+
+        response = client.get(
+            f"/api/stores/{store['id']}/inventory",
+            params={"page": 2, "page_size": 2},
+            headers=after(last),
+        )
+
+        body = response.json()
+        assert (body["count"], body["page"], body["page_size"]) == (3, 2, 2)
+        assert [line["title"] for line in body["results"]] == ["Vase"]
 
     def test_receiving_answers_the_new_stock_levels(self, client: httpx.Client) -> None:
         owner = register(client, "artisan")
@@ -276,7 +299,9 @@ class TestInventory:
 
         response = client.get(f"/api/stores/{store['id']}/inventory", headers=after(revised))
 
-        assert [(line["title"], line["price"]) for line in response.json()] == [("Cup", "12.50")]
+        assert [(line["title"], line["price"]) for line in response.json()["results"]] == [
+            ("Cup", "12.50")
+        ]
 
     def test_a_delisted_product_leaves_the_inventory(self, client: httpx.Client) -> None:
         owner = register(client, "artisan")

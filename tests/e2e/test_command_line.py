@@ -73,7 +73,7 @@ def test_bazaar_up_serves_seeded_demo_data_a_printed_login_can_order_from(
         token = client.post("/api/auth/login", json={"email": email, "password": password})
         auth = {"Authorization": f"Bearer {token.json()['access']}"}
         store = client.get("/api/stores").json()["results"][0]
-        stock = client.get(f"/api/stores/{store['id']}/inventory").json()
+        stock = client.get(f"/api/stores/{store['id']}/inventory").json()["results"]
         order = client.post(
             "/api/orders",
             json={

@@ -27,7 +27,9 @@ def test_an_order_is_priced_held_and_visible_to_its_customer(client: httpx.Clien
         f"/api/orders/{placed.json()['id']}", headers={**customer.auth, **after(placed)}
     )
     assert seen.json()["total_price"] == "35.00"
-    inventory = client.get(f"/api/stores/{store['id']}/inventory", headers=after(placed)).json()
+    inventory = client.get(f"/api/stores/{store['id']}/inventory", headers=after(placed)).json()[
+        "results"
+    ]
     assert [(line["title"], line["quantity"]) for line in inventory] == [("Bowl", 7), ("Mug", 8)]
 
 

@@ -86,7 +86,7 @@ class TestNoOversell:
     def test_the_inventory_endpoint_shows_none_left(self, race: Race, client: httpx.Client) -> None:
         response = client.get(f"/api/stores/{race.store_id}/inventory", headers=race.read_after())
 
-        assert [line["quantity"] for line in response.json()] == [0]
+        assert [line["quantity"] for line in response.json()["results"]] == [0]
 
     def test_the_store_lists_the_accepted_orders_confirmed_and_the_rest_rejected(
         self, race: Race, client: httpx.Client
