@@ -152,7 +152,7 @@ def catch_up(env: dict[str, str]) -> float:
         status = subprocess.run(
             [bazaar(), "projections", "status"], env=env, capture_output=True, text=True
         )
-        found = re.findall(r"^\w+\s+\d+\s+(\d+)$", status.stdout, re.MULTILINE)
+        found = re.findall(r"^\S+\s+\d+\s+(\d+)\s", status.stdout, re.MULTILINE)
         lags = [int(lag) for lag in found]
         if lags and not any(lags):
             return round(time.perf_counter() - started, 1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -26,9 +25,3 @@ class Page(Generic[T]):
     page: int
     page_size: int
     results: list[T]
-
-
-def page_of(items: Sequence[T], page: PageRequest) -> Page[T]:
-    """The requested page of a list already in order, with the list's length as its count."""
-    window = list(items[page.offset : page.offset + page.page_size])
-    return Page(len(items), page.page, page.page_size, window)

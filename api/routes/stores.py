@@ -16,7 +16,7 @@ from api.schemas.alerts import StockAlertOut
 from api.schemas.catalogue import InventoryLineOut, StockIn, StockOut, StoreIn, StoreOut
 from api.schemas.common import PageOf, SafeText
 from api.schemas.orders import OrderSummaryOut
-from read_model.paging import page_of
+from read_model.paging import Page, PageRequest
 from read_model.sql import alerts, catalogue, inventory, orders
 from read_model.sql.catalogue import StoreView
 from read_model.sql.inventory import InventoryLine
@@ -92,26 +92,26 @@ def get_inventory(
 ) -> PageOf[InventoryLineOut]:
     """What the store has available, by title, a page at a time; served from the cache
     when it is current."""
-    lines = cached_inventory(services, store_id, target)
-    response.headers["X-Cache"] = "HIT" if lines is not None else "MISS"
-    if lines is None:
+    found = cached_inventory(services, store_id, target, paging)
+    response.headers["X-Cache"] = "HIT" if found is not None else "MISS"
+    if found is None:
         store_or_404(services, store_id)
         found = inventory.inventory_page(services.pool, store_id, paging)
-    else:
-        found = page_of(lines, paging)
     return PageOf[InventoryLineOut].model_validate(found, from_attributes=True)
 
 
 def cached_inventory(
-    services: ServicesDep, store_id: UUID, target: int | None
-) -> list[InventoryLine] | None:
-    """The Redis listing, or None when Redis is down, rebuilding, or behind `target`."""
+    services: ServicesDep, store_id: UUID, target: int | None, paging: PageRequest
+) -> Page[InventoryLine] | None:
+    """The Redis page, or None when Redis is down, rebuilding, behind `target`, or has no
+    line of the store (an unknown store is SQL's to tell)."""
     cache = services.inventory_cache
     try:
         reached = cache.position(services.shop.name)
         if reached is None or (target is not None and reached < target):
             return None
-        return cache.store_inventory(store_id) or None
+        found = cache.inventory_page(store_id, paging)
+        return found if found.count else None
     except redis.RedisError as error:
         log.warning("inventory cache unavailable, reading SQL: %s", error)
         return None

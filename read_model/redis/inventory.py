@@ -1,11 +1,14 @@
 """Per-store inventory in Redis, kept by its own projection; the SQL listing is the fallback.
 
 Keys (prefix `inv`, or another for a copy being rebuilt): `inv:{store}:qty` (product ->
-available), `inv:{store}:ver` (product -> stock version), `inv:items` (stock item -> store
-and product), `inv:products` (product -> JSON title/price/category, absent once delisted)
-with `inv:product_versions`, and `inv:position:{application}` (the last event applied).
-Each batch is one MULTI/EXEC with the position; stock and product writes are guarded by
-version, so redelivered events change nothing.
+available), `inv:{store}:ver` (product -> stock version), `inv:{store}:order` (the store's
+listed products in listing order: members `{title, lower case}\0{product}` of score 0),
+`inv:items` (stock item -> store and product), `inv:products` (product -> JSON
+title/price/category, absent once delisted) with `inv:product_versions` and `inv:keys`
+(product -> its title in lower case), `inv:stores_of:{product}` (the stores that stock it),
+and `inv:position:{application}` (the last event applied). Each batch is one MULTI/EXEC
+with the position; stock and product writes are guarded by version, so redelivered events
+change nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from uuid import UUID
 import redis
 from redis.client import Pipeline
 
+from read_model.paging import Page, PageRequest
 from read_model.redis.positioned import PositionedModel
 from read_model.sql.inventory import InventoryLine
 
@@ -25,7 +29,12 @@ VIEW = "inventory_cache"
 
 _APPLY_STOCK = """
 local p = ARGV[1]
-if ARGV[5] then redis.call('HSET', p .. ':items', ARGV[2], ARGV[5] .. ' ' .. ARGV[6]) end
+if ARGV[5] then
+  redis.call('HSET', p .. ':items', ARGV[2], ARGV[5] .. ' ' .. ARGV[6])
+  redis.call('SADD', p .. ':stores_of:' .. ARGV[6], ARGV[5])
+  local key = redis.call('HGET', p .. ':keys', ARGV[6])
+  if key then redis.call('ZADD', p .. ':' .. ARGV[5] .. ':order', 0, key .. '\0' .. ARGV[6]) end
+end
 local where = redis.call('HGET', p .. ':items', ARGV[2])
 if not where then return 0 end
 local store, product = string.match(where, '(%S+) (%S+)')
@@ -41,10 +50,18 @@ return 1
 _PUT_PRODUCT = """
 local p = ARGV[1]
 if tonumber(redis.call('HGET', p .. ':product_versions', ARGV[2]) or '0') < tonumber(ARGV[3]) then
+  local old = redis.call('HGET', p .. ':keys', ARGV[2])
+  for _, store in ipairs(redis.call('SMEMBERS', p .. ':stores_of:' .. ARGV[2])) do
+    local order = p .. ':' .. store .. ':order'
+    if old then redis.call('ZREM', order, old .. '\0' .. ARGV[2]) end
+    if ARGV[4] ~= '' then redis.call('ZADD', order, 0, ARGV[5] .. '\0' .. ARGV[2]) end
+  end
   if ARGV[4] == '' then
     redis.call('HDEL', p .. ':products', ARGV[2])
+    redis.call('HDEL', p .. ':keys', ARGV[2])
   else
     redis.call('HSET', p .. ':products', ARGV[2], ARGV[4])
+    redis.call('HSET', p .. ':keys', ARGV[2], ARGV[5])
   end
   redis.call('HSET', p .. ':product_versions', ARGV[2], ARGV[3])
 end
@@ -89,7 +106,7 @@ class InventoryCache(PositionedModel):
         """Set (None: remove) a product's title, price and category if `version` is newer."""
         title, price, category = details or ("", Decimal(0), "")
         as_json = json.dumps({"title": title, "price": str(price), "category": category})
-        args = [self.prefix, str(product_id), version, as_json if details else ""]
+        args = [self.prefix, str(product_id), version, as_json if details else "", title.lower()]
         self._put_product([], args, client=pipe)
 
     def clear(self) -> None:
@@ -107,17 +124,35 @@ class InventoryCache(PositionedModel):
         return bool(self._take_over([], args))
 
     def store_inventory(self, store_id: UUID) -> list[InventoryLine]:
-        quantities = self.client.hgetall(f"{self.prefix}:{store_id}:qty")
-        if not quantities:
-            return []
-        product_ids = list(quantities)
-        details = self.client.hmget(f"{self.prefix}:products", product_ids)
+        """Every line of the store's listing, in its order (for comparing with SQL's)."""
+        return self._listing(store_id, 0, -1)[1]
+
+    def inventory_page(self, store_id: UUID, page: PageRequest) -> Page[InventoryLine]:
+        """A page of the store's listing, by title, and how many lines it has: only the
+        page's lines are read."""
+        last = page.offset + page.page_size - 1
+        count, lines = self._listing(store_id, page.offset, last)
+        return Page(count, page.page, page.page_size, lines)
+
+    def _listing(self, store_id: UUID, start: int, stop: int) -> tuple[int, list[InventoryLine]]:
+        order = f"{self.prefix}:{store_id}:order"
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.zcard(order)
+            pipe.zrange(order, start, stop)
+            count, members = pipe.execute()
+        product_ids = [member.rsplit(b"\0", 1)[1] for member in members]
+        if not product_ids:
+            return count, []
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.hmget(f"{self.prefix}:{store_id}:qty", product_ids)
+            pipe.hmget(f"{self.prefix}:products", product_ids)
+            quantities, details = pipe.execute()
         lines = [
-            _line(pid, int(quantities[pid]), json.loads(raw))
-            for pid, raw in zip(product_ids, details, strict=True)
-            if raw is not None
+            _line(pid, int(quantity), json.loads(raw))
+            for pid, quantity, raw in zip(product_ids, quantities, details, strict=True)
+            if raw is not None and quantity is not None
         ]
-        return sorted(lines, key=lambda line: (line.title.lower(), str(line.product_id)))
+        return count, lines
 
 
 def _line(product_id: bytes | str, quantity: int, details: dict[str, str]) -> InventoryLine:

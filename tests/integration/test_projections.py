@@ -22,6 +22,7 @@ from bazaar.wiring import Container
 from projections.base import Projection, SqlProjection
 from projections.sagas.base import Saga, SagaProjection
 from projections.subscriptions import RedisSubscription, SqlSubscription
+from read_model.paging import PageRequest
 from read_model.sql.catalogue import get_store
 from read_model.sql.inventory import store_inventory
 from tests.builders import (
@@ -383,6 +384,24 @@ class TestAgreementWithTheEventStore:
 
         cached = stack.inventory_cache.store_inventory(busy.store_id)
         assert store_inventory(stack.pool, busy.store_id) == cached
+
+    def test_a_renamed_product_moves_in_both_listings_and_a_page_is_cut_from_them(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        since, owner = shop.recorder.max_notification_id() or 0, an_artisan()
+        store_id = a_store_in(shop, owner)
+        apple, mango, pear = (a_product_in(shop, store_id, owner, title=t) for t in "AMP")
+        for product_id in (apple, mango, pear):
+            stock_of(shop, store_id, product_id, owner, 1)
+        shop.revise_product(ReviseProduct(product_id=apple, title="Zucchini"), owner)
+
+        deliver_all(shop, projections, since)
+
+        cached = stack.inventory_cache.store_inventory(store_id)
+        assert [line.product_id for line in cached] == [mango, pear, apple]
+        assert store_inventory(stack.pool, store_id) == cached
+        page = stack.inventory_cache.inventory_page(store_id, PageRequest(page=2, page_size=1))
+        assert (page.count, page.results) == (3, cached[1:2])
 
     def test_each_order_keeps_its_lines_once(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
