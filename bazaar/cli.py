@@ -388,6 +388,7 @@ def text(value: str) -> str:
 
 
 def print_logins(logins: list[Login]) -> None:
-    print("Demo logins (e-mail / username / password):")
-    for email, username, password in logins:
-        print(f"  {email:28} {username:10} {password}")
+    """The table in one write, so a log line from another thread cannot land inside a row."""
+    rows = [f"  {email:28} {username:10} {password}\n" for email, username, password in logins]
+    sys.stdout.write("".join(["Demo logins (e-mail / username / password):\n", *rows]))
+    sys.stdout.flush()
