@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 
 from bazaar.settings import Settings
 from tests.http_driver import after, assert_error, position_in, register, sign_in
+from tests.waiting import poll_until
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "s3cret-pass"
@@ -230,9 +230,13 @@ class TestMe:
         auth = {"Authorization": f"Bearer {token}"}
         assert client.get("/api/auth/me", headers=auth).status_code == 200
 
-        time.sleep((expires - datetime.now(UTC)).total_seconds() + 0.1)
-        response = client.get("/api/auth/me", headers=auth)
+        def refused() -> httpx.Response | None:
+            answer = client.get("/api/auth/me", headers=auth)
+            return answer if answer.status_code != 200 else None
 
+        response = poll_until(refused, timeout=5, every=0.2)
+
+        assert datetime.now(UTC) >= expires
         assert_error(response, 401, "invalid_token")
 
     def test_refuses_a_refresh_token_used_as_access(self, client: httpx.Client) -> None:
