@@ -30,7 +30,7 @@ def fetch_page(
     with pool.connection() as conn:
         if ranked:
             return _ranked_page(conn, kind, from_where, order_by, params, page)
-        count = conn.execute(f"SELECT count(*) {from_where}", params).fetchone()
+        count = _count(conn, from_where, params)
         with conn.cursor(row_factory=class_row(kind)) as cur:
             cur.execute(
                 f"SELECT {columns(kind)} {from_where} ORDER BY {order_by}"
@@ -38,7 +38,12 @@ def fetch_page(
                 params,
             )
             results = cur.fetchall()
-    return Page(count[0] if count else 0, page.page, page.page_size, results)
+    return Page(count, page.page, page.page_size, results)
+
+
+def _count(conn: Connection[Any], from_where: str, params: dict[str, Any]) -> int:
+    row = conn.execute(f"SELECT count(*) {from_where}", params).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _ranked_page(
@@ -57,7 +62,7 @@ def _ranked_page(
     if rows:
         count = rows[0][-1]
     elif page.offset:
-        count = conn.execute(f"SELECT count(*) {from_where}", params).fetchone()[0]
+        count = _count(conn, from_where, params)
     else:
         count = 0
     names = list(kind.__dataclass_fields__)

@@ -99,10 +99,10 @@ def search_products(pool: ConnectionPool, page: PageRequest, f: SearchFilter) ->
     found = _page(pool, page, f, FULL_TEXT)
     if found.count:
         return found
-    spelt_like = _closest_title_words(pool, f.q)
-    if spelt_like is None:
-        return found
-    return _page(pool, page, f, CLOSE_SPELLING, spelt_like=" & ".join(f"{w}:A" for w in spelt_like))
+    spelt_like = _spelt_like_titles(pool, f.q)
+    return (
+        found if spelt_like is None else _page(pool, page, f, CLOSE_SPELLING, spelt_like=spelt_like)
+    )
 
 
 def suggest_titles(pool: ConnectionPool, text: str, limit: int) -> list[str]:
@@ -130,15 +130,16 @@ def suggest_titles(pool: ConnectionPool, text: str, limit: int) -> list[str]:
     return [row[0] for row in rows]
 
 
-def _closest_title_words(pool: ConnectionPool, q: str) -> list[str] | None:
-    """Each word of `q` as the closest word of any title spells it; None when a word has
-    no close spelling, or when every one is spelt so already (the full text found nothing)."""
+def _spelt_like_titles(pool: ConnectionPool, q: str) -> str | None:
+    """A tsquery of titles holding each word of `q` as the closest word of any title spells
+    it; None when a word has no close spelling, or when every one is spelt so already (the
+    full text found nothing)."""
     with pool.connection() as conn:
         rows = conn.execute(CLOSEST_WORDS, (q,)).fetchall()
     closest = [best for _, best in rows]
     if None in closest or all(word == best for word, best in rows):
         return None
-    return closest
+    return " & ".join(f"{word}:A" for word in closest)
 
 
 def _page(
