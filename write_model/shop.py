@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from write_model.catalogue import Product, ProductNotFoundError, Store, money
+from write_model.catalogue import Product, Store, StoreNotFoundError, money
 from write_model.commands import (
     Actor,
     AdjustStock,
@@ -110,14 +110,19 @@ class Shop(OrderAudit):
         return self._retried(lambda: self._try_adjust(cmd, actor))
 
     def _try_adjust(self, cmd: AdjustStock, actor: Actor) -> Outcome:
-        self._owned_store(cmd.store_id, actor)
-        product = self._find(Product, cmd.product_id)
-        if product is None or product.store_id != cmd.store_id:
-            raise ProductNotFoundError(f"Store {cmd.store_id} lists no product {cmd.product_id}.")
+        store = self._owned_store(cmd.store_id, actor)
+        self._stockable(self.get_product(cmd.product_id), store, actor)
         item_id = StockItem.create_id(cmd.store_id, cmd.product_id)
         item = self._find(StockItem, item_id) or StockItem(cmd.store_id, cmd.product_id)
         item.adjust(cmd.quantity, cmd.reason)
         return self._save(item)
+
+    def _stockable(self, product: Product, store: Store, actor: Actor) -> None:
+        """Any store of the owner who listed the product may stock it; an admin, any store."""
+        if product.store_id == store.id or actor.is_admin:
+            return
+        if self.get_store(product.store_id).owner_id != store.owner_id:
+            raise PermissionDeniedError("A store stocks only products its owner listed.")
 
     def place_order(self, cmd: PlaceOrder, now: datetime | None = None) -> Outcome:
         """All or nothing: confirmed with every line held, or recorded as rejected and refused.
@@ -125,15 +130,15 @@ class Shop(OrderAudit):
         Lines are priced as at `now` (the caller's clock; default: this one's), so a flash
         sale applies to orders placed inside its window. A concurrent change to the same
         stock retries the whole decision; a repeated order id returns the first outcome (or
-        refuses it again). The happy path reads only the products and their stock: the
-        store and an earlier order are looked up when something is amiss.
+        refuses it again). The happy path reads the store, the products and their stock in
+        one query: an earlier order is looked up when something is amiss. Any listed product
+        may be ordered from any store; one the store does not stock is short by every unit.
         """
         quantities = merge_items(cmd.items)
         try:
             outcome = self._place(cmd, quantities, now or datetime.now(UTC))
         except (UnknownProductError, OrderTotalTooLowError):
             if (existing := self._find(Order, cmd.order_id)) is None:
-                self.get_store(cmd.store_id)
                 raise
             outcome = self._repeat_of(existing, cmd, quantities)
         if outcome.aggregate.status == "rejected":
@@ -235,12 +240,13 @@ class Shop(OrderAudit):
         now: datetime,
     ) -> Outcome:
         found = self._find_all(
-            dict.fromkeys(quantities, Product) | dict.fromkeys(stock_ids.values(), StockItem)
+            {cmd.store_id: Store}
+            | dict.fromkeys(quantities, Product)
+            | dict.fromkeys(stock_ids.values(), StockItem)
         )
-        products = {
-            pid: p if (p := found[pid]) and p.store_id == cmd.store_id else None
-            for pid in quantities
-        }
+        if found[cmd.store_id] is None:
+            raise StoreNotFoundError(f"Store {cmd.store_id} does not exist.")
+        products = {pid: found[pid] for pid in quantities}
         lines = price_lines(quantities, products, self.min_order_total, now)
         stock = {pid: found[item_id] for pid, item_id in stock_ids.items()}
         order = Order(id=cmd.order_id, user_id=cmd.user_id, store_id=cmd.store_id, lines=lines)

@@ -13,7 +13,9 @@ from fastapi import APIRouter, Depends, Query, Response
 from api.dependencies import CurrentUser, Paging, ServicesDep, read_sql
 from api.errors import ApiError
 from api.read_your_writes import ShopPosition, answer_position, read_after
+from api.routes.stores import parse_near
 from api.schemas.catalogue import (
+    AvailabilityOut,
     FlashSaleIn,
     FlashSaleOut,
     ProductIn,
@@ -22,13 +24,14 @@ from api.schemas.catalogue import (
     ProductPut,
 )
 from api.schemas.common import PageOf, SafeText
-from read_model.sql import catalogue
+from read_model.sql import catalogue, inventory
 from write_model.catalogue import Product
 from write_model.commands import ListProduct, ReviseProduct, SetFlashSale
 from write_model.flash_sales import FlashSale
 
 router = APIRouter(tags=["catalogue"])
 CatalogueRead = Depends(read_after(catalogue.VIEW))
+StockRead = Depends(read_after(catalogue.VIEW, inventory.VIEW))
 Ordering = Literal["price", "-price", "title", "-title", "newest"]
 PriceQuery = Annotated[Decimal | None, Query(ge=0, le=10**10)]
 
@@ -112,6 +115,21 @@ def list_product(
 def get_product(product_id: UUID, services: ServicesDep) -> ProductOut:
     """One listed product."""
     return product_out(product_or_404(services, product_id), datetime.now(UTC))
+
+
+@router.get("/api/products/{product_id}/availability", dependencies=[StockRead])
+def availability(
+    product_id: UUID,
+    services: ServicesDep,
+    near: Annotated[SafeText | None, Query(max_length=100)] = None,
+    radius_km: Annotated[float, Query(gt=0, le=20_000)] = 10.0,
+) -> list[AvailabilityOut]:
+    """The stores that have the product to order (at most 100): nearest first within
+    `radius_km` of `near=lat,lng`, or, without `near`, those with the most first."""
+    spot = parse_near(near)
+    product_or_404(services, product_id)
+    found = inventory.availability(services.pool, product_id, spot, radius_km)
+    return [AvailabilityOut.model_validate(store, from_attributes=True) for store in found]
 
 
 @router.get("/api/products/{product_id}/recommendations", dependencies=[CatalogueRead])

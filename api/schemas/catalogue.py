@@ -122,6 +122,14 @@ class InventoryLineOut(BaseModel):
     quantity: int
 
 
+class AvailabilityOut(BaseModel):
+    store_id: UUID
+    store_name: str
+    city: str
+    quantity: int
+    distance_km: float | None = Field(description="From `near`; null when it is not given.")
+
+
 class StockOut(BaseModel):
     store_id: UUID
     product_id: UUID

@@ -95,8 +95,14 @@ class ProductCriteria(Protocol):
     store_id: UUID | None
 
 
-def listed_products_matching(f: ProductCriteria) -> tuple[list[str], dict[str, Any]]:
-    """WHERE conditions (on `products`) and their parameters for listed products matching `f`."""
+LISTED_BY_STORE = "store_id = %(store_id)s"
+
+
+def listed_products_matching(
+    f: ProductCriteria, of_store: str = LISTED_BY_STORE
+) -> tuple[list[str], dict[str, Any]]:
+    """WHERE conditions (on `products`) and their parameters for listed products matching `f`;
+    `of_store` says which belong to `f.store_id`."""
     where = ["NOT delisted"]
     if f.category:
         where.append("category = %(category)s")
@@ -105,7 +111,7 @@ def listed_products_matching(f: ProductCriteria) -> tuple[list[str], dict[str, A
     if f.max_price is not None:
         where.append("price <= %(max_price)s")
     if f.store_id:
-        where.append("store_id = %(store_id)s")
+        where.append(of_store)
     params = {k: getattr(f, k) for k in ("category", "min_price", "max_price", "store_id")}
     return where, params
 

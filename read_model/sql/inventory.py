@@ -13,6 +13,7 @@ from psycopg.rows import class_row
 from psycopg_pool import ConnectionPool
 
 from read_model.paging import Page, PageRequest
+from read_model.sql.catalogue import distance_km_sql
 from read_model.sql.rows import columns, fetch_page
 
 VIEW = "stock"
@@ -26,6 +27,17 @@ class InventoryLine:
     price: Decimal
     category: str
     quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    """A store that has a product to order: how many, and how far it is when asked from a spot."""
+
+    store_id: UUID
+    store_name: str
+    city: str
+    quantity: int
+    distance_km: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +105,30 @@ def store_inventory(pool: ConnectionPool, store_id: UUID) -> list[InventoryLine]
         cur.execute(
             f"SELECT {columns(InventoryLine)} {LINES} ORDER BY lower(title), product_id",
             {"store": store_id},
+        )
+        return cur.fetchall()
+
+
+AVAILABILITY_LIMIT = 100
+
+
+def availability(
+    pool: ConnectionPool, product_id: UUID, near: tuple[float, float] | None, radius_km: float
+) -> list[Availability]:
+    """The stores with the product available, nearest first within `radius_km` of `near`
+    (without it: most first), at most `AVAILABILITY_LIMIT`."""
+    distance = distance_km_sql() if near else "NULL::float8"
+    within = f"AND {distance} <= %(radius)s" if near else ""
+    order = "distance_km, quantity DESC" if near else "quantity DESC, store_name"
+    lat, lng = near or (0.0, 0.0)
+    with pool.connection() as conn, conn.cursor(row_factory=class_row(Availability)) as cur:
+        cur.execute(
+            f"SELECT {columns(Availability)} FROM (SELECT st.id AS store_id,"
+            " st.name AS store_name, st.city, s.on_hand - s.reserved AS quantity,"
+            f" {distance} AS distance_km FROM stock s JOIN stores st ON st.id = s.store_id"
+            f" WHERE s.product_id = %(product)s AND s.on_hand > s.reserved {within}) found"
+            f" ORDER BY {order}, store_id LIMIT {AVAILABILITY_LIMIT}",
+            {"product": product_id, "lat": lat, "lng": lng, "radius": radius_km},
         )
         return cur.fetchall()
 

@@ -107,6 +107,7 @@ CREATE TABLE IF NOT EXISTS stock (
     version integer NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS stock_store_product ON stock (store_id, product_id);
+CREATE INDEX IF NOT EXISTS stock_product ON stock (product_id);
 
 CREATE TABLE IF NOT EXISTS orders (
     id uuid PRIMARY KEY,

@@ -157,13 +157,22 @@ def _page(
 
 
 def _filters(f: SearchFilter) -> tuple[list[str], dict[str, Any]]:
-    where, params = listed_products_matching(f)
+    where, params = listed_products_matching(f, LISTED_OR_STOCKED)
     if f.store_id and f.in_stock:
         where.append(f"{_quantity()} > 0")
     if f.near:
-        where.append(f"store_id IN (SELECT id FROM stores WHERE {distance_km_sql()} <= %(radius)s)")
+        near = f"SELECT id FROM stores WHERE {distance_km_sql()} <= %(radius)s"
+        stocked = f"SELECT product_id FROM stock WHERE store_id IN ({near})"
+        where.append(f"(store_id IN ({near}) OR id IN ({stocked}))")
     lat, lng = f.near or (0.0, 0.0)
     return where, {**params, "lat": lat, "lng": lng, "radius": f.radius_km}
+
+
+LISTED_OR_STOCKED = (
+    "(store_id = %(store_id)s"
+    " OR id IN (SELECT product_id FROM stock WHERE store_id = %(store_id)s))"
+)
+"""A store's products in a search: those it lists and those it keeps stock of."""
 
 
 def _quantity() -> str:

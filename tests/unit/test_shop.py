@@ -358,12 +358,28 @@ class TestAdjustStock(ShopTests):
         with pytest.raises(StoreNotFoundError):
             shop.adjust_stock(an_adjustment(uuid4(), mug, 5), owner)
 
-    def test_refuses_a_product_listed_by_another_store(self, shop: Shop, mug: UUID) -> None:
+    def test_refuses_a_product_another_owner_listed(self, shop: Shop, mug: UUID) -> None:
         other = an_artisan()
         other_store = a_store_in(shop, other)
 
-        with pytest.raises(ProductNotFoundError):
+        with pytest.raises(PermissionDeniedError):
             shop.adjust_stock(an_adjustment(other_store, mug, 5), other)
+
+    def test_stocks_a_product_in_another_store_of_its_owner(
+        self, shop: Shop, owner: Actor, mug: UUID
+    ) -> None:
+        branch = a_store_in(shop, owner)
+
+        stock_of(shop, branch, mug, owner, 4)
+
+        assert stock_item(shop, branch, mug).on_hand == 4
+
+    def test_lets_an_admin_stock_any_product_anywhere(self, shop: Shop, mug: UUID) -> None:
+        elsewhere = a_store_in(shop, an_artisan())
+
+        stock_of(shop, elsewhere, mug, an_admin(), 2)
+
+        assert stock_item(shop, elsewhere, mug).on_hand == 2
 
 
 class TestPlaceOrder(ShopTests):
@@ -466,14 +482,26 @@ class TestPlaceOrder(ShopTests):
         with pytest.raises(UnknownProductError):
             an_order_for(shop, store_id, uuid4(), {mug: 1})
 
-    def test_refuses_a_product_listed_by_another_store(
+    def test_counts_a_product_listed_elsewhere_and_not_stocked_here_as_zero(
         self, shop: Shop, store_id: UUID, owner: Actor
     ) -> None:
         other = an_artisan()
         elsewhere = a_product_in(shop, a_store_in(shop, other), other)
+        stock_of(shop, store_id, a_product_in(shop, store_id, owner), owner, 5)
 
-        with pytest.raises(UnknownProductError):
-            an_order_for(shop, store_id, uuid4(), {elsewhere: 1})
+        order = a_refused_order(shop, an_order_request(store_id, uuid4(), {elsewhere: 1}))
+
+        assert order.shortfalls == (Shortfall(product_id=elsewhere, requested=1, available=0),)
+
+    def test_serves_a_product_listed_by_another_store_that_this_one_stocks(
+        self, shop: Shop, store_id: UUID, owner: Actor, mug: UUID
+    ) -> None:
+        branch = a_store_in(shop, owner)
+        stock_of(shop, branch, mug, owner, 3)
+
+        placed = an_order_for(shop, branch, uuid4(), {mug: 2})
+
+        assert (placed.status, stock_item(shop, branch, mug).available) == ("confirmed", 1)
 
     def test_refuses_a_total_below_the_minimum(
         self, shop: Shop, store_id: UUID, owner: Actor
