@@ -27,6 +27,7 @@ from api.routes import (
     invoices,
     operations,
     orders,
+    reservations,
     search,
     stores,
 )
@@ -37,6 +38,7 @@ ROUTES = (
     catalogue,
     search,
     orders,
+    reservations,
     deliveries,
     history,
     invoices,

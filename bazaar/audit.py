@@ -1,4 +1,4 @@
-"""`bazaar audit order <id>`: an order's history, as a person reads it in a terminal."""
+"""`bazaar audit order|reservation <id>`: its history, as a person reads it in a terminal."""
 
 from __future__ import annotations
 
@@ -10,30 +10,33 @@ from uuid import UUID
 from bazaar.settings import Settings
 from bazaar.wiring import build
 from write_model.commands import Actor
+from write_model.errors import NotFoundError
 from write_model.history import OrderEventRecord
-from write_model.orders import OrderNotFoundError
 
 OPERATOR = Actor(user_id=UUID(int=0), role="admin")
-"""Whoever runs the command already holds the database's credentials: they see every order."""
+"""Whoever runs the command already holds the database's credentials: they see everything."""
 
 INDENT = 4
 
 
-def audit_order(settings: Settings, order_id: UUID) -> None:
-    """Print the order's history; an unknown order exits with status 1 and says so."""
+def audit(settings: Settings, target: str, aggregate_id: UUID) -> None:
+    """Print the history of an order or a reservation (`target`); an unknown one exits with
+    status 1 and says so."""
     container = build(settings)
+    shop = container.shop
     try:
-        records = container.shop.order_history(order_id, OPERATOR)
-    except OrderNotFoundError as error:
+        read = shop.order_history if target == "order" else shop.reservation_history
+        records = read(aggregate_id, OPERATOR)
+    except NotFoundError as error:
         raise SystemExit(error.message) from None
     finally:
         container.close()
-    print(render_history(order_id, records))
+    print(render_history(f"{target.capitalize()} {aggregate_id}", records))
 
 
-def render_history(order_id: UUID, records: Sequence[OrderEventRecord]) -> str:
+def render_history(heading: str, records: Sequence[OrderEventRecord]) -> str:
     """One block per event, oldest first, separated by blank lines."""
-    blocks = [f"Order {order_id}: {len(records)} events, oldest first"]
+    blocks = [f"{heading}: {len(records)} events, oldest first"]
     blocks += ["\n".join(render_event(record)) for record in records]
     return "\n\n".join(blocks)
 

@@ -22,7 +22,7 @@ import uvicorn
 
 from api.main import TraceIdFilter, create_app
 from bazaar import fake_provider, kafka, projection_commands
-from bazaar.audit import audit_order
+from bazaar.audit import audit
 from bazaar.devstack import dev_jwt_secret, embedded_services
 from bazaar.progress import ProgressBar
 from bazaar.seed import FULL, Login, Size, seed_demo
@@ -98,7 +98,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     audits = commands.add_parser("audit", help="print history from the event store")
     audited = audits.add_subparsers(dest="target", required=True)
-    audited.add_parser("order", help="every event of one order").add_argument("order_id", type=UUID)
+    audited.add_parser("order", help="every event of one order").add_argument("id", type=UUID)
+    audited.add_parser("reservation", help="every event of one reservation").add_argument(
+        "id", type=UUID
+    )
     args = parser.parse_args(argv)
     name_connections(args.command)
     settings = settings_or_exit()
@@ -114,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
         "seed": lambda: seed(settings, Size(args.products, args.stores), args.threads),
         "createadmin": lambda: create_admin(settings, args.email, args.username),
         "projections": lambda: manage_projections(settings, args),
-        "audit": lambda: audit_order(settings, args.order_id),
+        "audit": lambda: audit(settings, args.target, args.id),
         "sagas": lambda: manage_sagas(settings, args),
     }
     with user_errors_in_one_line():

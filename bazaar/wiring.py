@@ -28,6 +28,7 @@ from projections.sagas.cards import CardIssuance
 from projections.sagas.confirmation import ConfirmationEmail
 from projections.sagas.invoice import Invoice
 from projections.sagas.low_stock import LowStockEmail
+from projections.sagas.reservation_expiry import ReservationExpiry
 from projections.sagas.shipping import ShippingNotice
 from projections.subscriptions import Subscription, subscriptions
 from read_model.redis.cache import QueryCache
@@ -215,6 +216,7 @@ def shop_sagas(
         Invoice(shop, people, pool),
         ShippingNotice(shop, partner),
         LowStockEmail(shop, people, mailer),
+        ReservationExpiry(shop),
     ]
 
 

@@ -22,6 +22,8 @@ STOCK_DELTAS = (
     StockItem.Adjusted,
     StockItem.Reserved,
     StockItem.Released,
+    StockItem.Held,
+    StockItem.HoldReleased,
     StockItem.Committed,
 )
 
@@ -31,9 +33,9 @@ def stock_change(event: Any) -> StockChange:
     on_hand, reserved = 0, 0
     if isinstance(event, StockItem.Received | StockItem.Adjusted):
         on_hand = event.quantity
-    elif isinstance(event, StockItem.Reserved):
+    elif isinstance(event, StockItem.Reserved | StockItem.Held):
         reserved = event.quantity
-    elif isinstance(event, StockItem.Released):
+    elif isinstance(event, StockItem.Released | StockItem.HoldReleased):
         reserved = -event.quantity
     elif isinstance(event, StockItem.Committed):
         on_hand, reserved = -event.quantity, -event.quantity

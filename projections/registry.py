@@ -11,6 +11,7 @@ from projections.catalogue import CatalogueProjection
 from projections.inventory import InventoryCacheProjection, StockProjection
 from projections.orders import OrdersProjection
 from projections.query_cache import QueryCacheProjection
+from projections.reservations import ReservationsProjection
 from projections.suggest import SuggestProjection
 from read_model.redis.cache import QueryCache
 from read_model.redis.inventory import InventoryCache
@@ -22,6 +23,7 @@ SQL_PROJECTIONS: tuple[type[SqlProjection], ...] = (
     OrdersProjection,
     AnalyticsProjection,
     StockAlertsProjection,
+    ReservationsProjection,
 )
 
 

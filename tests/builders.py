@@ -18,6 +18,7 @@ from write_model.commands import (
     OrderItem,
     PlaceOrder,
     RegisterStore,
+    ReserveStock,
 )
 from write_model.orders import Order
 from write_model.shop import Shop
@@ -139,3 +140,19 @@ def an_order_for(
     """Place an order the store can serve and return it, confirmed."""
     order: Order = shop.place_order(an_order_request(store_id, user_id, items, order_id)).aggregate
     return order
+
+
+def a_hold_request(
+    store_id: UUID,
+    user_id: UUID,
+    items: Mapping[UUID, int],
+    minutes: int = 15,
+    reservation_id: UUID | None = None,
+) -> ReserveStock:
+    return ReserveStock(
+        reservation_id=reservation_id or uuid4(),
+        user_id=user_id,
+        store_id=store_id,
+        items=tuple(OrderItem(product_id=pid, quantity=qty) for pid, qty in items.items()),
+        minutes=minutes,
+    )

@@ -9,6 +9,8 @@ from uuid import UUID
 
 from write_model.delivery import DEFAULT_CLOSES_AT, DEFAULT_OPENS_AT, DEFAULT_TIMEZONE
 
+DEFAULT_HOLD_MINUTES = 15
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Actor:
@@ -98,6 +100,26 @@ class PlaceOrder:
     user_id: UUID
     store_id: UUID
     items: tuple[OrderItem, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReserveStock:
+    """Hold the items' units at the store for `minutes`, for an order placed later."""
+
+    reservation_id: UUID
+    user_id: UUID
+    store_id: UUID
+    items: tuple[OrderItem, ...]
+    minutes: int = DEFAULT_HOLD_MINUTES
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlaceReservedOrder:
+    """Order what a reservation holds, at the prices it was made at."""
+
+    order_id: UUID
+    user_id: UUID
+    reservation_id: UUID
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

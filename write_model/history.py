@@ -15,13 +15,21 @@ from eventsourcing.domain import Aggregate
 from write_model.commands import Actor
 from write_model.errors import NotFoundError, RuleViolationError
 from write_model.orders import Order, OrderNotFoundError
+from write_model.reservations import Reservation
 from write_model.shop_base import ShopBase
 
 ENVELOPE = frozenset(field.name for field in fields(Aggregate.Created))
 """What every stored event carries (aggregate id, version, time, topic); the rest is its own."""
 
-PLACEMENT_EVENTS = (Order.Placed, Order.Confirmed, Order.Rejected)
-"""Recorded when the customer places the order, so theirs even though they carry no `by`."""
+CUSTOMER_EVENTS = (
+    Order.Placed,
+    Order.Confirmed,
+    Order.Rejected,
+    Reservation.Made,
+    Reservation.Converted,
+)
+"""Recorded when the customer places an order or holds stock, so theirs though they carry no
+`by`."""
 
 
 class InvalidVersionError(RuleViolationError):
@@ -56,7 +64,8 @@ class OrderEventRecord:
 
 def history_of(events: Sequence[Aggregate.Event]) -> list[OrderEventRecord]:
     """Records of an order's events, in the order given (the event store's: oldest first)."""
-    customer = events[0].user_id if events and isinstance(events[0], Order.Placed) else None
+    first = events[0] if events else None
+    customer = first.user_id if isinstance(first, Order.Placed | Reservation.Made) else None
     return [record_of(event, customer) for event in events]
 
 
@@ -77,7 +86,7 @@ def doer(event: Aggregate.Event, customer: UUID | None) -> UUID | None:
     by = vars(event).get("by")
     if by is not None:
         return UUID(str(by))
-    return customer if isinstance(event, PLACEMENT_EVENTS) else None
+    return customer if isinstance(event, CUSTOMER_EVENTS) else None
 
 
 def version_at(events: Iterable[Aggregate.Event], at: datetime) -> int | None:
@@ -146,7 +155,12 @@ class OrderAudit(ShopBase):
         Only those who may see the order may read it; to anyone else it does not exist.
         """
         self.visible_order(order_id, actor)
-        return history_of(self._order_events(order_id))
+        return history_of(self._events_of(order_id))
+
+    def reservation_history(self, reservation_id: UUID, actor: Actor) -> list[OrderEventRecord]:
+        """Every recorded event of the reservation, oldest first, for its customer and admins."""
+        self.visible_reservation(reservation_id, actor)
+        return history_of(self._events_of(reservation_id))
 
     def order_as_of(
         self,
@@ -175,10 +189,10 @@ class OrderAudit(ShopBase):
         return replayed
 
     def _version_at(self, order_id: UUID, at: datetime) -> int:
-        version = version_at(self._order_events(order_id), at)
+        version = version_at(self._events_of(order_id), at)
         if version is None:
             raise OrderNotFoundError(f"Order {order_id} did not exist at {at.isoformat()}.")
         return version
 
-    def _order_events(self, order_id: UUID) -> list[Aggregate.Event]:
-        return cast("list[Aggregate.Event]", list(self.events.get(order_id)))
+    def _events_of(self, aggregate_id: UUID) -> list[Aggregate.Event]:
+        return cast("list[Aggregate.Event]", list(self.events.get(aggregate_id)))

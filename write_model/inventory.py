@@ -102,6 +102,34 @@ class StockItem(Aggregate):
     def _release(self, order_id: UUID, quantity: int) -> None:
         self.reserved -= quantity
 
+    class Held(Aggregate.Event):
+        reservation_id: UUID
+        quantity: int
+
+    def hold(self, reservation_id: UUID, quantity: int) -> None:
+        """Hold `quantity` for a reservation, never more than is available; an order made
+        from the reservation takes the held units over as its own."""
+        if quantity > self.available:
+            raise NegativeStockError(f"Only {self.available} available, not {quantity}.")
+        self._hold(reservation_id=reservation_id, quantity=quantity)
+
+    @event(Held)
+    def _hold(self, reservation_id: UUID, quantity: int) -> None:
+        self.reserved += quantity
+
+    class HoldReleased(Aggregate.Event):
+        reservation_id: UUID
+        quantity: int
+
+    def release_hold(self, reservation_id: UUID, quantity: int) -> None:
+        """Give a released or expired reservation's units back (its lifecycle makes this once)."""
+        self._check_held(quantity)
+        self._release_hold(reservation_id=reservation_id, quantity=quantity)
+
+    @event(HoldReleased)
+    def _release_hold(self, reservation_id: UUID, quantity: int) -> None:
+        self.reserved -= quantity
+
     class Committed(Aggregate.Event):
         order_id: UUID
         quantity: int

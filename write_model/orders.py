@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -58,15 +59,20 @@ class InsufficientStockError(RuleViolationError):
     def of(cls, outcome: Outcome) -> InsufficientStockError:
         """The refusal of the rejected order `outcome` recorded, at its position."""
         order: Order = outcome.aggregate
-        shortfalls = [
+        refusal = cls.short_of(order.shortfalls, order_id=str(order.id))
+        refusal.position, refusal.log = outcome.position, outcome.log
+        return refusal
+
+    @classmethod
+    def short_of(cls, shortfalls: Iterable[Shortfall], **ids: str) -> InsufficientStockError:
+        """The refusal naming each shortfall, and the ids of what was refused."""
+        listed = [
             {"product_id": str(s.product_id), "requested": s.requested, "available": s.available}
-            for s in order.shortfalls
+            for s in shortfalls
         ]
         return cls(
-            "The store does not have enough stock for this order.",
-            details={"order_id": str(order.id), "shortfalls": shortfalls},
-            position=outcome.position,
-            log=outcome.log,
+            "The store does not have enough stock for these items.",
+            details={**ids, "shortfalls": listed},
         )
 
 

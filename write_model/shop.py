@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, cast
 from uuid import UUID
+
+from eventsourcing.domain import Aggregate
 
 from write_model.catalogue import Product, Store, StoreNotFoundError, money
 from write_model.commands import (
@@ -12,7 +15,9 @@ from write_model.commands import (
     ChangeOrderStatus,
     ListProduct,
     PlaceOrder,
+    PlaceReservedOrder,
     RegisterStore,
+    ReserveStock,
     ReviseProduct,
     ScheduleDelivery,
     SetFlashSale,
@@ -26,6 +31,7 @@ from write_model.orders import (
     IdempotencyKeyReusedError,
     InsufficientStockError,
     Order,
+    OrderLine,
     may_set_status,
 )
 from write_model.placement import (
@@ -35,6 +41,7 @@ from write_model.placement import (
     price_lines,
     shortfalls,
 )
+from write_model.reservations import Reservation, ReservationNotFoundError
 from write_model.text import checked
 
 
@@ -239,16 +246,8 @@ class Shop(OrderAudit):
         stock_ids: dict[UUID, UUID],
         now: datetime,
     ) -> Outcome:
-        found = self._find_all(
-            {cmd.store_id: Store}
-            | dict.fromkeys(quantities, Product)
-            | dict.fromkeys(stock_ids.values(), StockItem)
-        )
-        if found[cmd.store_id] is None:
-            raise StoreNotFoundError(f"Store {cmd.store_id} does not exist.")
-        products = {pid: found[pid] for pid in quantities}
-        lines = price_lines(quantities, products, self.min_order_total, now)
-        stock = {pid: found[item_id] for pid, item_id in stock_ids.items()}
+        found = self._find_all(self._wanted_for(cmd.store_id, quantities, stock_ids))
+        lines, stock = self._priced(found, cmd.store_id, quantities, stock_ids, now)
         order = Order(id=cmd.order_id, user_id=cmd.user_id, store_id=cmd.store_id, lines=lines)
         missing = shortfalls(lines, stock)
         if missing:
@@ -260,6 +259,155 @@ class Shop(OrderAudit):
                 item.reserve(order.id, line.quantity)
         order.confirm()
         return self._save(order, *stock.values())
+
+    @staticmethod
+    def _wanted_for(
+        store_id: UUID, quantities: dict[UUID, int], stock_ids: dict[UUID, UUID]
+    ) -> dict[UUID, type[Aggregate]]:
+        """What deciding on these lines at the store reads, in one query."""
+        return (
+            {store_id: Store}
+            | dict.fromkeys(quantities, Product)
+            | dict.fromkeys(stock_ids.values(), StockItem)
+        )
+
+    def _priced(
+        self,
+        found: dict[UUID, Any],
+        store_id: UUID,
+        quantities: dict[UUID, int],
+        stock_ids: dict[UUID, UUID],
+        now: datetime,
+    ) -> tuple[tuple[OrderLine, ...], dict[UUID, StockItem | None]]:
+        """The lines priced at `now` and the store's stock of each product, from `found`."""
+        if found[store_id] is None:
+            raise StoreNotFoundError(f"Store {store_id} does not exist.")
+        products = {pid: found[pid] for pid in quantities}
+        lines = price_lines(quantities, products, self.min_order_total, now)
+        return lines, {pid: found[item_id] for pid, item_id in stock_ids.items()}
+
+    def reserve_stock(self, cmd: ReserveStock, now: datetime | None = None) -> Outcome:
+        """Hold every line's units until `cmd.minutes` after `now`, or nothing.
+
+        The lines are priced and checked as an order's; short stock is refused with the
+        shortfalls and records nothing. A repeated reservation id returns the first outcome.
+        """
+        quantities, now = merge_items(cmd.items), now or datetime.now(UTC)
+        expires_at = Reservation.expiry(now, cmd.minutes)
+        stock_ids = {pid: StockItem.create_id(cmd.store_id, pid) for pid in quantities}
+        return self._retried(
+            lambda: self._try_reserve(cmd, quantities, stock_ids, (now, expires_at)),
+            contended=stock_ids.values(),
+        )
+
+    def _try_reserve(
+        self,
+        cmd: ReserveStock,
+        quantities: dict[UUID, int],
+        stock_ids: dict[UUID, UUID],
+        window: tuple[datetime, datetime],
+    ) -> Outcome:
+        wanted = {cmd.reservation_id: Reservation} | self._wanted_for(
+            cmd.store_id, quantities, stock_ids
+        )
+        found = self._find_all(wanted)
+        if (earlier := found[cmd.reservation_id]) is not None:
+            return self._repeat_of_hold(earlier, cmd, quantities)
+        now, expires_at = window
+        lines, stock = self._priced(found, cmd.store_id, quantities, stock_ids, now)
+        missing = shortfalls(lines, stock)
+        if missing:
+            raise InsufficientStockError.short_of(missing)
+        reservation = Reservation(
+            id=cmd.reservation_id,
+            user_id=cmd.user_id,
+            store_id=cmd.store_id,
+            lines=lines,
+            expires_at=expires_at,
+        )
+        for line in lines:
+            cast(StockItem, stock[line.product_id]).hold(reservation.id, line.quantity)
+        return self._save(reservation, *stock.values())
+
+    def _repeat_of_hold(
+        self, reservation: Reservation, cmd: ReserveStock, quantities: dict[UUID, int]
+    ) -> Outcome:
+        asked = {line.product_id: line.quantity for line in reservation.lines}
+        same = (reservation.user_id, reservation.store_id) == (cmd.user_id, cmd.store_id)
+        if not same or asked != quantities:
+            raise IdempotencyKeyReusedError(
+                "This idempotency key was used for another reservation."
+            )
+        return self._unchanged(reservation)
+
+    def place_reserved_order(self, cmd: PlaceReservedOrder, now: datetime | None = None) -> Outcome:
+        """The order of what a held reservation holds, confirmed at once: the units are the
+        order's now, at the reservation's prices. A repeated order id returns that order;
+        a reservation no longer held (or past its time at `now`) is a conflict."""
+        return self._retried(lambda: self._try_place_reserved(cmd, now or datetime.now(UTC)))
+
+    def _try_place_reserved(self, cmd: PlaceReservedOrder, now: datetime) -> Outcome:
+        found = self._find_all({cmd.reservation_id: Reservation, cmd.order_id: Order})
+        reservation: Reservation | None = found[cmd.reservation_id]
+        if reservation is None or reservation.user_id != cmd.user_id:
+            raise ReservationNotFoundError(f"Reservation {cmd.reservation_id} does not exist.")
+        if (earlier := found[cmd.order_id]) is not None:
+            if reservation.order_id != earlier.id:
+                raise IdempotencyKeyReusedError("This idempotency key was used for another order.")
+            return self._unchanged(earlier)
+        reservation.check_held(now)
+        order = Order(
+            id=cmd.order_id,
+            user_id=cmd.user_id,
+            store_id=reservation.store_id,
+            lines=reservation.lines,
+        )
+        order.confirm()
+        reservation.convert(order.id)
+        return self._save(order, reservation)
+
+    def release_reservation(self, reservation_id: UUID, actor: Actor) -> Outcome:
+        """Give the held units back now; a reservation no longer held stays as it is."""
+
+        def attempt() -> Outcome:
+            reservation = self.visible_reservation(reservation_id, actor)
+            if reservation.status != "held":
+                return self._unchanged(reservation)
+            reservation.release(by=actor.user_id)
+            return self._save(reservation, *self._unheld(reservation))
+
+        return self._retried(attempt)
+
+    def expire_reservation(self, reservation_id: UUID, now: datetime) -> Outcome:
+        """Release a reservation whose time has come at `now`; any other stays as it is (the
+        expiry may come before its time on a skewed clock, or after a conversion)."""
+
+        def attempt() -> Outcome:
+            reservation = self._find(Reservation, reservation_id)
+            if reservation is None:
+                raise ReservationNotFoundError(f"Reservation {reservation_id} does not exist.")
+            if not reservation.is_due(now):
+                return self._unchanged(reservation)
+            reservation.expire()
+            return self._save(reservation, *self._unheld(reservation))
+
+        return self._retried(attempt)
+
+    def _unheld(self, reservation: Reservation) -> list[StockItem]:
+        """The stock items with the reservation's units given back."""
+        ids = {
+            line.product_id: StockItem.create_id(reservation.store_id, line.product_id)
+            for line in reservation.lines
+        }
+        found = self._find_all(dict.fromkeys(ids.values(), StockItem))
+        items = []
+        for line in reservation.lines:
+            item = found[ids[line.product_id]]
+            if item is None:
+                raise ConcurrentUpdateError(f"Stock of {line.product_id} is missing.")
+            item.release_hold(reservation.id, line.quantity)
+            items.append(item)
+        return items
 
     def _repeat_of(self, order: Order, cmd: PlaceOrder, quantities: dict[UUID, int]) -> Outcome:
         asked = {line.product_id: line.quantity for line in order.lines}

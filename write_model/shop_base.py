@@ -23,6 +23,7 @@ from write_model.orders import (
     ValueAsDict,
     may_see_order,
 )
+from write_model.reservations import Reservation, ReservationNotFoundError
 
 
 class ShopBase(LoggedApplication):
@@ -59,6 +60,14 @@ class ShopBase(LoggedApplication):
         if not may_see_order(actor, order, store):
             raise OrderNotFoundError(f"Order {order_id} does not exist.")
         return order, store
+
+    def visible_reservation(self, reservation_id: UUID, actor: Actor) -> Reservation:
+        """The reservation if it is the actor's, or the actor is an admin; to others, none."""
+        reservation = self._find(Reservation, reservation_id)
+        mine = reservation is not None and reservation.user_id == actor.user_id
+        if reservation is None or not (mine or actor.is_admin):
+            raise ReservationNotFoundError(f"Reservation {reservation_id} does not exist.")
+        return reservation
 
     def get_store(self, store_id: UUID) -> Store:
         store = self._find(Store, store_id)

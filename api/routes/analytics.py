@@ -25,10 +25,12 @@ from api.schemas.analytics import (
     LostDemandOut,
     MonthlyAnalyticsOut,
     ProductSalesOut,
+    ReservationCountsOut,
+    ReservationDayOut,
     SalesPeriodOut,
     TurnoverOut,
 )
-from read_model.sql import analytics, catalogue, inventory
+from read_model.sql import analytics, catalogue, inventory, reservations
 from read_model.sql import analytics_reports as reports
 from read_model.sql.alerts import open_alerts
 from read_model.sql.analytics_reports import Granularity, Window
@@ -37,7 +39,10 @@ from write_model.commands import Actor
 Out = TypeVar("Out", bound=BaseModel)
 router = APIRouter(tags=["analytics"])
 AnalyticsRead = Depends(read_after(catalogue.VIEW, analytics.VIEW))
-DashboardRead = Depends(read_after(catalogue.VIEW, inventory.VIEW, analytics.VIEW))
+DashboardRead = Depends(
+    read_after(catalogue.VIEW, inventory.VIEW, analytics.VIEW, reservations.VIEW)
+)
+ReservationsRead = Depends(read_after(catalogue.VIEW, reservations.VIEW))
 DEFAULT_DAYS = 30
 MAX_DAYS = 3660
 DASHBOARD_TOP = 5
@@ -118,6 +123,20 @@ def lost_demand(
     )
 
 
+@router.get("/api/analytics/reservations", dependencies=[ReservationsRead])
+def reservation_days(
+    actor: CurrentUser,
+    services: ServicesDep,
+    store_id: StoreParam = None,
+    start: From = None,
+    end: To = None,
+) -> list[ReservationDayOut]:
+    """Per UTC day holds were made on (default: all time): how many, and how they ended."""
+    checked_range(start, end)
+    scope = store_scope(actor, services, store_id)
+    return _all(ReservationDayOut, reservations.by_day(services.pool, scope, start, end))
+
+
 @router.get("/api/analytics/stock-turnover", dependencies=[AnalyticsRead])
 def stock_turnover(
     actor: CurrentUser, services: ServicesDep, store_id: Annotated[UUID, Query()]
@@ -160,6 +179,9 @@ def dashboard(
         active_alerts=_all(AlertOut, open_alerts(pool, store_id)),
         lost_demand=LostDemandOut.model_validate(
             reports.lost_demand(pool, window), from_attributes=True
+        ),
+        reservations=ReservationCountsOut.model_validate(
+            reservations.totals(pool, store_id, window.start, window.end), from_attributes=True
         ),
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import partial
-from typing import Annotated
+from typing import Annotated, cast
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from fastapi import APIRouter, Depends, Header, Query, Response
@@ -22,7 +22,13 @@ from api.schemas.orders import (
     StatusIn,
 )
 from read_model.sql import catalogue, orders
-from write_model.commands import Actor, ChangeOrderStatus, OrderItem, PlaceOrder
+from write_model.commands import (
+    Actor,
+    ChangeOrderStatus,
+    OrderItem,
+    PlaceOrder,
+    PlaceReservedOrder,
+)
 from write_model.delivery import delivery_status
 from write_model.orders import Order
 
@@ -47,16 +53,7 @@ def order_out(order: Order | orders.OrderView) -> OrderOut:
         store_id=order.store_id,
         user_id=order.user_id,
         status=order.status,
-        items=[
-            LineOut(
-                product_id=line.product_id,
-                title=line.title,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                line_total=line.line_total,
-            )
-            for line in lines
-        ],
+        items=[LineOut.model_validate(line, from_attributes=True) for line in lines],
         total_price=order.total_price,
         created_at=order.created_on if isinstance(order, Order) else order.created_at,
         delivery=delivery_out(order),
@@ -83,15 +80,30 @@ def place_order(
     response: Response,
     idempotency_key: Annotated[SafeText | None, Header(max_length=200)] = None,
 ) -> OrderOut:
-    """Place an order at one store: all lines held, or 400 with the shortfalls."""
+    """Place an order at one store: all lines held, or 400 with the shortfalls. Or order a
+    held reservation: it cannot fall short, and an ended one is 409 `reservation_not_held`."""
     order_id = (
         uuid5(IDEMPOTENCY_NAMESPACE, f"{actor.user_id}/{idempotency_key}")
         if idempotency_key
         else uuid4()
     )
-    items = tuple(OrderItem(product_id=i.product_id, quantity=i.quantity) for i in body.items)
-    cmd = PlaceOrder(order_id=order_id, user_id=actor.user_id, store_id=body.store_id, items=items)
-    outcome = services.shop.place_order(cmd, now=datetime.now(UTC))
+    now = datetime.now(UTC)
+    if body.reservation_id is not None:
+        reserved = PlaceReservedOrder(
+            order_id=order_id, user_id=actor.user_id, reservation_id=body.reservation_id
+        )
+        outcome = services.shop.place_reserved_order(reserved, now)
+    else:
+        items = tuple(
+            OrderItem(product_id=i.product_id, quantity=i.quantity) for i in body.items or ()
+        )
+        cmd = PlaceOrder(
+            order_id=order_id,
+            user_id=actor.user_id,
+            store_id=cast(UUID, body.store_id),
+            items=items,
+        )
+        outcome = services.shop.place_order(cmd, now=now)
     answer_position(response, outcome)
     return order_out(outcome.aggregate)
 

@@ -76,6 +76,21 @@ class MonthlyAnalyticsOut(BaseModel):
     top_products: list[ProductSalesOut]
 
 
+class ReservationCountsOut(BaseModel):
+    """Holds made, by what became of them so far; the rate is converted over those ended."""
+
+    made: int
+    converted: int
+    expired: int
+    released: int
+    held: int
+    conversion_rate: float | None
+
+
+class ReservationDayOut(ReservationCountsOut):
+    day: date
+
+
 class DashboardOut(BaseModel):
     store_id: UUID
     month: int
@@ -86,3 +101,5 @@ class DashboardOut(BaseModel):
     """How many listed products have available stock at or below the store's threshold."""
     active_alerts: list[AlertOut]
     lost_demand: LostDemandOut
+    reservations: ReservationCountsOut
+    """The month's holds: how many became orders."""

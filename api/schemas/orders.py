@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field, model_validator
 
 from api.schemas.common import JsonDatetime, JsonUUID, Money, MultilineText, Request
 
@@ -19,8 +19,22 @@ class ItemIn(Request):
 
 
 class OrderIn(Request):
-    store_id: JsonUUID
-    items: list[ItemIn] = Field(min_length=1, max_length=100)
+    """The lines to order at a store, or a held reservation to order (`reservation_id` alone)."""
+
+    store_id: JsonUUID | None = None
+    items: list[ItemIn] | None = Field(None, min_length=1, max_length=100)
+    reservation_id: JsonUUID | None = Field(
+        None, description="Order what this reservation holds, at its prices."
+    )
+
+    @model_validator(mode="after")
+    def _one_way(self) -> OrderIn:
+        lines = (self.store_id, self.items)
+        if self.reservation_id is not None and lines != (None, None):
+            raise ValueError("Give reservation_id alone, or store_id and items.")
+        if self.reservation_id is None and None in lines:
+            raise ValueError("store_id and items are required (or reservation_id alone).")
+        return self
 
 
 OrderStatus = Literal["confirmed", "processing", "shipped", "delivered", "cancelled", "rejected"]

@@ -109,6 +109,20 @@ CREATE TABLE IF NOT EXISTS stock (
 CREATE UNIQUE INDEX IF NOT EXISTS stock_store_product ON stock (store_id, product_id);
 CREATE INDEX IF NOT EXISTS stock_product ON stock (product_id);
 
+CREATE TABLE IF NOT EXISTS reservations (
+    id uuid PRIMARY KEY,
+    user_id uuid NOT NULL,
+    store_id uuid NOT NULL,
+    status text NOT NULL,
+    total_price numeric(12, 2) NOT NULL,
+    order_id uuid,
+    expires_at timestamptz NOT NULL,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    version integer NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reservations_store ON reservations (store_id, created_at);
+
 CREATE TABLE IF NOT EXISTS orders (
     id uuid PRIMARY KEY,
     user_id uuid NOT NULL,

@@ -70,7 +70,7 @@ class TestRenderHistory:
     def test_separates_the_blocks_with_a_blank_line_under_a_title(self) -> None:
         order_id = UUID(int=7)
 
-        text = render_history(order_id, [a_record(1), a_record(2)])
+        text = render_history(f"Order {order_id}", [a_record(1), a_record(2)])
 
         assert text.split("\n\n")[0] == f"Order {order_id}: 2 events, oldest first"
         assert [block.split("  ")[0] for block in text.split("\n\n")[1:]] == ["#1", "#2"]

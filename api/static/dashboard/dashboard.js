@@ -187,7 +187,7 @@
       return {
         sales, top, lost, revenue: total("revenue").toFixed(2), orders: total("orders"),
         units: total("units"), completed: total("completed_orders"),
-        lowStock: null, alerts: null, categories: null,
+        lowStock: null, alerts: null, categories: null, holds: null,
       };
     }
     const [dashboard, sales] = await Promise.all([
@@ -200,6 +200,7 @@
       revenue: monthly.total_revenue, orders: monthly.orders, units: monthly.units,
       completed: dashboard.completed_orders, lowStock: dashboard.low_stock_products,
       alerts: dashboard.active_alerts, categories: monthly.category_revenue,
+      holds: dashboard.reservations,
     };
   }
 
@@ -233,6 +234,7 @@
     setFigure("card-completed", count(data.completed), data.completed);
     setFigure("card-lost", money(data.lost.value), Number(data.lost.value).toFixed(2));
     $("card-lost-units").textContent = plural(data.lost.units, "unit refused", "units refused");
+    drawHolds(data.holds);
     if (data.alerts) {
       setFigure("card-low-stock", count(data.lowStock), data.lowStock);
       $("card-alerts").textContent = plural(data.alerts.length, "open alert", "open alerts");
@@ -240,6 +242,20 @@
       setFigure("card-low-stock", "–", "");
       $("card-alerts").textContent = "pick one store to see it";
     }
+  }
+
+  /** The share of the month's ended holds that became orders, and what became of the rest. */
+  function drawHolds(holds) {
+    if (!holds) {
+      setFigure("card-conversion", "–", "");
+      $("card-holds").textContent = "pick one store to see it";
+      return;
+    }
+    const rate = holds.conversion_rate;
+    setFigure("card-conversion", rate === null ? "–" : `${Math.round(rate * 100)} %`, rate ?? "");
+    $("card-holds").textContent =
+      `${plural(holds.made, "hold", "holds")}: ${count(holds.converted)} ordered, ` +
+      `${count(holds.expired)} expired, ${count(holds.released)} released`;
   }
 
   function svg(name, attributes = {}, text = null) {
