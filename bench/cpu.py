@@ -69,6 +69,22 @@ def cpu_seconds(kind: Kind, database_url: str) -> dict[str, float]:
     return totals
 
 
+def stack_kind(cmdline: str) -> str | None:
+    """Which part of the stack a command line is; a Postgres backend counts to its client."""
+    for marker, kind in (
+        ("bazaar api", "api"),
+        ("multiprocessing", "api"),
+        ("bazaar runner", "runner"),
+        ("bazaar sagas", "sagas"),
+        ("postgres", "postgres"),
+        ("redis-server", "redis"),
+        ("wrk ", "wrk"),
+    ):
+        if marker in cmdline:
+            return kind
+    return None
+
+
 def per_operation_ms(
     before: dict[str, float], after: dict[str, float], operations: int, probe: float
 ) -> dict[str, dict[str, float]]:

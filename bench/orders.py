@@ -33,7 +33,7 @@ from pathlib import Path
 
 import httpx
 import psycopg
-from cpu import Probe, cpu_seconds, per_operation_ms
+from cpu import Probe, cpu_seconds, per_operation_ms, stack_kind
 from stack import a_fresh_database, a_stocked_store, bazaar, register, wait_until_up
 
 from read_model.sql.schema import LIVE_SCHEMA
@@ -156,10 +156,10 @@ def run_load(
         file.name,
         BASE,
     ]
-    before, jobs_before = cpu_seconds(_kind, database), jobs_done(database)
+    before, jobs_before = cpu_seconds(stack_kind, database), jobs_done(database)
     with Probe() as loop:
         output = subprocess.run(command, capture_output=True, text=True, check=True)
-    after, jobs = cpu_seconds(_kind, database), jobs_done(database) - jobs_before
+    after, jobs = cpu_seconds(stack_kind, database), jobs_done(database) - jobs_before
     stop.set()
     probe.join()
     os.unlink(file.name)
@@ -192,22 +192,6 @@ def jobs_done(database: str) -> int:
             f"SELECT count(*) FROM {LIVE_SCHEMA}.saga_jobs WHERE status = 'done'"
         ).fetchone()
     return int(row[0]) if row else 0
-
-
-def _kind(cmdline: str) -> str | None:
-    """Which part of the stack a command line is; a Postgres backend counts to its client."""
-    for marker, kind in (
-        ("bazaar api", "api"),
-        ("multiprocessing", "api"),
-        ("bazaar runner", "runner"),
-        ("bazaar sagas", "sagas"),
-        ("postgres", "postgres"),
-        ("redis-server", "redis"),
-        ("wrk ", "wrk"),
-    ):
-        if marker in cmdline:
-            return kind
-    return None
 
 
 def measure_lag(

@@ -111,7 +111,7 @@ class StockAlertsProjection(SqlProjection):
                     "available": move.after,
                     "threshold": move.threshold,
                 }
-                jobs.append((str(alert_id), payload, 0.0))
+                jobs.append(saga_jobs.Job(str(alert_id), payload))
         book.save(cur)
         if jobs:
             saga_jobs.enqueue(cur, LowStockEmail.name, jobs)

@@ -12,7 +12,7 @@ deduplicated by the receiving side.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from psycopg import Cursor
@@ -20,14 +20,7 @@ from psycopg_pool import ConnectionPool
 
 from projections.base import SqlProjection
 from read_model.sql import saga_jobs
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    key: str
-    """Unique per saga: the same event replayed asks for the same job, recorded once."""
-    payload: dict[str, Any] = field(default_factory=dict)
-    delay_s: float = 0.0
+from read_model.sql.saga_jobs import Job
 
 
 class RetryLater(Exception):
@@ -101,5 +94,7 @@ class SagaProjection(SqlProjection):
                 jobs.setdefault(job.key, job)
         if jobs:
             saga_jobs.enqueue(
-                cur, self.saga.name, [(j.key, j.payload, j.delay_s) for j in jobs.values()]
+                cur,
+                self.saga.name,
+                list(jobs.values()),
             )

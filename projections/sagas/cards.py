@@ -12,7 +12,8 @@ from typing import Any
 from uuid import UUID
 
 from projections.base import topics_of
-from projections.sagas.base import Backoff, Job, RetryLater
+from projections.sagas.base import Backoff, RetryLater
+from read_model.sql.saga_jobs import Job
 from write_model.cards import GAVE_UP, Card, Cards
 from write_model.ports import ProviderUnavailable
 

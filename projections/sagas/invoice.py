@@ -10,9 +10,9 @@ from uuid import UUID
 from psycopg_pool import ConnectionPool
 
 from projections.base import topics_of
-from projections.sagas.base import Job
 from projections.sagas.ports import Directory
 from read_model.sql.invoices import store_invoice
+from read_model.sql.saga_jobs import Job
 from write_model.orders import Order
 from write_model.shop import Shop
 

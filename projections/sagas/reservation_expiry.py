@@ -8,7 +8,8 @@ from typing import Any
 from uuid import UUID
 
 from projections.base import topics_of
-from projections.sagas.base import Backoff, Job, RetryLater
+from projections.sagas.base import Backoff, RetryLater
+from read_model.sql.saga_jobs import Job
 from write_model.reservations import Reservation
 from write_model.shop import Shop
 
@@ -28,10 +29,9 @@ class ReservationExpiry:
         self.shop = shop
 
     def jobs(self, event: Any) -> Iterable[Job]:
-        """Due at the reservation's expiry, however late the event is applied."""
-        delay_s = max(0.0, (event.expires_at - datetime.now(UTC)).total_seconds())
         reservation_id = str(event.originator_id)
-        yield Job(key=reservation_id, payload={"reservation_id": reservation_id}, delay_s=delay_s)
+        payload = {"reservation_id": reservation_id}
+        yield Job(key=reservation_id, payload=payload, due_at=event.expires_at)
 
     def perform(self, payload: dict[str, Any]) -> str:
         """Expire it unless it ended otherwise; on a clock behind the expiry, try again."""

@@ -10,7 +10,7 @@ serves every claim however many finished jobs the table keeps.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -44,20 +44,33 @@ WAITING = "status IN ('pending', 'running')"
 COLUMNS = "id, saga, key, payload, status, attempts, last_error, outcome, created_at, updated_at"
 
 
-def enqueue(cur: Cursor[Any], saga: str, jobs: Sequence[tuple[str, dict[str, Any], float]]) -> None:
-    """Record jobs (key, payload, delay) in the caller's transaction with one statement; a
-    (saga, key) recorded before, or earlier in `jobs`, changes nothing."""
+@dataclass(frozen=True, slots=True)
+class Job:
+    """Work an event asks a saga for, before it is recorded."""
+
+    key: str
+    """Unique per saga: the same event replayed asks for the same job, recorded once."""
+    payload: dict[str, Any] = field(default_factory=dict)
+    delay_s: float = 0.0
+    due_at: datetime | None = None
+    """When set, the job falls due then (however late it is recorded), not after `delay_s`."""
+
+
+def enqueue(cur: Cursor[Any], saga: str, jobs: Sequence[Job]) -> None:
+    """Record jobs in the caller's transaction with one statement; a (saga, key) recorded
+    before, or earlier in `jobs`, changes nothing."""
     cur.execute(
         "INSERT INTO saga_jobs (saga, key, payload, next_attempt_at)"
-        " SELECT %s, key, payload, now() + make_interval(secs => delay_s)"
-        " FROM unnest(%b::text[], %b::jsonb[], %s::float8[]) WITH ORDINALITY"
-        " AS j(key, payload, delay_s, n) ORDER BY n"
+        " SELECT %s, key, payload, coalesce(due_at, now() + make_interval(secs => delay_s))"
+        " FROM unnest(%b::text[], %b::jsonb[], %s::float8[], %b::timestamptz[]) WITH ORDINALITY"
+        " AS j(key, payload, delay_s, due_at, n) ORDER BY n"
         " ON CONFLICT (saga, key) DO NOTHING",
         (
             saga,
-            [key for key, _, _ in jobs],
-            [Jsonb(payload) for _, payload, _ in jobs],
-            [delay_s for _, _, delay_s in jobs],
+            [job.key for job in jobs],
+            [Jsonb(job.payload) for job in jobs],
+            [job.delay_s for job in jobs],
+            [job.due_at for job in jobs],
         ),
     )
     if cur.rowcount:

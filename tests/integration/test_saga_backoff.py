@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -52,7 +53,7 @@ def pool(redis_url: str) -> Iterator[ConnectionPool]:
 def a_failed_job(pool: ConnectionPool, saga: FailingSaga) -> SagaExecutor:
     """A job of `saga` tried once by an executor whose own first wait is FIRST_WAIT_S."""
     with pool.connection() as conn, conn.cursor() as cur:
-        saga_jobs.enqueue(cur, saga.name, [("the-job", {}, 0.0)])
+        saga_jobs.enqueue(cur, saga.name, [saga_jobs.Job("the-job")])
     executor = SagaExecutor(pool, [saga], backoff_s=FIRST_WAIT_S)
     assert executor.run_once()
     return executor
@@ -81,3 +82,16 @@ def test_a_job_of_a_saga_without_a_cap_waits_the_executors_backoff(
     wait = saga_jobs.seconds_to_next(pool, [saga.name])
     assert wait is not None and wait > FIRST_WAIT_S / 2
     assert saga.performed == 1
+
+
+def test_a_job_with_a_due_time_falls_due_then_not_when_recorded(pool: ConnectionPool) -> None:
+    saga = FailingSaga()
+    due_at = datetime.now(UTC) + timedelta(seconds=0.5)
+    with pool.connection() as conn, conn.cursor() as cur:
+        saga_jobs.enqueue(cur, saga.name, [saga_jobs.Job("the-job", due_at=due_at)])
+        executor = SagaExecutor(pool, [saga])
+        assert not executor.run_once()
+
+    poll_until(executor.run_once)
+
+    assert datetime.now(UTC) >= due_at
