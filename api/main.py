@@ -28,6 +28,7 @@ from api.routes import (
     operations,
     orders,
     reservations,
+    returns,
     search,
     stores,
 )
@@ -39,6 +40,7 @@ ROUTES = (
     search,
     orders,
     reservations,
+    returns,
     deliveries,
     history,
     invoices,

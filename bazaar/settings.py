@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     bazaar_admin_email: str | None = None
     bazaar_admin_password: str | None = None
     min_order_total: Decimal = Decimal("1.00")
+    return_window_days: int = Field(30, ge=0, le=3650)
+    """How long after delivery a customer may send units back."""
     password_hash_memory_kib: int = 65536
     password_hash_time_cost: int = 3
     postgres_lock_timeout_s: int = 5

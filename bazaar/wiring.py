@@ -29,6 +29,7 @@ from projections.sagas.confirmation import ConfirmationEmail
 from projections.sagas.invoice import Invoice
 from projections.sagas.low_stock import LowStockEmail
 from projections.sagas.reservation_expiry import ReservationExpiry
+from projections.sagas.returns import CreditNote, RefundEmail
 from projections.sagas.shipping import ShippingNotice
 from projections.subscriptions import Subscription, subscriptions
 from read_model.redis.cache import QueryCache
@@ -181,7 +182,11 @@ def build(settings: Settings) -> Container:
     )
     cache, suggest = InventoryCache(client), SuggestIndex(client)
     queries = QueryCache(client, application=Shop.name)
-    shop = Shop(env=env, min_order_total=settings.min_order_total)
+    shop = Shop(
+        env=env,
+        min_order_total=settings.min_order_total,
+        return_window=timedelta(days=settings.return_window_days),
+    )
     accounts = Accounts(env={**env, **QUIET_APPLICATION_POOL}, hasher=_hasher(settings))
     cards = Cards(env={**env, **QUIET_APPLICATION_POOL}, provider=_card_provider(settings))
     grace_s = settings.card_provider_timeout_s + CARD_GRACE_S
@@ -217,6 +222,8 @@ def shop_sagas(
         ShippingNotice(shop, partner),
         LowStockEmail(shop, people, mailer),
         ReservationExpiry(shop),
+        RefundEmail(shop, people, mailer),
+        CreditNote(shop, people, pool),
     ]
 
 

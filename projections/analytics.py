@@ -13,6 +13,9 @@ What the figures mean (days are UTC dates of the event's timestamp):
 - Lost demand: for each line of a rejected order the store could not serve in full, all
   the units requested (the customer got none) at the line's unit price; the shortfall
   (requested - available) is kept beside it.
+- A received return takes its refund (quantity x unit price paid) off the revenue of the
+  day it was received, store and product alike, and counts it as refunded, with the units
+  as returned; the units sold stay, so a product's return rate is returned over sold.
 - Stock turnover per stock item: units shipped over the time-weighted average on-hand
   stock since the item was opened (reservations do not change on-hand stock).
 """
@@ -32,6 +35,7 @@ from read_model.sql import analytics
 from read_model.sql.analytics_bookings import Bookings, write_bookings
 from write_model.inventory import StockItem
 from write_model.orders import Order
+from write_model.returns import OrderReturn
 
 SoldOn = dict[UUID, date | None]
 
@@ -49,6 +53,8 @@ class AnalyticsProjection(SqlProjection):
         "product_sales_daily",
         "lost_demand_daily",
         "stock_turnover",
+        "analytics_returns",
+        "analytics_return_lines",
     )
 
     def apply(self, event: Any, cur: Cursor[Any]) -> None:
@@ -73,6 +79,25 @@ class AnalyticsProjection(SqlProjection):
         }
         if of_orders:
             self._orders(sorted(of_orders.values(), key=lambda e: e.originator_version), cur)
+        self._returns(events, cur)
+
+    def _returns(self, events: Sequence[Any], cur: Cursor[Any]) -> None:
+        """Keep asked returns' lines; book each received return's refund on the day of its
+        receipt, once (the receipt is final)."""
+        asked = [_asked(e) for e in events if isinstance(e, OrderReturn.Requested)]
+        if asked:
+            analytics.add_returns(cur, asked)
+        days = {
+            e.originator_id: utc_day(e.timestamp)
+            for e in events
+            if isinstance(e, OrderReturn.Received)
+        }
+        if not days:
+            return
+        bookings = Bookings({})
+        for received in analytics.receive_returns(cur, list(days)):
+            bookings.refund(received.store_id, days[received.id], received.lines)
+        write_bookings(cur, bookings)
 
     def _orders(self, events: list[Any], cur: Cursor[Any]) -> None:
         """Keep new orders, move each order to its last version, and book the events that
@@ -131,16 +156,21 @@ class AnalyticsProjection(SqlProjection):
         return None
 
     @stock_move.register
-    def _(self, event: StockItem.Received | StockItem.Adjusted) -> analytics.StockMove:
+    def _(
+        self, event: StockItem.Received | StockItem.Adjusted | StockItem.Returned
+    ) -> analytics.StockMove:
         return _move(event, event.quantity, 0)
 
     @stock_move.register
     def _(self, event: StockItem.Committed) -> analytics.StockMove:
         return _move(event, -event.quantity, event.quantity)
 
-    topics = (*topics_of(Order.Placed, StockItem.Opened), *handled(book, stock_move))
-    """Orders are kept from their placing and stock items from their opening; the rest is
-    what the handlers book."""
+    topics = (
+        *topics_of(Order.Placed, StockItem.Opened, OrderReturn.Requested, OrderReturn.Received),
+        *handled(book, stock_move),
+    )
+    """Orders are kept from their placing, stock items from their opening, returns from
+    their asking to their receipt; the rest is what the handlers book."""
 
 
 def _move(event: Any, on_hand: int, shipped: int) -> analytics.StockMove:
@@ -153,6 +183,13 @@ STATUS_OF = {Order.Confirmed: "confirmed", Order.Rejected: "rejected"}
 
 
 def _placed(event: Order.Placed) -> analytics.PlacedOrder:
+    lines = [
+        analytics.Line(line.product_id, line.quantity, line.unit_price) for line in event.lines
+    ]
+    return analytics.PlacedOrder(event.originator_id, event.store_id, lines)
+
+
+def _asked(event: OrderReturn.Requested) -> analytics.PlacedOrder:
     lines = [
         analytics.Line(line.product_id, line.quantity, line.unit_price) for line in event.lines
     ]

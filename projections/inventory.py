@@ -24,6 +24,7 @@ STOCK_DELTAS = (
     StockItem.Released,
     StockItem.Held,
     StockItem.HoldReleased,
+    StockItem.Returned,
     StockItem.Committed,
 )
 
@@ -31,7 +32,7 @@ STOCK_DELTAS = (
 def stock_change(event: Any) -> StockChange:
     """An event's effect on its stock item's (on hand, reserved)."""
     on_hand, reserved = 0, 0
-    if isinstance(event, StockItem.Received | StockItem.Adjusted):
+    if isinstance(event, StockItem.Received | StockItem.Adjusted | StockItem.Returned):
         on_hand = event.quantity
     elif isinstance(event, StockItem.Reserved | StockItem.Held):
         reserved = event.quantity

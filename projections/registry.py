@@ -12,6 +12,7 @@ from projections.inventory import InventoryCacheProjection, StockProjection
 from projections.orders import OrdersProjection
 from projections.query_cache import QueryCacheProjection
 from projections.reservations import ReservationsProjection
+from projections.returns import ReturnsProjection
 from projections.suggest import SuggestProjection
 from read_model.redis.cache import QueryCache
 from read_model.redis.inventory import InventoryCache
@@ -24,6 +25,7 @@ SQL_PROJECTIONS: tuple[type[SqlProjection], ...] = (
     AnalyticsProjection,
     StockAlertsProjection,
     ReservationsProjection,
+    ReturnsProjection,
 )
 
 

@@ -123,6 +123,24 @@ class PlaceReservedOrder:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RequestReturn:
+    """Send back some units of a delivered order; `items` maps product to quantity."""
+
+    order_id: UUID
+    items: tuple[OrderItem, ...]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChangeReturnStatus:
+    """Receive a return, or refuse it with a reason."""
+
+    return_id: UUID
+    status: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ChangeOrderStatus:
     order_id: UUID
     status: str

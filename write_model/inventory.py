@@ -130,6 +130,15 @@ class StockItem(Aggregate):
     def _release_hold(self, reservation_id: UUID, quantity: int) -> None:
         self.reserved -= quantity
 
+    class Returned(Aggregate.Event):
+        return_id: UUID
+        quantity: int
+
+    @event(Returned)
+    def take_back(self, return_id: UUID, quantity: int) -> None:
+        """A received return's units are on the shelf again."""
+        self.on_hand += quantity
+
     class Committed(Aggregate.Event):
         order_id: UUID
         quantity: int

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -137,15 +137,25 @@ class Order(Aggregate):
         self.status = "rejected"
         self.shortfalls = tuple(shortfalls)
 
+    delivered_at: datetime | None = None
+    """When it was delivered: returns are open for a while from then."""
+
     class StatusChanged(Aggregate.Event):
         status: str
         by: UUID
+
+        def apply(self, aggregate: Aggregate) -> None:
+            """The delivery's time is the event's own, so the order keeps it."""
+            order = cast(Order, aggregate)
+            order.status = self.status
+            if self.status == "delivered":
+                order.delivered_at = self.timestamp
 
     def change_status(self, status: str, by: UUID) -> bool:
         """Move along the lifecycle; repeating the current status is a no-op (returns False)."""
         if not self.is_move_to(status):
             return False
-        self._change_status(status=status, by=by)
+        self.trigger_event(self.StatusChanged, status=status, by=by)
         return True
 
     def is_move_to(self, status: str) -> bool:
@@ -160,10 +170,6 @@ class Order(Aggregate):
                 details={"status": self.status, "allowed": list(allowed)},
             )
         return True
-
-    @event(StatusChanged)
-    def _change_status(self, status: str, by: UUID) -> None:
-        self.status = status
 
     class DeliveryScheduled(Aggregate.Event):
         address: str

@@ -13,10 +13,12 @@ from write_model.commands import (
     Actor,
     AdjustStock,
     ChangeOrderStatus,
+    ChangeReturnStatus,
     ListProduct,
     PlaceOrder,
     PlaceReservedOrder,
     RegisterStore,
+    RequestReturn,
     ReserveStock,
     ReviseProduct,
     ScheduleDelivery,
@@ -42,6 +44,7 @@ from write_model.placement import (
     shortfalls,
 )
 from write_model.reservations import Reservation, ReservationNotFoundError
+from write_model.returns import InvalidReturnError, OrderReturn, returnable_lines
 from write_model.text import checked
 
 
@@ -406,6 +409,78 @@ class Shop(OrderAudit):
             if item is None:
                 raise ConcurrentUpdateError(f"Stock of {line.product_id} is missing.")
             item.release_hold(reservation.id, line.quantity)
+            items.append(item)
+        return items
+
+    def request_return(
+        self, cmd: RequestReturn, actor: Actor, now: datetime | None = None
+    ) -> Outcome:
+        """The order's customer sends back some of what was delivered, within the window
+        after delivery (`now`: the caller's clock), never more than is left to return."""
+        quantities = merge_items(cmd.items)
+        reason = checked("reason", cmd.reason, multiline=True)
+        moment = now or datetime.now(UTC)
+        return self._retried(
+            lambda: self._try_request_return(cmd, quantities, reason, actor, moment)
+        )
+
+    def _try_request_return(
+        self,
+        cmd: RequestReturn,
+        quantities: dict[UUID, int],
+        reason: str,
+        actor: Actor,
+        now: datetime,
+    ) -> Outcome:
+        order, _ = self.visible_order(cmd.order_id, actor)
+        if order.user_id != actor.user_id:
+            raise PermissionDeniedError("Only the order's customer may return it.")
+        earlier = self.returns_of(order.id)
+        lines = returnable_lines(order, earlier, quantities, now, self.return_window)
+        order_return = OrderReturn(
+            id=OrderReturn.create_id(order.id, len(earlier) + 1),
+            order_id=order.id,
+            store_id=order.store_id,
+            user_id=order.user_id,
+            lines=lines,
+            reason=reason,
+        )
+        return self._save(order_return)
+
+    def change_return_status(self, cmd: ChangeReturnStatus, actor: Actor) -> Outcome:
+        """The store's owner (or an admin) receives a return, its units back on the shelf in
+        the same transaction, or refuses it with a reason. The same status again records
+        nothing; a return already settled is a conflict."""
+        return self._retried(lambda: self._try_change_return(cmd, actor))
+
+    def _try_change_return(self, cmd: ChangeReturnStatus, actor: Actor) -> Outcome:
+        order_return, store = self.visible_return(cmd.return_id, actor)
+        if cmd.status == order_return.status:
+            return self._unchanged(order_return)
+        order_return.check_move_to(cmd.status)
+        if not actor.is_admin and actor.user_id != store.owner_id:
+            raise PermissionDeniedError("Only the store's owner or an admin may settle a return.")
+        if cmd.status == "refused":
+            reason = checked("reason", cmd.reason or "", multiline=True)
+            if not reason.strip():
+                raise InvalidReturnError("A refusal needs a reason.")
+            order_return.refuse(by=actor.user_id, reason=reason)
+            return self._save(order_return)
+        order_return.receive(by=actor.user_id)
+        return self._save(order_return, *self._taken_back(order_return))
+
+    def _taken_back(self, order_return: OrderReturn) -> list[StockItem]:
+        ids = {
+            line.product_id: StockItem.create_id(order_return.store_id, line.product_id)
+            for line in order_return.lines
+        }
+        found = self._find_all(dict.fromkeys(ids.values(), StockItem))
+        items = []
+        for line in order_return.lines:
+            item = found[ids[line.product_id]]
+            if item is None:
+                raise ConcurrentUpdateError(f"Stock of {line.product_id} is missing.")
+            item.take_back(order_return.id, line.quantity)
             items.append(item)
         return items
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 from uuid import UUID
@@ -24,6 +25,7 @@ from write_model.orders import (
     may_see_order,
 )
 from write_model.reservations import Reservation, ReservationNotFoundError
+from write_model.returns import OrderReturn, ReturnNotFoundError, may_see_return
 
 
 class ShopBase(LoggedApplication):
@@ -36,10 +38,15 @@ class ShopBase(LoggedApplication):
     """Stock items gain events with every order: a snapshot bounds a cold load."""
 
     def __init__(
-        self, env: EnvType | None = None, *, min_order_total: Decimal = Decimal("1.00")
+        self,
+        env: EnvType | None = None,
+        *,
+        min_order_total: Decimal = Decimal("1.00"),
+        return_window: timedelta = timedelta(days=30),
     ) -> None:
         super().__init__(env)
         self.min_order_total = min_order_total
+        self.return_window = return_window
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -68,6 +75,32 @@ class ShopBase(LoggedApplication):
         if reservation is None or not (mine or actor.is_admin):
             raise ReservationNotFoundError(f"Reservation {reservation_id} does not exist.")
         return reservation
+
+    def visible_return(self, return_id: UUID, actor: Actor) -> tuple[OrderReturn, Store]:
+        """The return and its store, for its customer, the store's owner and admins; to anyone
+        else it does not exist."""
+        found = self.get_return(return_id)
+        store = self.get_store(found.store_id)
+        if not may_see_return(actor, found, store):
+            raise ReturnNotFoundError(f"Return {return_id} does not exist.")
+        return found, store
+
+    def get_return(self, return_id: UUID) -> OrderReturn:
+        found = self._find(OrderReturn, return_id)
+        if found is None:
+            raise ReturnNotFoundError(f"Return {return_id} does not exist.")
+        return found
+
+    def returns_of(self, order_id: UUID) -> list[OrderReturn]:
+        """The order's returns, first first: they are numbered, so read until one is missing."""
+        found: list[OrderReturn] = []
+        while True:
+            ids = [OrderReturn.create_id(order_id, len(found) + n) for n in range(1, 9)]
+            batch = self._find_all(dict.fromkeys(ids, OrderReturn))
+            for return_id in ids:
+                if batch[return_id] is None:
+                    return found
+                found.append(batch[return_id])
 
     def get_store(self, store_id: UUID) -> Store:
         store = self._find(Store, store_id)

@@ -166,6 +166,7 @@ def dashboard(
         units=totals.units,
         cancelled_orders=totals.cancelled_orders,
         cancelled_value=totals.cancelled_value,
+        refunded=totals.refunded,
         category_revenue=_all(CategoryRevenueOut, reports.category_revenue(pool, window)),
         top_products=_all(ProductSalesOut, reports.top_products(pool, window, DASHBOARD_TOP)),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.schemas.common import Money
 
@@ -20,6 +20,7 @@ class SalesPeriodOut(BaseModel):
     cancelled_orders: int
     cancelled_value: Money
     completed_orders: int
+    refunded: Money = Field(description="Refunds of returns received in the period.")
 
 
 class ProductSalesOut(BaseModel):
@@ -27,6 +28,8 @@ class ProductSalesOut(BaseModel):
     title: str
     units: int
     revenue: Money
+    returned_units: int
+    return_rate: float = Field(description="Units received back over units sold.")
 
 
 class CategoryRevenueOut(BaseModel):
@@ -72,6 +75,7 @@ class MonthlyAnalyticsOut(BaseModel):
     units: int
     cancelled_orders: int
     cancelled_value: Money
+    refunded: Money
     category_revenue: list[CategoryRevenueOut]
     top_products: list[ProductSalesOut]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -10,7 +10,7 @@ from projections.base import topics_of
 from projections.sagas.ports import Directory, Email, Mailer
 from read_model.sql.saga_jobs import Job
 from write_model.catalogue import Store
-from write_model.orders import Order
+from write_model.orders import Order, OrderLine
 from write_model.shop import Shop
 
 
@@ -46,19 +46,13 @@ class ConfirmationEmail:
 
 
 def confirmation_text(order: Order, store: Store, customer: str) -> str:
-    width = max((len(line.title) for line in order.lines), default=10)
-    lines = [
-        f"  {line.quantity:>4} x {line.title:<{width}}"
-        f"  @ {line.unit_price:>9}  = {line.line_total:>10}"
-        for line in order.lines
-    ]
     return "\n".join(
         [
             f"Hello {customer},",
             "",
             f"{store.name} ({store.city}) confirmed your order {order.id}:",
             "",
-            *lines,
+            *itemised(order.lines),
             "",
             f"  Total: {order.total_price}",
             "",
@@ -66,3 +60,13 @@ def confirmation_text(order: Order, store: Store, customer: str) -> str:
             "Bazaar",
         ]
     )
+
+
+def itemised(lines: Sequence[OrderLine]) -> list[str]:
+    """One aligned text line per order line: quantity, title, unit price, line total."""
+    width = max((len(line.title) for line in lines), default=10)
+    return [
+        f"  {line.quantity:>4} x {line.title:<{width}}"
+        f"  @ {line.unit_price:>9}  = {line.line_total:>10}"
+        for line in lines
+    ]

@@ -1,9 +1,13 @@
-"""The layout of a PDF invoice, drawn with reportlab (loaded only where invoices are drawn)."""
+"""The layout of PDF invoices and credit notes, drawn with reportlab (loaded only where they
+are drawn)."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -14,11 +18,41 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from projections.sagas.ports import Recipient
 from write_model.catalogue import Store
-from write_model.orders import Order
+from write_model.orders import Order, OrderLine
+from write_model.returns import OrderReturn
 
 
 def invoice_pdf(order: Order, store: Store, customer: Recipient, at: datetime) -> bytes:
     """One A4 page: who sold to whom, when, each line and the total."""
+    return _document(
+        ("Invoice", order.id), store, customer, f"Order: {order.id}", at, order.lines, "Total"
+    )
+
+
+def credit_note_pdf(
+    order_return: OrderReturn, store: Store, customer: Recipient, at: datetime
+) -> bytes:
+    """The invoice's counterpart for a received return: the units taken back and the refund."""
+    return _document(
+        ("Credit note", order_return.id),
+        store,
+        customer,
+        f"Return: {order_return.id} of order {order_return.order_id}",
+        at,
+        order_return.lines,
+        "Refund",
+    )
+
+
+def _document(
+    kind: tuple[str, UUID],
+    store: Store,
+    customer: Recipient,
+    reference: str,
+    at: datetime,
+    lines: Sequence[OrderLine],
+    total_label: str,
+) -> bytes:
     styles = getSampleStyleSheet()
     rows = [["Product", "Quantity", "Unit price", "Line total"]]
     rows += [
@@ -28,9 +62,10 @@ def invoice_pdf(order: Order, store: Store, customer: Recipient, at: datetime) -
             str(line.unit_price),
             str(line.line_total),
         ]
-        for line in order.lines
+        for line in lines
     ]
-    rows.append(["Total", "", "", str(order.total_price)])
+    total = sum((line.line_total for line in lines), Decimal("0.00"))
+    rows.append([total_label, "", "", str(total)])
     table = Table(rows, colWidths=[90 * mm, 22 * mm, 28 * mm, 30 * mm])
     table.setStyle(
         TableStyle(
@@ -45,16 +80,15 @@ def invoice_pdf(order: Order, store: Store, customer: Recipient, at: datetime) -
         )
     )
     buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer, pagesize=A4, title=f"Invoice {order.id}", author=store.name
-    )
+    name, number = kind
+    document = SimpleDocTemplate(buffer, pagesize=A4, title=f"{name} {number}", author=store.name)
     document.build(
         [
-            Paragraph(f"Invoice — {escape(store.name)}", styles["Title"]),
+            Paragraph(f"{name} — {escape(store.name)}", styles["Title"]),
             Paragraph(escape(f"{store.name}, {store.city}"), styles["Normal"]),
             Spacer(1, 4 * mm),
             Paragraph(escape(f"Customer: {customer.name} <{customer.email}>"), styles["Normal"]),
-            Paragraph(f"Order: {order.id}", styles["Normal"]),
+            Paragraph(escape(reference), styles["Normal"]),
             Paragraph(f"Date: {at:%Y-%m-%d %H:%M} UTC", styles["Normal"]),
             Spacer(1, 8 * mm),
             table,

@@ -41,6 +41,8 @@ class Loss:
 
 @dataclass(frozen=True, slots=True)
 class PlacedOrder:
+    """A placed order, or an asked return: a store's lines that later events book."""
+
     id: UUID
     store_id: UUID
     lines: list[Line]
@@ -87,6 +89,46 @@ def add_orders(cur: Cursor[Any], placed: Sequence[PlacedOrder]) -> None:
                 [line.unit_price for _, line in rows],
             ),
         )
+
+
+def add_returns(cur: Cursor[Any], asked: Sequence[PlacedOrder]) -> None:
+    """Keep asked returns' lines (their receipt books them); a redelivery changes nothing."""
+    cur.execute(
+        "INSERT INTO analytics_returns (id, store_id) SELECT * FROM unnest(%b::uuid[], %b::uuid[])"
+        " ON CONFLICT (id) DO NOTHING RETURNING id",
+        ([r.id for r in asked], [r.store_id for r in asked]),
+    )
+    new = {row[0] for row in cur.fetchall()}
+    rows = [(r.id, line) for r in asked if r.id in new for line in r.lines]
+    if rows:
+        cur.execute(
+            "INSERT INTO analytics_return_lines (return_id, product_id, quantity, unit_price)"
+            " SELECT * FROM unnest(%b::uuid[], %b::uuid[], %b::int[], %s::numeric[])",
+            (
+                [return_id for return_id, _ in rows],
+                [line.product_id for _, line in rows],
+                [line.quantity for _, line in rows],
+                [line.unit_price for _, line in rows],
+            ),
+        )
+
+
+def receive_returns(cur: Cursor[Any], return_ids: Sequence[UUID]) -> list[PlacedOrder]:
+    """Mark these returns received; those not received before, with their store and lines
+    (a redelivered receipt is left out: it has nothing to book)."""
+    cur.execute(
+        "WITH newly AS (UPDATE analytics_returns SET received = true"
+        " WHERE id = ANY(%b) AND NOT received RETURNING id, store_id)"
+        " SELECT n.id, n.store_id, l.product_id, l.quantity, l.unit_price FROM newly n"
+        " JOIN analytics_return_lines l ON l.return_id = n.id",
+        (list(return_ids),),
+    )
+    found: dict[UUID, PlacedOrder] = {}
+    for return_id, store_id, product_id, quantity, unit_price in cur.fetchall():
+        found.setdefault(return_id, PlacedOrder(return_id, store_id, [])).lines.append(
+            Line(product_id, quantity, unit_price)
+        )
+    return list(found.values())
 
 
 def move_orders(cur: Cursor[Any], moves: Sequence[Move]) -> dict[UUID, Before]:

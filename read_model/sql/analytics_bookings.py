@@ -28,12 +28,15 @@ class SalesDay:
     cancelled_units: int = 0
     cancelled_value: Decimal = Decimal(0)
     completed_orders: int = 0
+    refunded: Decimal = Decimal(0)
+    returned_units: int = 0
 
 
 @dataclass(slots=True)
 class ProductDay:
     units: int = 0
     revenue: Decimal = Decimal(0)
+    returned_units: int = 0
 
 
 @dataclass(slots=True)
@@ -74,6 +77,18 @@ class Bookings:
         for line in self.lines[order_id]:
             row.cancelled_units += line.quantity
             row.cancelled_value += line.quantity * line.unit_price
+
+    def refund(self, store_id: UUID, day: date, lines: list[Line]) -> None:
+        """A received return takes its refund off the revenue of `day` (units sold stay)."""
+        row = self.sales[store_id, day]
+        for line in lines:
+            value = line.quantity * line.unit_price
+            row.revenue -= value
+            row.refunded += value
+            row.returned_units += line.quantity
+            product = self.products[store_id, day, line.product_id]
+            product.revenue -= value
+            product.returned_units += line.quantity
 
     def completion(self, store_id: UUID, day: date) -> None:
         self.sales[store_id, day].completed_orders += 1

@@ -42,7 +42,8 @@ class Window:
 
 @dataclass(frozen=True, slots=True)
 class SalesPeriod:
-    """One period's standing sales, with its cancellations and completed deliveries."""
+    """One period's standing sales net of refunds, with its cancellations, completed
+    deliveries and refunds."""
 
     period: date
     revenue: Decimal
@@ -51,6 +52,7 @@ class SalesPeriod:
     cancelled_orders: int
     cancelled_value: Decimal
     completed_orders: int
+    refunded: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,12 @@ class ProductSales:
     title: str
     units: int
     revenue: Decimal
+    returned_units: int
+
+    @property
+    def return_rate(self) -> float:
+        """Units received back over units sold, in the window."""
+        return round(self.returned_units / self.units, 4) if self.units else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +107,7 @@ class Turnover:
 SUMS = (
     "sum(revenue) AS revenue, sum(orders) AS orders, sum(units) AS units,"
     " sum(cancelled_orders) AS cancelled_orders, sum(cancelled_value) AS cancelled_value,"
-    " sum(completed_orders) AS completed_orders"
+    " sum(completed_orders) AS completed_orders, sum(refunded) AS refunded"
 )
 """A period's figures, summed over its days (null when it has none)."""
 FIGURES = (
@@ -107,7 +115,8 @@ FIGURES = (
     " coalesce(s.units, 0)::int AS units,"
     " coalesce(s.cancelled_orders, 0)::int AS cancelled_orders,"
     " coalesce(s.cancelled_value, 0) AS cancelled_value,"
-    " coalesce(s.completed_orders, 0)::int AS completed_orders"
+    " coalesce(s.completed_orders, 0)::int AS completed_orders,"
+    " coalesce(s.refunded, 0) AS refunded"
 )
 """The same as a `SalesPeriod`'s columns, zero for a period without days."""
 
@@ -140,7 +149,8 @@ def top_products(pool: ConnectionPool, window: Window, limit: int) -> list[Produ
     where, params = window.where("d")
     query = (
         "SELECT d.product_id, coalesce(p.title, '') AS title, sum(d.units)::int AS units,"
-        " sum(d.revenue) AS revenue FROM product_sales_daily d"
+        " sum(d.revenue) AS revenue, sum(d.returned_units)::int AS returned_units"
+        " FROM product_sales_daily d"
         f" LEFT JOIN products p ON p.id = d.product_id WHERE {where}"
         " GROUP BY d.product_id, p.title HAVING sum(d.units) > 0"
         " ORDER BY revenue DESC, d.product_id LIMIT %(limit)s"

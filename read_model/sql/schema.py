@@ -123,6 +123,32 @@ CREATE TABLE IF NOT EXISTS reservations (
 );
 CREATE INDEX IF NOT EXISTS reservations_store ON reservations (store_id, created_at);
 
+CREATE TABLE IF NOT EXISTS returns (
+    id uuid PRIMARY KEY,
+    order_id uuid NOT NULL,
+    store_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    status text NOT NULL,
+    reason text NOT NULL,
+    refusal text,
+    refund_amount numeric(12, 2) NOT NULL,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    version integer NOT NULL
+);
+CREATE INDEX IF NOT EXISTS returns_order ON returns (order_id, created_at);
+CREATE INDEX IF NOT EXISTS returns_store ON returns (store_id, created_at DESC);
+
+CREATE TABLE IF NOT EXISTS return_lines (
+    return_id uuid NOT NULL REFERENCES returns (id) ON DELETE CASCADE,
+    position integer NOT NULL,
+    product_id uuid NOT NULL,
+    title text NOT NULL,
+    quantity integer NOT NULL,
+    unit_price numeric(12, 2) NOT NULL,
+    PRIMARY KEY (return_id, position)
+);
+
 CREATE TABLE IF NOT EXISTS orders (
     id uuid PRIMARY KEY,
     user_id uuid NOT NULL,
@@ -211,6 +237,12 @@ CREATE TABLE IF NOT EXISTS invoices (
     created_at timestamptz NOT NULL DEFAULT now()
 );
 
+CREATE TABLE IF NOT EXISTS credit_notes (
+    return_id uuid PRIMARY KEY,
+    pdf bytea NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+
 CREATE TABLE IF NOT EXISTS analytics_orders (
     id uuid PRIMARY KEY,
     store_id uuid NOT NULL,
@@ -239,6 +271,8 @@ CREATE TABLE IF NOT EXISTS sales_daily (
     completed_orders integer NOT NULL DEFAULT 0,
     PRIMARY KEY (store_id, day)
 );
+ALTER TABLE sales_daily ADD COLUMN IF NOT EXISTS refunded numeric(14, 2) NOT NULL DEFAULT 0;
+ALTER TABLE sales_daily ADD COLUMN IF NOT EXISTS returned_units integer NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS sales_daily_day ON sales_daily (day);
 
 CREATE TABLE IF NOT EXISTS product_sales_daily (
@@ -249,7 +283,22 @@ CREATE TABLE IF NOT EXISTS product_sales_daily (
     revenue numeric(14, 2) NOT NULL,
     PRIMARY KEY (store_id, day, product_id)
 );
+ALTER TABLE product_sales_daily ADD COLUMN IF NOT EXISTS returned_units integer NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS product_sales_daily_day ON product_sales_daily (day);
+
+CREATE TABLE IF NOT EXISTS analytics_returns (
+    id uuid PRIMARY KEY,
+    store_id uuid NOT NULL,
+    received boolean NOT NULL DEFAULT false
+);
+
+CREATE TABLE IF NOT EXISTS analytics_return_lines (
+    return_id uuid NOT NULL,
+    product_id uuid NOT NULL,
+    quantity integer NOT NULL,
+    unit_price numeric(12, 2) NOT NULL,
+    PRIMARY KEY (return_id, product_id)
+);
 
 CREATE TABLE IF NOT EXISTS lost_demand_daily (
     store_id uuid NOT NULL,

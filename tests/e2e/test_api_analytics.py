@@ -106,8 +106,8 @@ class TestDashboard:
             {"category": "ceramics", "revenue": "30.00"},
         ]
         assert monthly["top_products"] == [
-            {"product_id": trading.scarf, "title": "Scarf", "units": 3, "revenue": "75.00"},
-            {"product_id": trading.mug, "title": "Mug", "units": 3, "revenue": "30.00"},
+            sold(trading.scarf, "Scarf", 3, "75.00"),
+            sold(trading.mug, "Mug", 3, "30.00"),
         ]
 
     def test_counts_completed_cancelled_and_low_stock(
@@ -168,6 +168,7 @@ class TestSales:
             "cancelled_orders": 1,
             "cancelled_value": "20.00",
             "completed_orders": 1,
+            "refunded": "0.00",
         }
 
     def test_sums_a_month_into_one_period(self, client: httpx.Client, trading: Trading) -> None:
@@ -203,9 +204,7 @@ class TestTopProductsAndLostDemand:
 
         top = get(client, trading.owner, path, trading)
 
-        assert top == [
-            {"product_id": trading.scarf, "title": "Scarf", "units": 3, "revenue": "75.00"}
-        ]
+        assert top == [sold(trading.scarf, "Scarf", 3, "75.00")]
 
     def test_lists_lost_demand_per_product(self, client: httpx.Client, trading: Trading) -> None:
         path = f"/api/analytics/lost-demand?store_id={trading.store_id}"
@@ -343,3 +342,15 @@ class TestValidation:
         response = client.get(path, headers=trading.owner.auth)
 
         assert_error(response, 400, "validation_error")
+
+
+def sold(product_id: str, title: str, units: int, revenue: str) -> dict[str, object]:
+    """A top product's line, none of it returned."""
+    return {
+        "product_id": product_id,
+        "title": title,
+        "units": units,
+        "revenue": revenue,
+        "returned_units": 0,
+        "return_rate": 0.0,
+    }

@@ -93,6 +93,16 @@ class Shop:
         by_id = {self.products[title]["id"]: qty for title, qty in quantities.items()}
         return place(client, self.customer, self.store["id"], by_id)
 
+    def hold(self, client: httpx.Client, title: str) -> str:
+        """One unit of the product held for the customer; the reservation's id."""
+        body = {
+            "store_id": self.store["id"],
+            "items": [{"product_id": self.products[title]["id"], "quantity": 1}],
+        }
+        held = client.post("/api/reservations", json=body, headers=self.customer.auth)
+        assert held.status_code == 201, held.text
+        return str(held.json()["id"])
+
 
 @pytest.fixture
 def shop(client: httpx.Client) -> Shop:
@@ -246,9 +256,9 @@ class TestTheDashboardFollowsOrdersLive:
         assert dashboard.figure("card-orders") == "2"
         assert dashboard.revenue_bar(today()) == "112.50"
         assert dashboard.rows("top-product-row") == [
-            ["1", "Glazed vase", "1", "45.00"],
-            ["2", "Stoneware mug", "3", "37.50"],
-            ["3", "Linen apron", "1", "30.00"],
+            ["1", "Glazed vase", "1", "45.00", "0 %"],
+            ["2", "Stoneware mug", "3", "37.50", "0 %"],
+            ["3", "Linen apron", "1", "30.00", "0 %"],
         ]
         bars = dashboard.all_testid("top-product-bar")
         assert [bar.get_attribute("data-value") for bar in bars] == ["45.00", "37.50", "30.00"]
@@ -289,6 +299,22 @@ class TestTheDashboardFollowsOrdersLive:
         )
         assert dashboard.figure("card-lost-demand") == "225.00"
         assert dashboard.figure("card-revenue") == "0.00"
+
+
+    def test_shows_how_many_holds_became_orders(
+        self, client: httpx.Client, shop: Shop, dashboard: Dashboard
+    ) -> None:
+        dashboard.open().sign_in(shop.owner_login)
+        dashboard.wait_until(lambda: dashboard.figure("card-revenue") == "0.00", "the figures")
+
+        holds = [shop.hold(client, "Linen apron") for _ in range(4)]
+        client.post("/api/orders", json={"reservation_id": holds[0]}, headers=shop.customer.auth)
+        for held in holds[1:3]:
+            client.delete(f"/api/reservations/{held}", headers=shop.customer.auth)
+
+        dashboard.wait_until(lambda: dashboard.figure("card-conversion") == "0.3333", "the rate")
+        assert dashboard.testid("card-conversion").text == "33 %"
+        assert dashboard.testid("card-holds").text == "4 holds: 1 ordered, 0 expired, 2 released"
 
 
 class TestWhoSeesWhichStores:

@@ -382,8 +382,8 @@
     if (products.length === 0) {
       chart.append(svg("text", { x: width / 2, y: 20, class: "empty mid" }, "No sales this month yet"));
     }
-    fillTable("top-rows", "top-product-row", products, 4, "No sales this month yet.", (p, i) => [
-      i + 1, p.title, count(p.units), money(p.revenue),
+    fillTable("top-rows", "top-product-row", products, 5, "No sales this month yet.", (p, i) => [
+      i + 1, p.title, count(p.units), money(p.revenue), `${Math.round((p.return_rate ?? 0) * 100)} %`,
     ]);
   }
 
