@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from functools import partial
 from uuid import UUID, uuid4
@@ -13,7 +12,6 @@ import httpx
 import pytest
 
 from tests.builders import (
-    MIN_ORDER_TOTAL,
     a_customer,
     a_hold_request,
     a_product_in,
@@ -22,9 +20,8 @@ from tests.builders import (
     stock_of,
 )
 from tests.http_driver import Session, a_product, a_store, receive, register
-from tests.integration.crowd import Answer, all_at_once
+from tests.integration.crowd import Answer, all_at_once, at_once, two_shop_processes
 from write_model.commands import PlaceReservedOrder
-from write_model.errors import DomainError
 from write_model.inventory import StockItem
 from write_model.reservations import Reservation
 from write_model.shop import Shop
@@ -57,30 +54,8 @@ def test_reservations_racing_for_the_last_units_hold_each_unit_once(server: str)
 
 @pytest.fixture
 def two_shops(event_store_env: dict[str, str]) -> Iterator[tuple[Shop, Shop]]:
-    """Two processes' worth of the shop application: caches and turns of their own."""
-    shops = tuple(Shop(env=event_store_env, min_order_total=MIN_ORDER_TOTAL) for _ in range(2))
-    yield shops[0], shops[1]
-    for shop in shops:
-        shop.close()
-
-
-def at_once(*calls: Callable[[], object]) -> list[object]:
-    """Run the calls in threads released together; each one's result or the error it raised."""
-    barrier, results = threading.Barrier(len(calls)), [None] * len(calls)
-
-    def run(n: int) -> None:
-        barrier.wait()
-        try:
-            results[n] = calls[n]()
-        except DomainError as error:
-            results[n] = error
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    with two_shop_processes(event_store_env) as shops:
+        yield shops
 
 
 def test_expiry_racing_conversion_ends_each_reservation_once(

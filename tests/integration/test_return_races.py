@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from uuid import UUID
 
 import pytest
 
 from tests.builders import (
-    MIN_ORDER_TOTAL,
     a_customer,
     a_product_in,
     a_store_in,
@@ -17,8 +15,8 @@ from tests.builders import (
     an_order_for,
     stock_of,
 )
+from tests.integration.crowd import at_once, two_shop_processes
 from write_model.commands import ChangeOrderStatus, OrderItem, RequestReturn
-from write_model.errors import DomainError
 from write_model.returns import ReturnExceedsDeliveredError
 from write_model.shop import Shop
 
@@ -28,30 +26,8 @@ ROUNDS = 10
 
 @pytest.fixture
 def two_shops(event_store_env: dict[str, str]) -> Iterator[tuple[Shop, Shop]]:
-    """Two processes' worth of the shop application: caches and turns of their own."""
-    shops = [Shop(env=event_store_env, min_order_total=MIN_ORDER_TOTAL) for _ in range(2)]
-    yield shops[0], shops[1]
-    for shop in shops:
-        shop.close()
-
-
-def at_once(*calls: Callable[[], object]) -> list[object]:
-    """Run the calls in threads released together; each one's result or the error it raised."""
-    barrier, results = threading.Barrier(len(calls)), [None] * len(calls)
-
-    def run(n: int) -> None:
-        barrier.wait()
-        try:
-            results[n] = calls[n]()
-        except DomainError as error:
-            results[n] = error
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    with two_shop_processes(event_store_env) as shops:
+        yield shops
 
 
 def test_two_returns_of_the_last_units_at_once_take_them_back_once(
