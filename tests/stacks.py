@@ -105,8 +105,9 @@ class RedisServer:
     It saves its data on a clean shutdown and reloads it on start, like a restarted server.
     """
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, binary: str = "redis-server") -> None:
         self.directory = directory
+        self.binary = binary
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -117,7 +118,7 @@ class RedisServer:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [
-                "redis-server",
+                self.binary,
                 *("--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory)),
                 *("--save", "3600", "1", "--appendonly", "no", "--protected-mode", "no"),
             ],
@@ -143,8 +144,8 @@ class RedisServer:
 
 
 @contextmanager
-def a_redis_server(directory: Path) -> Iterator[RedisServer]:
-    server = RedisServer(directory)
+def a_redis_server(directory: Path, binary: str = "redis-server") -> Iterator[RedisServer]:
+    server = RedisServer(directory, binary)
     server.start()
     try:
         yield server

@@ -1,8 +1,9 @@
 """Fixed-window request counters in Redis: `rl:{name}:{caller}` counts one caller's requests.
 
 A window opens at a caller's first request and lasts `window_seconds`; the counter's key
-expires with it. INCR and EXPIRE NX go in one MULTI/EXEC, so a counter never outlives
-its window, however many API processes share it.
+expires with it. `SET ... EX NX` (the window, only if none is open), INCR and TTL go in one
+MULTI/EXEC, so a counter never outlives its window, however many API processes share it;
+these commands are Redis 6.2's too (the embedded dev server), unlike `EXPIRE ... NX`.
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ class RateLimiter:
         """Count one request of `caller`; refused ones count too, so hammering does not pay."""
         key = f"rl:{self.name}:{caller}"
         pipe = self.client.pipeline(transaction=True)
+        pipe.set(key, 0, ex=self.window_seconds, nx=True)
         pipe.incr(key)
-        pipe.expire(key, self.window_seconds, nx=True)
         pipe.ttl(key)
-        count, _, ttl = pipe.execute()
+        _, count, ttl = pipe.execute()
         if int(count) <= self.limit:
             return Allowance(allowed=True, retry_after=0)
         return Allowance(allowed=False, retry_after=max(int(ttl), 1))

