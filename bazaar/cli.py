@@ -164,7 +164,10 @@ def manage_sagas(settings: Settings, args: argparse.Namespace) -> None:
     container = build(settings)
     try:
         if args.action == "failed":
-            for job in saga_jobs.parked(container.pool):
+            parked = saga_jobs.parked(container.pool)
+            if not parked:
+                print("no parked jobs: every side effect was done or is still being tried")
+            for job in parked:
                 print(
                     f"{job.id}\t{job.saga}\t{job.key}\t{job.attempts} attempts\t"
                     f"{job.updated_at:%Y-%m-%d %H:%M:%S}\t{job.last_error}"

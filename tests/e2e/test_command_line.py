@@ -208,6 +208,14 @@ def test_a_command_without_a_reachable_postgres_says_so_in_one_line(
     assert "Traceback" not in refused.stderr
 
 
+def test_sagas_failed_with_nothing_parked_says_so(database_env: dict[str, str]) -> None:
+    run_bazaar("migrate", env=database_env)
+
+    listed = run_bazaar("sagas", "failed", env=database_env)
+
+    assert listed.startswith("no parked jobs"), listed
+
+
 def test_createadmin_refuses_a_username_with_a_control_character(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
