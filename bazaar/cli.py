@@ -27,7 +27,7 @@ from bazaar.devstack import dev_jwt_secret, embedded_services
 from bazaar.progress import ProgressBar
 from bazaar.seed import FULL, Login, Size, seed_demo
 from bazaar.seed import seed as seed_data
-from bazaar.settings import Settings, SettingsError, load_settings
+from bazaar.settings import DEV_STACK_ENV, Settings, SettingsError, load_settings
 from bazaar.wiring import Container, build, migrate
 from read_model.sql import saga_jobs
 from write_model.errors import DomainError
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     name_connections(args.command)
-    settings = settings_or_exit()
+    settings = settings_or_exit(args.command)
     configure_logging(settings.log_level)
     commands = {
         "up": lambda: up(settings, args.streams),
@@ -148,10 +148,13 @@ def user_errors_in_one_line() -> Iterator[None]:
         raise SystemExit(f"bazaar: Redis is unreachable ({unreachable}); check REDIS_URL") from None
 
 
-def settings_or_exit() -> Settings:
-    """A refused setting is one line on stderr and exit code 2: no traceback, no value."""
+def settings_or_exit(command: str) -> Settings:
+    """A refused setting is one line on stderr and exit code 2: no traceback, no value.
+
+    `up` starts its own servers where none are set, so it never reads the file an earlier
+    `up` (perhaps killed) wrote about its own."""
     try:
-        return load_settings()
+        return load_settings(dev_stack=command != "up")
     except SettingsError as error:
         print(f"bazaar: refused settings: {error}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -222,10 +225,23 @@ def up(settings: Settings, streams: str | None = None) -> None:
             }
         )
         migrate(settings)
-        with running(settings) as container:
+        with running(settings) as container, telling_others(settings, data_dir):
             demo = seed_demo(container)
             print_logins(demo + ensure_configured_admin(container))
             serve_container(container, settings)
+
+
+@contextmanager
+def telling_others(settings: Settings, data_dir: Path) -> Iterator[None]:
+    """While the stack runs, `data_dir/env` says where its servers are: other `bazaar`
+    commands started here (`projections status`, `sagas failed`, ...) read it."""
+    path = data_dir / DEV_STACK_ENV
+    found = {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url}
+    path.write_text("".join(f"{name}={url}\n" for name, url in found.items() if url))
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
 
 
 @contextmanager

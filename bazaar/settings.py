@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -21,10 +22,19 @@ class SettingsError(Exception):
     the value (which may be a secret)."""
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """The settings from the environment (and `overrides`), or a one-line SettingsError."""
+DEV_STACK_ENV = "env"
+"""The file in the data directory where a running `bazaar up` writes the URLs of the servers
+it started, so that other `bazaar` commands find them."""
+
+
+def load_settings(*, dev_stack: bool = True, **overrides: Any) -> Settings:
+    """The settings from the environment, then `.env`, then (unless `dev_stack` is off) the
+    running dev stack's file, and `overrides`; or a one-line SettingsError."""
+    files = [".env"]
+    if dev_stack:
+        files.insert(0, str(Path(os.environ.get("BAZAAR_DATA_DIR", ".bazaar")) / DEV_STACK_ENV))
     try:
-        return Settings(**overrides)
+        return Settings(**{"_env_file": tuple(files), **overrides})
     except ValidationError as error:
         raise SettingsError(_without_values(error)) from None
 

@@ -87,6 +87,15 @@ def test_bazaar_up_serves_seeded_demo_data_a_printed_login_can_order_from(
     assert order.json()["status"] == "confirmed"
 
 
+def test_other_commands_find_the_servers_bazaar_up_started(
+    bazaar_up: tuple[str, str], bare_environment: dict[str, str]
+) -> None:
+    status = bazaar_command("projections", "status", env=bare_environment)
+
+    assert status.returncode == 0, status.stderr
+    assert "shop" in status.stdout
+
+
 def test_bazaar_up_with_a_configured_admin_starts_fresh_and_seeded_and_lists_it(
     bare_environment: dict[str, str], tmp_path: Path
 ) -> None:

@@ -300,7 +300,6 @@ class TestTheDashboardFollowsOrdersLive:
         assert dashboard.figure("card-lost-demand") == "225.00"
         assert dashboard.figure("card-revenue") == "0.00"
 
-
     def test_shows_how_many_holds_became_orders(
         self, client: httpx.Client, shop: Shop, dashboard: Dashboard
     ) -> None:
