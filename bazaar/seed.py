@@ -16,6 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from bazaar.bulk import Progress, missing, run_in_threads
 from bazaar.fake_catalogue import FakeCatalogue, FakeProduct
+from bazaar.sizes import DEMO, Size
 from bazaar.wiring import Container
 from write_model.accounts import Accounts, UserNotFoundError
 from write_model.commands import (
@@ -44,25 +45,6 @@ ARTISANS = (
 )
 ORDER_LINES = 3
 Login = tuple[str, str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class Size:
-    """How many products, spread evenly over how many stores, and a few orders."""
-
-    products: int
-    stores: int
-    orders: int = 10
-
-    def per_store(self, store: int) -> int:
-        """Store `store`'s share: N // M products each, the first N % M stores one more."""
-        return self.products // self.stores + (store < self.products % self.stores)
-
-
-DEMO = Size(products=60, stores=3)
-"""What `bazaar up` seeds: small, so start-up stays fast."""
-FULL = Size(products=6000, stores=20)
-"""What `bazaar seed` makes by default: 300 products listed and stocked by each store."""
 
 
 @dataclass(frozen=True, slots=True)

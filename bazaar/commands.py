@@ -1,0 +1,333 @@
+"""What each `bazaar` command does, once `bazaar.cli` has read its arguments."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import closing, contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import eventsourcing.persistence
+import psycopg
+import redis
+import uvicorn
+
+from api.main import TraceIdFilter, create_app
+from bazaar import fake_provider, kafka, projection_commands
+from bazaar.audit import audit
+from bazaar.devstack import dev_jwt_secret, embedded_services
+from bazaar.progress import ProgressBar
+from bazaar.seed import Login, seed_demo
+from bazaar.seed import seed as seed_data
+from bazaar.settings import DEV_STACK_ENV, Settings, SettingsError, load_settings
+from bazaar.sizes import Size
+from bazaar.wiring import Container, build, migrate
+from read_model.sql import saga_jobs
+from write_model.errors import DomainError
+
+log = logging.getLogger("bazaar")
+
+
+def run(args: argparse.Namespace) -> None:
+    """Carry out the parsed command, its user errors as one line."""
+    name_connections(args.command)
+    settings = settings_or_exit(args.command)
+    configure_logging(settings.log_level)
+    commands = {
+        "up": lambda: up(settings, args.streams),
+        "api": lambda: serve(settings, with_runner=args.with_runner, workers=args.workers),
+        "runner": lambda: run_projections(settings, with_sagas=not args.no_sagas),
+        "relay": lambda: kafka.run_relay(settings),
+        "worker": lambda: kafka.run_worker(settings, with_sagas=not args.no_sagas),
+        "fake-provider": lambda: serve_fake_provider(args.host, args.port),
+        "migrate": lambda: migrate(settings),
+        "seed": lambda: seed(settings, Size(args.products, args.stores), args.threads),
+        "createadmin": lambda: create_admin(settings, args.email, args.username),
+        "projections": lambda: manage_projections(settings, args),
+        "audit": lambda: audit(settings, args.target, args.id),
+        "sagas": lambda: manage_sagas(settings, args),
+    }
+    with user_errors_in_one_line():
+        commands[args.command]()
+
+
+def name_connections(command: str) -> None:
+    """Postgres shows each process's connections as `bazaar <command> <pid>` (in
+    `pg_stat_activity.application_name`), so an operator sees who holds them; a name the
+    user chose (`PGAPPNAME`) stays."""
+    if not os.environ.get("PGAPPNAME", "bazaar ").startswith("bazaar "):
+        return
+    os.environ["PGAPPNAME"] = f"bazaar {command} {os.getpid()}"
+
+
+@contextmanager
+def user_errors_in_one_line() -> Iterator[None]:
+    """A refused command or an unreachable server ends in one line and exit code 1, not a
+    traceback: the line says what is wrong, and what to do where that is not obvious."""
+    try:
+        yield
+    except DomainError as refused:
+        raise SystemExit(f"bazaar: {refused}") from None
+    except (psycopg.OperationalError, eventsourcing.persistence.OperationalError) as unreachable:
+        first = str(unreachable).strip().splitlines()[0]
+        raise SystemExit(f"bazaar: Postgres is unreachable ({first}); check DATABASE_URL") from None
+    except redis.ConnectionError as unreachable:
+        raise SystemExit(f"bazaar: Redis is unreachable ({unreachable}); check REDIS_URL") from None
+
+
+def settings_or_exit(command: str) -> Settings:
+    """A refused setting is one line on stderr and exit code 2: no traceback, no value.
+
+    `up` starts its own servers where none are set, so it never reads the file an earlier
+    `up` (perhaps killed) wrote about its own."""
+    try:
+        return load_settings(dev_stack=command != "up")
+    except SettingsError as error:
+        print(f"bazaar: refused settings: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def manage_sagas(settings: Settings, args: argparse.Namespace) -> None:
+    if args.action == "run":
+        run_sagas(settings)
+        return
+    container = build(settings)
+    try:
+        if args.action == "failed":
+            parked = saga_jobs.parked(container.pool)
+            if not parked:
+                print("no parked jobs: every side effect was done or is still being tried")
+            for job in parked:
+                print(
+                    f"{job.id}\t{job.saga}\t{job.key}\t{job.attempts} attempts\t"
+                    f"{job.updated_at:%Y-%m-%d %H:%M:%S}\t{job.last_error}"
+                )
+        elif not saga_jobs.requeue(container.pool, args.job_id):
+            raise SystemExit(f"no parked job {args.job_id}")
+        else:
+            print(f"job {args.job_id} queued again")
+    finally:
+        container.close()
+
+
+def manage_projections(settings: Settings, args: argparse.Namespace) -> None:
+    container = build(settings)
+    try:
+        if args.action == "status":
+            projection_commands.status(container)
+        elif args.action == "rebuild":
+            projection_commands.rebuild(container, [] if args.all else args.names)
+        else:
+            raise SystemExit(projection_commands.verify(container))
+    finally:
+        container.close()
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(TraceIdFilter())
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s [%(trace_id)s] %(name)s: %(message)s")
+    )
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+
+
+def up(settings: Settings, streams: str | None = None) -> None:
+    """One command for a newcomer: everything on this machine, demo data included."""
+    data_dir = Path(settings.bazaar_data_dir)
+    with (
+        local_broker(settings, streams == "kafka", data_dir) as bootstrap,
+        embedded_services(
+            data_dir, need_postgres=not settings.database_url, need_redis=not settings.redis_url
+        ) as services,
+        card_provider(settings.card_provider_url) as card_provider_url,
+    ):
+        settings = settings.model_copy(
+            update={
+                "database_url": settings.database_url or services.database_url,
+                "redis_url": settings.redis_url or services.redis_url,
+                "jwt_secret": settings.jwt_secret or dev_jwt_secret(data_dir),
+                "card_provider_url": card_provider_url,
+                **bootstrap,
+            }
+        )
+        migrate(settings)
+        with running(settings) as container, telling_others(settings, data_dir):
+            demo = seed_demo(container)
+            print_logins(demo + ensure_configured_admin(container))
+            serve_container(container, settings)
+
+
+@contextmanager
+def telling_others(settings: Settings, data_dir: Path) -> Iterator[None]:
+    """While the stack runs, `data_dir/env` says where its servers are: other `bazaar`
+    commands started here (`projections status`, `sagas failed`, ...) read it."""
+    path = data_dir / DEV_STACK_ENV
+    found = {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url}
+    path.write_text("".join(f"{name}={url}\n" for name, url in found.items() if url))
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+@contextmanager
+def card_provider(url: str | None) -> Iterator[str]:
+    """The configured card provider, else the bundled fake serving in this process."""
+    if url:
+        yield url
+        return
+    server = fake_provider.start()
+    try:
+        yield server.url
+    finally:
+        server.shutdown()
+
+
+def serve_fake_provider(host: str, port: int) -> None:
+    server = fake_provider.FakeProviderServer((host, port))
+    print(f"Fake card provider on {server.url} (controls under /_control)", flush=True)
+    with suppress(KeyboardInterrupt):
+        server.serve_forever()
+
+
+def serve(settings: Settings, *, with_runner: bool, workers: int) -> None:
+    """The API alone (any number of worker processes), or one process with the runner."""
+    settings = with_dev_secret(settings)
+    if with_runner:
+        with running(settings) as container:
+            ensure_configured_admin(container)
+            serve_container(container, settings)
+        return
+    container = build(settings)
+    ensure_configured_admin(container)
+    container.close()
+    print(f"Bazaar API on http://{settings.bazaar_host}:{settings.bazaar_port} ({workers} workers)")
+    uvicorn.run(
+        "bazaar.asgi:create",
+        factory=True,
+        workers=workers,
+        host=settings.bazaar_host,
+        port=settings.bazaar_port,
+        log_level="warning",
+    )
+
+
+def serve_container(container: Container, settings: Settings) -> None:
+    secret = settings.jwt_secret or dev_jwt_secret(Path(settings.bazaar_data_dir))
+    app = create_app(container.api_services(secret))
+    print(f"Bazaar API on http://{settings.bazaar_host}:{settings.bazaar_port} (docs at /docs)")
+    uvicorn.run(app, host=settings.bazaar_host, port=settings.bazaar_port, log_level="warning")
+
+
+@contextmanager
+def local_broker(settings: Settings, wanted: bool, data_dir: Path) -> Iterator[dict[str, Any]]:
+    """Settings for a Tansu broker started here, when Kafka is wanted and none is configured."""
+    if not wanted or settings.kafka_bootstrap:
+        yield {}
+        return
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with kafka.tansu_broker(log_file=data_dir / "tansu.log") as bootstrap:
+        yield {"kafka_bootstrap": bootstrap, "kafka_idempotent": False}
+
+
+@contextmanager
+def running(settings: Settings, *, with_sagas: bool = True) -> Iterator[Container]:
+    """The built system with its projections running: in this process, or on Kafka when
+    KAFKA_BOOTSTRAP is set (a relay and two Faust workers, as child processes)."""
+    container = build(settings)
+    if settings.kafka_bootstrap:
+        with kafka.stream_processes(settings), closing(container):
+            yield container
+        return
+    runner = container.runner(with_sagas=with_sagas)
+    runner.start()
+    try:
+        yield container
+    finally:
+        runner.stop()
+        container.close()
+
+
+def run_projections(settings: Settings, *, with_sagas: bool) -> None:
+    with running(settings, with_sagas=with_sagas):
+        log.info("runner started")
+        until_stopped()
+
+
+def run_sagas(settings: Settings) -> None:
+    container = build(settings)
+    executor = container.saga_executor()
+    executor.start()
+    log.info("saga executor started")
+    try:
+        until_stopped()
+    finally:
+        executor.stop()
+        container.close()
+
+
+def until_stopped() -> None:
+    """Block until SIGTERM or Ctrl-C."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with suppress(KeyboardInterrupt):
+        stop.wait()
+
+
+def with_dev_secret(settings: Settings) -> Settings:
+    if settings.jwt_secret:
+        return settings
+    return settings.model_copy(
+        update={"jwt_secret": dev_jwt_secret(Path(settings.bazaar_data_dir))}
+    )
+
+
+def ensure_configured_admin(container: Container) -> list[Login]:
+    """The admin of BAZAAR_ADMIN_EMAIL/_PASSWORD, created or promoted; its login, if any."""
+    settings = container.settings
+    if not (settings.bazaar_admin_email and settings.bazaar_admin_password):
+        return []
+    user = container.accounts.ensure_admin(
+        settings.bazaar_admin_email, settings.bazaar_admin_password
+    )
+    return [(user.email, user.username, "(BAZAAR_ADMIN_PASSWORD)")]
+
+
+def create_admin(settings: Settings, email: str, username: str) -> None:
+    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+    container = build(settings)
+    try:
+        user = container.accounts.ensure_admin(email, password, username=username)
+        print(f"admin {user.email} ({user.id})")
+    finally:
+        container.close()
+
+
+def seed(settings: Settings, size: Size, threads: int) -> None:
+    """Each writer thread gets a connection of its own: with fewer, they queue for them
+    (4 threads on the default 3 took about a quarter longer)."""
+    pool_size = max(settings.postgres_pool_size, threads)
+    container = build(settings.model_copy(update={"postgres_pool_size": pool_size}))
+    try:
+        bar = ProgressBar("seed", unit="products")
+        seeded = seed_data(container, size, threads, bar)
+        bar.finish()
+        print(seeded.summary())
+        print_logins(seeded.logins)
+    finally:
+        container.close()
+
+
+def print_logins(logins: list[Login]) -> None:
+    """The table in one write, so a log line from another thread cannot land inside a row."""
+    rows = [f"  {email:28} {username:10} {password}\n" for email, username, password in logins]
+    sys.stdout.write("".join(["Demo logins (e-mail / username / password):\n", *rows]))
+    sys.stdout.flush()
