@@ -10,9 +10,10 @@ What the figures mean (days are UTC dates of the event's timestamp):
   that of its orders still standing, and counts the order, units and value under
   cancellations on the day it was cancelled.
 - A delivered order counts as completed on the day it was delivered.
-- Lost demand: for each line of a rejected order the store could not serve in full, all
-  the units requested (the customer got none) at the line's unit price; the shortfall
-  (requested - available) is kept beside it.
+- Lost demand: for each line of a rejected order the store could not serve in full, the
+  units requested, and the shortfall (requested - available) valued at the line's unit
+  price: what the store could not sell. (The units it had are not lost: stocked, they
+  stay to sell.)
 - A received return takes its refund (quantity x unit price paid) off the revenue of the
   day it was received, store and product alike, and counts it as refunded, with the units
   as returned; the units sold stay, so a product's return rate is returned over sold.

@@ -47,7 +47,10 @@ class LostProductOut(BaseModel):
 
 
 class LostDemandOut(BaseModel):
+    """Units rejected orders asked for; `value` is their shortfall at the prices asked."""
+
     units: int
+    shortfall: int
     value: Money
     by_product: list[LostProductOut]
 

@@ -94,8 +94,9 @@ class Bookings:
         self.sales[store_id, day].completed_orders += 1
 
     def lost_demand(self, order_id: UUID, store_id: UUID, day: date, losses: list[Loss]) -> None:
-        """Each short line's requested units, at the order's unit price; a loss of a product
-        the order has no line of counts nothing."""
+        """Each short line: its requested units, and the units it was short of valued at the
+        order's unit price (what the store could not sell); a loss of a product the order has
+        no line of counts nothing."""
         prices = {line.product_id: line.unit_price for line in self.lines[order_id]}
         for loss in losses:
             if loss.product_id in prices:
@@ -103,7 +104,7 @@ class Bookings:
                 row.orders += 1
                 row.units += loss.requested
                 row.shortfall += loss.requested - loss.available
-                row.value += loss.requested * prices[loss.product_id]
+                row.value += (loss.requested - loss.available) * prices[loss.product_id]
 
 
 def write_bookings(cur: Cursor[Any], bookings: Bookings) -> None:

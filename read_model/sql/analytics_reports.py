@@ -88,6 +88,7 @@ class LostProduct:
 @dataclass(frozen=True, slots=True)
 class LostDemand:
     units: int = 0
+    shortfall: int = 0
     value: Decimal = Decimal("0.00")
     by_product: list[LostProduct] = field(default_factory=list)
 
@@ -181,6 +182,7 @@ def lost_demand(pool: ConnectionPool, window: Window) -> LostDemand:
     products = _fetch(pool, LostProduct, query, params)
     return LostDemand(
         units=sum(p.units for p in products),
+        shortfall=sum(p.shortfall for p in products),
         value=sum((p.value for p in products), Decimal("0.00")),
         by_product=products[:BIGGEST_LOSSES],
     )

@@ -5,7 +5,7 @@ The scenario, all on one UTC day (the day the orders were placed):
   1. Mug x3 + Scarf x1 = 55.00, shipped and delivered.
   2. Mug x2 = 20.00, cancelled by the customer.
   3. Scarf x2 = 50.00, confirmed.
-  4. Scarf x5 + Mug x1, rejected: only 1 scarf left -> lost 5 scarves (shortfall 4), 125.00.
+  4. Scarf x5 + Mug x1, rejected: only 1 scarf left -> 5 scarves asked, 4 short: 100.00.
 Hence revenue 105.00 from 2 orders and 6 units; ceramics 30.00, textiles 75.00; 1 completed,
 1 cancelled (20.00); 1 product low on stock (Scarf: 1 available).
 """
@@ -126,7 +126,7 @@ class TestDashboard:
     ) -> None:
         lost = dashboard_of(client, trading)["lost_demand"]
 
-        assert (lost["units"], lost["value"]) == (5, "125.00")
+        assert (lost["units"], lost["shortfall"], lost["value"]) == (5, 4, "100.00")
         assert lost["by_product"] == [
             {
                 "product_id": trading.scarf,
@@ -134,7 +134,7 @@ class TestDashboard:
                 "orders": 1,
                 "units": 5,
                 "shortfall": 4,
-                "value": "125.00",
+                "value": "100.00",
             }
         ]
 
@@ -146,7 +146,12 @@ class TestDashboard:
         assert body["monthly_analytics"]["total_revenue"] == "0.00"
         assert body["monthly_analytics"]["top_products"] == []
         assert body["completed_orders"] == 0
-        assert body["lost_demand"] == {"units": 0, "value": "0.00", "by_product": []}
+        assert body["lost_demand"] == {
+            "units": 0,
+            "shortfall": 0,
+            "value": "0.00",
+            "by_product": [],
+        }
 
 
 class TestSales:
@@ -211,7 +216,7 @@ class TestTopProductsAndLostDemand:
 
         lost = get(client, trading.owner, path, trading)
 
-        assert (lost["units"], lost["value"]) == (5, "125.00")
+        assert (lost["units"], lost["value"]) == (5, "100.00")
         assert [p["product_id"] for p in lost["by_product"]] == [trading.scarf]
 
     def test_gives_stock_turnover_from_shipped_units(

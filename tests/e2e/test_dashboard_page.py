@@ -294,10 +294,11 @@ class TestTheDashboardFollowsOrdersLive:
 
         assert_error(refused, 400, "insufficient_stock")
         dashboard.wait_until(
-            lambda: dashboard.rows("lost-demand-row") == [["Glazed vase", "5", "225.00"]],
-            "the refused vases",
+            lambda: dashboard.rows("lost-demand-row") == [["Glazed vase", "5", "135.00"]],
+            "the refused vases: 5 asked, 3 short",
         )
-        assert dashboard.figure("card-lost-demand") == "225.00"
+        assert dashboard.figure("card-lost-demand") == "135.00"
+        assert dashboard.testid("card-lost-units").text == "3 units short"
         assert dashboard.figure("card-revenue") == "0.00"
 
     def test_shows_how_many_holds_became_orders(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bazaar.fake_catalogue import CATEGORIES, FakeCatalogue
-from bazaar.seed import FULL, Size, product_id
+from bazaar.seed import product_id
+from bazaar.sizes import FULL, Size
 
 pytestmark = pytest.mark.unit
 

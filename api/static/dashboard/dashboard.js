@@ -233,7 +233,7 @@
     $("card-units").textContent = plural(data.units, "unit sold", "units sold");
     setFigure("card-completed", count(data.completed), data.completed);
     setFigure("card-lost", money(data.lost.value), Number(data.lost.value).toFixed(2));
-    $("card-lost-units").textContent = plural(data.lost.units, "unit refused", "units refused");
+    $("card-lost-units").textContent = plural(data.lost.shortfall, "unit short", "units short");
     drawHolds(data.holds);
     if (data.alerts) {
       setFigure("card-low-stock", count(data.lowStock), data.lowStock);
