@@ -5,10 +5,11 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+RUNNABLE := $(VENV)/.runnable
 
 .PHONY: run run-kafka test lint ci bench
 
-run: $(INSTALLED)
+run: $(RUNNABLE)
 	$(BIN)/bazaar up
 
 # The Kafka topology without Docker: a local Tansu broker, the relay and two Faust workers.
@@ -34,6 +35,12 @@ bench: $(INSTALLED)
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 
+# `make run` installs what running needs; tests and linters add the dev tools (and make
+# the virtualenv runnable too).
+$(RUNNABLE): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -e '.[run]'
+	touch $@
+
 $(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -e '.[dev]'
-	touch $@
+	touch $@ $(RUNNABLE)
