@@ -31,6 +31,7 @@ from bazaar.sizes import Size
 from bazaar.wiring import Container, build, migrate
 from read_model.sql import saga_jobs
 from write_model.errors import DomainError
+from write_model.users import User
 
 log = logging.getLogger("bazaar")
 
@@ -160,8 +161,8 @@ def up(settings: Settings, streams: str | None = None) -> None:
         )
         migrate(settings)
         with running(settings) as container, telling_others(settings, data_dir):
-            demo = seed_demo(container)
-            print_logins(demo + ensure_configured_admin(container))
+            logins = seed_demo(container) + ensure_configured_admin(container)
+            print_ready(container, services.database_url, services.redis_url, logins)
             serve_container(container, settings)
 
 
@@ -223,7 +224,6 @@ def serve(settings: Settings, *, with_runner: bool, workers: int) -> None:
 def serve_container(container: Container, settings: Settings) -> None:
     secret = settings.jwt_secret or dev_jwt_secret(Path(settings.bazaar_data_dir))
     app = create_app(container.api_services(secret))
-    print(f"Bazaar API on http://{settings.bazaar_host}:{settings.bazaar_port} (docs at /docs)")
     uvicorn.run(app, host=settings.bazaar_host, port=settings.bazaar_port, log_level="warning")
 
 
@@ -326,8 +326,46 @@ def seed(settings: Settings, size: Size, threads: int) -> None:
         container.close()
 
 
+ROLES = {
+    "admin": "admin: sees and does everything",
+    "artisan": "shop owner: owns stores, lists and stocks, ships orders",
+    "customer": "customer: searches, reserves, orders, returns",
+}
+
+
+def print_ready(
+    container: Container, embedded_pg: str | None, embedded_redis: str | None, logins: list[Login]
+) -> None:
+    """What a newcomer needs, in one write (a log line from another thread cannot land
+    inside it): where to go, where the servers are, and who to sign in as."""
+    settings, data_dir = container.settings, Path(container.settings.bazaar_data_dir)
+    base = f"http://{settings.bazaar_host}:{settings.bazaar_port}"
+    where_pg = f"embedded, data in {data_dir / 'pg'}" if embedded_pg else "from DATABASE_URL"
+    where_redis = f"embedded, data in {data_dir / 'redis'}" if embedded_redis else "from REDIS_URL"
+    lines = [
+        "Bazaar is up:",
+        f"  API        {base}  (try it: {base}/docs; shop owners: {base}/dashboard)",
+        f"  Postgres   {settings.database_url}  ({where_pg})",
+        f"  Redis      {settings.redis_url}  ({where_redis})",
+        f"  Other `bazaar` commands run here use these servers ({data_dir / DEV_STACK_ENV}).",
+    ]
+    accounts = container.accounts
+    roles = {email: accounts.get_user(User.create_id(email)).role for email, _, _ in logins}
+    sys.stdout.write("\n".join([*lines, login_table(logins, roles)]))
+    sys.stdout.flush()
+
+
 def print_logins(logins: list[Login]) -> None:
     """The table in one write, so a log line from another thread cannot land inside a row."""
-    rows = [f"  {email:28} {username:10} {password}\n" for email, username, password in logins]
-    sys.stdout.write("".join(["Demo logins (e-mail / username / password):\n", *rows]))
+    sys.stdout.write(login_table(logins, {}))
     sys.stdout.flush()
+
+
+def login_table(logins: list[Login], roles: dict[str, str | None]) -> str:
+    """One row per login (e-mail, username, password, and what the role may do, if known)."""
+    rows = [
+        f"  {email:28} {username:10} {password:16} {ROLES.get(roles.get(email) or '', '')}".rstrip()
+        + "\n"
+        for email, username, password in logins
+    ]
+    return "".join(["Demo logins (e-mail / username / password / role):\n", *rows])

@@ -65,8 +65,11 @@ def test_bazaar_up_serves_seeded_demo_data_a_printed_login_can_order_from(
     bazaar_up: tuple[str, str],
 ) -> None:
     url, printed = bazaar_up
-    login = re.search(r"^  (customer@\S+)\s+\S+\s+(\S+)$", printed, re.MULTILINE)
+    login = re.search(r"^  (customer@\S+)\s+\S+\s+(\S+)\s+customer: ", printed, re.MULTILINE)
     assert login, printed
+    assert re.search(r"^  artisan@\S+\s+\S+\s+\S+\s+shop owner: owns stores", printed, re.M)
+    assert f"API        {url}  (try it: {url}/docs; shop owners: {url}/dashboard)" in printed
+    assert re.search(r"^  Postgres   postgresql://\S+  \(embedded, data in ", printed, re.M)
     email, password = login.groups()
 
     with httpx.Client(base_url=url) as client:
