@@ -7,6 +7,7 @@ import getpass
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -143,6 +144,7 @@ def configure_logging(level: str) -> None:
 def up(settings: Settings, streams: str | None = None) -> None:
     """One command for a newcomer: everything on this machine, demo data included."""
     data_dir = Path(settings.bazaar_data_dir)
+    refuse_a_taken_port(settings.bazaar_host, settings.bazaar_port)
     with (
         local_broker(settings, streams == "kafka", data_dir) as bootstrap,
         embedded_services(
@@ -164,6 +166,20 @@ def up(settings: Settings, streams: str | None = None) -> None:
             logins = seed_demo(container) + ensure_configured_admin(container)
             print_ready(container, services.database_url, services.redis_url, logins)
             serve_container(container, settings)
+
+
+def refuse_a_taken_port(host: str, port: int) -> None:
+    """Found before anything starts, migrates or seeds: one line, exit code 1. The probe
+    binds as uvicorn will (address reuse on), so a port just freed is not refused."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as taken:
+            raise SystemExit(
+                f"bazaar: cannot serve on {host}:{port} ({taken.strerror}); "
+                "stop what uses it, or set BAZAAR_PORT"
+            ) from None
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -88,6 +89,25 @@ def test_bazaar_up_serves_seeded_demo_data_a_printed_login_can_order_from(
 
     assert order.status_code == 201, order.text
     assert order.json()["status"] == "confirmed"
+
+
+def test_bazaar_up_on_a_taken_port_says_so_in_one_line_before_starting_anything(
+    bare_environment: dict[str, str],
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**bare_environment, "BAZAAR_PORT": str(port)}
+
+        refused = bazaar_command("up", env=env)
+
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines() == [
+        f"bazaar: cannot serve on 127.0.0.1:{port} (Address already in use); "
+        "stop what uses it, or set BAZAAR_PORT"
+    ]
+    assert not Path(env["BAZAAR_DATA_DIR"]).exists(), "nothing was started"
 
 
 def test_other_commands_find_the_servers_bazaar_up_started(
