@@ -110,6 +110,7 @@ class TraceId:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
+            status = status or 500  # nothing was sent: an error the outer layer answers
             route = getattr(scope.get("route"), "path", "unmatched")
             REQUEST_SECONDS.labels(scope["method"], route, str(status)).observe(elapsed_ms / 1000)
             access_log.info(
@@ -118,7 +119,14 @@ class TraceId:
                 scope["path"],
                 status,
                 elapsed_ms,
-                extra={"trace_id": value},
+                extra={
+                    "trace_id": value,
+                    "method": scope["method"],
+                    "route": route,
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round(elapsed_ms, 1),
+                },
             )
             trace_id_var.reset(token)
 

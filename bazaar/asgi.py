@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from api.main import create_app
 from bazaar.devstack import dev_jwt_secret
+from bazaar.logs import configure_logging
 from bazaar.settings import Settings
 from bazaar.wiring import build
 
@@ -15,6 +16,7 @@ from bazaar.wiring import build
 def create() -> FastAPI:
     """Build from the environment; each uvicorn worker calls this once."""
     settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
     secret = settings.jwt_secret or dev_jwt_secret(Path(settings.bazaar_data_dir))
     container = build(settings)
     app = create_app(container.api_services(secret))

@@ -20,10 +20,11 @@ import psycopg
 import redis
 import uvicorn
 
-from api.main import TraceIdFilter, create_app
+from api.main import create_app
 from bazaar import fake_provider, kafka, projection_commands
 from bazaar.audit import audit
 from bazaar.devstack import dev_jwt_secret, embedded_services
+from bazaar.logs import configure_logging
 from bazaar.progress import ProgressBar
 from bazaar.seed import Login, seed_demo
 from bazaar.seed import seed as seed_data
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> None:
     """Carry out the parsed command, its user errors as one line."""
     name_connections(args.command)
     settings = settings_or_exit(args.command)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     commands = {
         "up": lambda: up(settings, args.streams),
         "api": lambda: serve(settings, with_runner=args.with_runner, workers=args.workers),
@@ -130,15 +131,6 @@ def manage_projections(settings: Settings, args: argparse.Namespace) -> None:
             raise SystemExit(projection_commands.verify(container))
     finally:
         container.close()
-
-
-def configure_logging(level: str) -> None:
-    handler = logging.StreamHandler()
-    handler.addFilter(TraceIdFilter())
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s [%(trace_id)s] %(name)s: %(message)s")
-    )
-    logging.basicConfig(level=level, handlers=[handler], force=True)
 
 
 def up(settings: Settings, streams: str | None = None) -> None:

@@ -76,7 +76,9 @@ def run_worker(settings: Settings, *, with_sagas: bool = True) -> None:
     if sagas:
         sagas.start()
     try:
-        faust.Worker(app, loglevel=settings.log_level).execute_from_commandline()
+        # Our logging stays (LOG_FORMAT's lines, trace ids): Faust's workers log through it.
+        worker = faust.Worker(app, loglevel=settings.log_level, override_logging=False)
+        worker.execute_from_commandline()
     finally:
         if sagas:
             sagas.stop()

@@ -96,6 +96,7 @@ class Settings(BaseSettings):
     read_wait_timeout_s: float = 5.0
     suggest_per_minute: int = 20
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
     card_provider_url: str | None = None
     card_provider_timeout_s: float = 2.0
     smtp_url: str | None = None
