@@ -163,11 +163,13 @@ class Dashboard:
         self.driver.get(f"{self.server}/dashboard?refresh_ms=250")
         return self
 
-    def sign_in(self, login: str, password: str = "s3cret-pass") -> Dashboard:
+    def sign_in(
+        self, login: str, password: str = "s3cret-pass", view: str = "dashboard-view"
+    ) -> Dashboard:
         self.driver.find_element(By.ID, "login").send_keys(login)
         self.driver.find_element(By.ID, "password").send_keys(password)
         self.driver.find_element(By.ID, "signin-submit").click()
-        self.wait_until(lambda: self.visible("dashboard-view"), "the dashboard to open")
+        self.wait_until(lambda: self.visible(view), f"{view} to open")
         return self
 
     def pick_store(self, name: str) -> None:
@@ -318,6 +320,22 @@ class TestTheDashboardFollowsOrdersLive:
 
 
 class TestWhoSeesWhichStores:
+    def test_a_customer_sees_their_own_orders_with_their_invoices(
+        self, client: httpx.Client, shop: Shop, dashboard: Dashboard
+    ) -> None:
+        placed = shop.order(client, **{"Linen apron": 2})
+        login = client.get("/api/auth/me", headers=shop.customer.auth).json()["username"]
+
+        dashboard.open().sign_in(login, view="orders-view")
+
+        assert placed.status_code == 201, placed.text
+        dashboard.wait_until(lambda: len(dashboard.rows("my-order-row")) == 1, "the order")
+        (row,) = dashboard.rows("my-order-row")
+        assert row[1:4] == ["confirmed", "2", "60.00"]
+        assert len(dashboard.all_testid("invoice-button")) == 1
+        assert not dashboard.visible("dashboard-view")
+        dashboard.save_screenshot("dashboard-customer.png")
+
     def test_an_owner_picks_among_their_own_stores_only(
         self, client: httpx.Client, shop: Shop, dashboard: Dashboard
     ) -> None:

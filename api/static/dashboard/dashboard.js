@@ -49,6 +49,7 @@
     state.drawn = "";
     sessionStorage.removeItem("bazaar.access");
     $("dashboard-view").hidden = true;
+    $("orders-view").hidden = true;
     $("who").hidden = true;
     $("signin-view").hidden = false;
     showBanner(message, kind);
@@ -80,6 +81,10 @@
     state.token = token;
     try {
       state.user = await api("/api/auth/me");
+      if (state.user.role === "customer") {
+        await openOrders();
+        return;
+      }
       const stores = await storesFor(state.user);
       fillStorePicker(stores);
     } catch (error) {
@@ -98,6 +103,60 @@
     }
     showBanner("");
     refreshNow();
+  }
+
+  /** A customer has no store: their own orders instead, each with its invoice. */
+  async function openOrders() {
+    const orders = await api("/api/orders?page_size=100");
+    $("signed-in-as").textContent = `${state.user.username} · ${state.user.role}`;
+    $("who").hidden = false;
+    $("signin-view").hidden = true;
+    $("orders-view").hidden = false;
+    showBanner("");
+    const body = $("my-order-rows");
+    body.replaceChildren();
+    for (const order of orders.results) {
+      const row = body.insertRow();
+      row.dataset.testid = "my-order-row";
+      const cells = [
+        new Date(order.created_at).toLocaleString("en-GB"), order.status,
+        count(order.total_items), money(order.total_price),
+      ];
+      cells.forEach((text, column) => {
+        const cell = row.insertCell();
+        cell.textContent = text;
+        if (column >= 2) cell.className = "num";
+      });
+      const invoice = row.insertCell();
+      if (order.status !== "rejected") {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "link";
+        button.textContent = "Open PDF";
+        button.dataset.testid = "invoice-button";
+        button.addEventListener("click", () => openInvoice(order.id));
+        invoice.append(button);
+      }
+    }
+    if (orders.results.length === 0) {
+      const cell = body.insertRow().insertCell();
+      cell.colSpan = 5;
+      cell.className = "empty";
+      cell.textContent = "No orders yet.";
+    }
+  }
+
+  /** The invoice needs the bearer token, so it is fetched, then shown from memory. */
+  async function openInvoice(orderId) {
+    const response = await fetch(`/api/orders/${encodeURIComponent(orderId)}/invoice.pdf`, {
+      headers: { Authorization: `Bearer ${state.token}` },
+    });
+    if (!response.ok) {
+      const body = await response.json().catch(() => null);
+      showBanner((body && body.message) || `The service answered ${response.status}.`);
+      return;
+    }
+    window.open(URL.createObjectURL(await response.blob()), "_blank");
   }
 
   // --- stores and the period ----------------------------------------------------------------
