@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from api.main import create_app
+from api.security import TokenService
 from bazaar.wiring import Container
 from tests.http_driver import (
     Session,
@@ -34,6 +37,7 @@ from tests.http_driver import (
     register,
     sign_in,
 )
+from tests.stacks import serving
 
 pytestmark = pytest.mark.e2e
 
@@ -317,6 +321,37 @@ class TestTheDashboardFollowsOrdersLive:
         dashboard.wait_until(lambda: dashboard.figure("card-conversion") == "0.3333", "the rate")
         assert dashboard.testid("card-conversion").text == "33 %"
         assert dashboard.testid("card-holds").text == "4 holds: 1 ordered, 0 expired, 2 released"
+
+
+SHORT_LIVED = timedelta(seconds=2)
+
+
+@pytest.fixture(scope="module")
+def short_lived_tokens(container: Container) -> Iterator[str]:
+    """The API on its own port, its access tokens valid for SHORT_LIVED only."""
+    secret = "short-lived-tokens-" + "s" * 32
+    services = container.api_services(secret)
+    services.tokens = TokenService(
+        secret=secret, access_ttl=SHORT_LIVED, refresh_ttl=timedelta(days=1)
+    )
+    with serving(create_app(services)) as url:
+        yield url
+
+
+class TestTheSessionOutlivesItsAccessToken:
+    def test_the_dashboard_renews_its_token_and_keeps_following_orders(
+        self, client: httpx.Client, shop: Shop, browser: WebDriver, short_lived_tokens: str
+    ) -> None:
+        dashboard = Dashboard(browser, short_lived_tokens).open().sign_in(shop.owner_login)
+        dashboard.wait_until(lambda: dashboard.figure("card-revenue") == "0.00", "the figures")
+        time.sleep(SHORT_LIVED.total_seconds() + 1.5)
+
+        placed = shop.order(client, **{"Linen apron": 1})
+
+        assert placed.status_code == 201, placed.text
+        dashboard.wait_until(lambda: dashboard.figure("card-revenue") == "30.00", "the new order")
+        assert dashboard.visible("dashboard-view")
+        assert not dashboard.visible("signin-view")
 
 
 class TestWhoSeesWhichStores:

@@ -25,13 +25,31 @@
     }
   }
 
-  async function api(path, options = {}) {
+  async function api(path, options = {}, renewedOnce = false) {
     const headers = { Accept: "application/json", ...(options.headers || {}) };
     if (state.token) headers.Authorization = `Bearer ${state.token}`;
     const response = await fetch(path, { ...options, headers });
+    if (response.status === 401 && state.token && !renewedOnce && (await renewed())) {
+      return api(path, options, true);
+    }
     const body = await response.json().catch(() => null);
     if (!response.ok) throw new HttpError(response.status, body);
     return body;
+  }
+
+  /** An access token lasts minutes: trade the refresh token for a new one, silently. */
+  async function renewed() {
+    const refresh = sessionStorage.getItem("bazaar.refresh");
+    if (!refresh) return false;
+    const response = await fetch("/api/auth/refresh", {
+      method: "POST",
+      headers: { Accept: "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify({ refresh }),
+    });
+    if (!response.ok) return false;
+    state.token = (await response.json()).access;
+    sessionStorage.setItem("bazaar.access", state.token);
+    return true;
   }
 
   // --- session ------------------------------------------------------------------------------
@@ -48,6 +66,7 @@
     state.token = state.user = state.data = null;
     state.drawn = "";
     sessionStorage.removeItem("bazaar.access");
+    sessionStorage.removeItem("bazaar.refresh");
     $("dashboard-view").hidden = true;
     $("orders-view").hidden = true;
     $("who").hidden = true;
@@ -68,6 +87,7 @@
         body: JSON.stringify({ [field]: login, password: $("password").value }),
       });
       sessionStorage.setItem("bazaar.access", session.access);
+      sessionStorage.setItem("bazaar.refresh", session.refresh);
       $("password").value = "";
       await openDashboard(session.access);
     } catch (error) {
