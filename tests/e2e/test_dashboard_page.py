@@ -436,7 +436,10 @@ class TestTheDashboardSaysWhatWentWrong:
     ) -> None:
         dashboard.open().sign_in(shop.owner_login)
 
-        dashboard.driver.execute_script("sessionStorage.setItem('bazaar.access', 'expired');")
+        dashboard.driver.execute_script(
+            "sessionStorage.setItem('bazaar.access', 'expired');"
+            "sessionStorage.setItem('bazaar.refresh', 'expired');"
+        )
         dashboard.open()
 
         dashboard.wait_until(lambda: dashboard.visible("signin-view"), "the sign-in form")
