@@ -127,6 +127,7 @@ EVENT_POSITION = {
     "schema": TEXT,
 }
 ECHOED_REQUEST_ID = {"description": "This request's trace id.", "schema": TEXT}
+LOCATION = {"description": "Where what was created is read (GET).", "schema": TEXT}
 
 
 def install(app: FastAPI, routers: Iterable[APIRouter]) -> None:
@@ -178,6 +179,8 @@ def describe(route: APIRoute, operation: Operation) -> None:
         answer.setdefault("headers", {})["X-Request-ID"] = ECHOED_REQUEST_ID
         if route.name not in UNPOSITIONED_COMMANDS and route.methods != {"GET"}:
             answer["headers"]["X-Event-Position"] = EVENT_POSITION
+    if "201" in responses:
+        responses["201"]["headers"]["Location"] = LOCATION
     for status in sorted(statuses(route, operation)):
         responses[str(status)] = {"$ref": f"#/components/responses/{ERRORS[status][0]}"}
     parameters = operation.setdefault("parameters", [])

@@ -57,6 +57,7 @@ def register(body: RegisterIn, services: ServicesDep, response: Response) -> Ses
     )
     user, position = services.accounts.register(cmd)
     answer_position(response, Outcome(user, position, services.accounts.name))
+    response.headers["Location"] = "/api/auth/me"
     return session_for(services, user)
 
 

@@ -44,6 +44,7 @@ def request_card(
     cmd = RequestCard(card_id=card_id, user_id=actor.user_id, color=body.color)
     outcome = services.cards.request_card(cmd)
     answer_position(response, outcome)
+    response.headers["Location"] = f"/api/cards/{card_id}"
     if outcome.aggregate.status == "pending":
         response.status_code = 202
     return card_out(outcome.aggregate)

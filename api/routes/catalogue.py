@@ -108,6 +108,7 @@ def list_product(
         ListProduct(product_id=uuid4(), **body.model_dump()), actor
     )
     answer_position(response, outcome)
+    response.headers["Location"] = f"/api/products/{outcome.aggregate.id}"
     return product_out(outcome.aggregate, datetime.now(UTC))
 
 

@@ -105,6 +105,7 @@ def place_order(
         )
         outcome = services.shop.place_order(cmd, now=now)
     answer_position(response, outcome)
+    response.headers["Location"] = f"/api/orders/{order_id}"
     return order_out(outcome.aggregate)
 
 

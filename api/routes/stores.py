@@ -57,6 +57,7 @@ def create_store(
     outcome = services.shop.register_store(cmd)
     answer_position(response, outcome)
     store = outcome.aggregate
+    response.headers["Location"] = f"/api/stores/{store.id}"
     return StoreOut(
         **body.model_dump(), id=store.id, owner_id=store.owner_id, created_at=store.created_on
     )
@@ -125,6 +126,7 @@ def adjust_stock(
     cmd = AdjustStock(store_id=store_id, **body.model_dump())
     outcome = services.shop.adjust_stock(cmd, actor)
     answer_position(response, outcome)
+    response.headers["Location"] = f"/api/stores/{store_id}/inventory"
     item = outcome.aggregate
     return StockOut(
         store_id=store_id,

@@ -9,7 +9,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 import pytest
 
-from tests.http_driver import assert_error
+from tests.http_driver import after, assert_error, register
 
 pytestmark = pytest.mark.e2e
 ASSET = re.compile(r"""(?:src|href)=["']([^"']+)["']""")
@@ -81,6 +81,34 @@ class TestOperations:
 
         assert {"place_order", "list_products", "search_products", "ready"} <= ids
         assert not [name for name in ids if "_api_" in name]
+
+    def test_every_creation_documents_its_location(self, document: dict[str, Any]) -> None:
+        created = {
+            name: op for name, op in operations(document).items() if "201" in op["responses"]
+        }
+
+        assert len(created) >= 8
+        assert [
+            n for n, op in created.items() if "Location" not in op["responses"]["201"]["headers"]
+        ] == []
+
+    def test_a_created_resource_is_read_where_its_location_says(self, client: httpx.Client) -> None:
+        owner = register(client, "artisan")
+        store = client.post(
+            "/api/stores",
+            json={"name": "Loc", "city": "Lisbon", "lat": 38.7, "lng": -9.1},
+            headers=owner.auth,
+        )
+        product = client.post(
+            "/api/products",
+            json={"store_id": store.json()["id"], "title": "Jar", "price": "4.00", "category": "c"},
+            headers=owner.auth,
+        )
+
+        for created in (store, product):
+            assert created.status_code == 201, created.text
+            read = client.get(created.headers["Location"], headers=after(created))
+            assert read.status_code == 200 and read.json()["id"] == created.json()["id"]
 
     def test_paging_shows_its_bounds(self, document: dict[str, Any]) -> None:
         listing = operations(document)["list_products"]
