@@ -325,9 +325,8 @@ def seed(settings: Settings, size: Size, threads: int) -> None:
     pool_size = max(settings.postgres_pool_size, threads)
     container = build(settings.model_copy(update={"postgres_pool_size": pool_size}))
     try:
-        bar = ProgressBar("seed", unit="products")
-        seeded = seed_data(container, size, threads, bar)
-        bar.finish()
+        with ProgressBar("seed", unit="products") as bar:
+            seeded = seed_data(container, size, threads, bar)
         print(seeded.summary())
         print_logins(seeded.logins)
     finally:

@@ -1,45 +1,50 @@
-"""A one-line progress bar on stderr for the long-running commands (rebuild, verify, seed)."""
+"""Progress of the long-running commands (rebuild, verify, seed) on stderr, through rich.
+
+On a terminal the bar is redrawn in place with its rate and the time left; anywhere else
+(a pipe, a log file) nothing is redrawn: the finished bar is written once, as one line.
+"""
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 
-BAR_WIDTH = 30
-REDRAW_EVERY_S = 0.1
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 
 class ProgressBar:
-    """`name [#####.....] done/total  N units/s`, redrawn in place on stderr.
-
-    Redraws at most every 0.1 s (and always at the end), so a log file stays small;
-    safe to call from several threads.
-    """
+    """`name ━━━━━━━━ done/total  N units/s  0:00:12 left`; safe to call from several threads."""
 
     def __init__(self, name: str, unit: str = "events") -> None:
-        self.name = name
         self.unit = unit
         self.started = time.perf_counter()
-        self._drawn = 0.0
         self._lock = threading.Lock()
+        self._task: int | None = None
+        self._progress = Progress(
+            TextColumn(f"{name:10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+        )
 
     def __call__(self, position: int, head: int, applied: int) -> None:
-        now = time.perf_counter()
+        rate = applied / max(time.perf_counter() - self.started, 1e-9)
         with self._lock:
-            if position < head and now - self._drawn < REDRAW_EVERY_S:
-                return
-            self._drawn = now
-            filled = min(BAR_WIDTH * position // head, BAR_WIDTH) if head else BAR_WIDTH
-            rate = applied / max(now - self.started, 1e-9)
-            bar = "#" * filled + "." * (BAR_WIDTH - filled)
-            sys.stderr.write(
-                f"\r{self.name:10} [{bar}] {position}/{head} {rate:,.0f} {self.unit}/s"
+            if self._task is None:
+                self._progress.start()
+                self._task = self._progress.add_task("", total=head, rate="")
+            self._progress.update(
+                self._task, completed=position, total=head, rate=f"{rate:,.0f} {self.unit}/s"
             )
-            sys.stderr.flush()
 
-    def finish(self) -> None:
-        """End the bar's line (if it drew one), so what is printed next starts on its own."""
-        if self._drawn:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        """Draw the bar's last state and end its line, so what is printed next starts anew."""
+        with self._lock:
+            if self._task is not None:
+                self._progress.stop()

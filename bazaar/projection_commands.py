@@ -34,14 +34,18 @@ def rebuild(container: Container, names: list[str]) -> None:
     kinds = chosen(names)
     if kinds:
         label = kinds[0].name if len(kinds) == 1 else "sql views"
-        report(container.rebuilder(ProgressBar(label)).rebuild(kinds))
+        with ProgressBar(label) as bar:
+            done = container.rebuilder(bar).rebuild(kinds)
+        report(done)
     if not names or CACHE in names:
-        report(container.rebuild_cache(ProgressBar(CACHE)))
+        with ProgressBar(CACHE) as bar:
+            done = container.rebuild_cache(bar)
+        report(done)
 
 
 def report(done: Replayed) -> None:
     print(
-        f"\n{done.projection}: {done.events} events in {done.seconds:.1f}s "
+        f"{done.projection}: {done.events} events in {done.seconds:.1f}s "
         f"({done.events_per_second:,.0f} events/s), swapped in"
     )
 
@@ -50,8 +54,8 @@ def verify(container: Container) -> int:
     """Rebuild every SQL view into scratch space in one pass and list every row that
     differs; 1 if any does."""
     differing = 0
-    found = container.rebuilder(ProgressBar("sql views")).verify(SQL_PROJECTIONS)
-    print()
+    with ProgressBar("sql views") as bar:
+        found = container.rebuilder(bar).verify(SQL_PROJECTIONS)
     for kind in SQL_PROJECTIONS:
         print(f"{kind.name}: {'OK' if not set(kind.tables) & set(found) else 'DIFFERENT'}")
     for table, diff in found.items():

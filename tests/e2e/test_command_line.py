@@ -248,6 +248,24 @@ def test_sagas_failed_with_nothing_parked_says_so(database_env: dict[str, str]) 
     assert listed.startswith("no parked jobs"), listed
 
 
+def test_progress_written_to_a_log_is_one_finished_line(database_env: dict[str, str]) -> None:
+    run_bazaar("migrate", env=database_env)
+    run_bazaar("seed", "--products", "40", "--stores", "2", env=database_env)
+
+    rebuilt = subprocess.run(
+        [BAZAAR, "projections", "rebuild", "catalogue"],
+        env={**os.environ, **database_env},
+        capture_output=True,
+    )
+
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert b"\r" not in rebuilt.stderr, "nothing redrawn in place: read as bytes, as a log is"
+    lines = rebuilt.stderr.decode().splitlines()
+    (bar,) = [line for line in lines if line.startswith("catalogue")]
+    done = re.search(r"(\d+)/(\d+)\s+[\d,]+ events/s", bar)
+    assert done and done[1] == done[2], bar
+
+
 def test_createadmin_refuses_a_username_with_a_control_character(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
