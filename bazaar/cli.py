@@ -7,6 +7,7 @@ Only the arguments are read here: what a command needs is imported once it is kn
 from __future__ import annotations
 
 import argparse
+from importlib.metadata import version
 from uuid import UUID
 
 from bazaar.sizes import FULL
@@ -15,6 +16,7 @@ from write_model.text import forbidden_character
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bazaar", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"bazaar {version('bazaar')}")
     commands = parser.add_subparsers(dest="command", required=True)
     start = commands.add_parser(
         "up", help="embedded Postgres/Redis if unset, migrate, seed, API + runner"
@@ -25,6 +27,11 @@ def main(argv: list[str] | None = None) -> None:
         help="kafka: relay + Faust workers (on a local Tansu unless KAFKA_BOOTSTRAP is set)",
     )
     api = commands.add_parser("api", help="serve the HTTP API")
+    for serving in (start, api):
+        serving.add_argument("--host", help="address to serve on (default: BAZAAR_HOST, 127.0.0.1)")
+        serving.add_argument(
+            "--port", type=int, help="port to serve on (default: BAZAAR_PORT, 8000)"
+        )
     api.add_argument("--with-runner", action="store_true", help="also run the projections")
     api.add_argument("--workers", type=int, default=1)
     runner = commands.add_parser("runner", help="run the projections and sagas (in-process)")

@@ -41,7 +41,7 @@ log = logging.getLogger("bazaar")
 def run(args: argparse.Namespace) -> None:
     """Carry out the parsed command, its user errors as one line."""
     name_connections(args.command)
-    settings = settings_or_exit(args.command)
+    settings = serving_where_asked(settings_or_exit(args.command), args)
     configure_logging(settings.log_level, settings.log_format)
     commands = {
         "up": lambda: up(settings, args.streams),
@@ -59,6 +59,19 @@ def run(args: argparse.Namespace) -> None:
     }
     with user_errors_in_one_line():
         commands[args.command]()
+
+
+def serving_where_asked(settings: Settings, args: argparse.Namespace) -> Settings:
+    """`--host` and `--port` (of `up` and `api`) win over BAZAAR_HOST and BAZAAR_PORT."""
+    chosen = {
+        setting: value
+        for setting, value in (
+            ("bazaar_host", getattr(args, "host", None)),
+            ("bazaar_port", getattr(args, "port", None)),
+        )
+        if value is not None
+    }
+    return settings.model_copy(update=chosen) if chosen else settings
 
 
 def name_connections(command: str) -> None:

@@ -110,6 +110,25 @@ def test_bazaar_up_on_a_taken_port_says_so_in_one_line_before_starting_anything(
     assert not Path(env["BAZAAR_DATA_DIR"]).exists(), "nothing was started"
 
 
+def test_the_port_to_serve_on_is_an_option_too(bare_environment: dict[str, str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        refused = bazaar_command("up", "--port", str(port), env=bare_environment)
+
+    assert refused.returncode == 1
+    assert f"cannot serve on 127.0.0.1:{port}" in refused.stderr
+
+
+def test_version_names_the_installed_release() -> None:
+    shown = bazaar_command("--version", env={})
+
+    assert shown.returncode == 0
+    assert re.fullmatch(r"bazaar \d+\.\d+\.\d+\n", shown.stdout), shown.stdout
+
+
 def test_other_commands_find_the_servers_bazaar_up_started(
     bazaar_up: tuple[str, str], bare_environment: dict[str, str]
 ) -> None:
