@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
@@ -215,7 +216,23 @@ class Dashboard:
         return str(self.testid("banner").text)
 
     def wait_until(self, condition: Callable[[], object], what: str) -> None:
-        WebDriverWait(self.driver, 20).until(lambda _: condition(), f"waited for {what}")
+        """The page redraws as figures change: an element gone meanwhile is looked up again."""
+        WebDriverWait(self.driver, 20, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda _: condition(), f"waited for {what}"
+        )
+
+    def press(self, name: str) -> None:
+        """Click a button, found afresh until the click lands on the page as drawn now."""
+        self.wait_until(lambda: self.testid(name).click() is None, f"{name} to be pressed")
+
+    def type_into(self, name: str, text: str) -> None:
+        def typed() -> bool:
+            field = self.testid(name)
+            field.clear()
+            field.send_keys(text)
+            return True
+
+        self.wait_until(typed, f"{text!r} typed into {name}")
 
     def save_screenshot(self, name: str) -> None:
         OUTPUT.mkdir(exist_ok=True)
@@ -321,6 +338,46 @@ class TestTheDashboardFollowsOrdersLive:
         dashboard.wait_until(lambda: dashboard.figure("card-conversion") == "0.3333", "the rate")
         assert dashboard.testid("card-conversion").text == "33 %"
         assert dashboard.testid("card-holds").text == "4 holds: 1 ordered, 0 expired, 2 released"
+
+
+class TestOwnersActFromTheDashboard:
+    def test_an_owner_moves_an_order_through_the_queue_to_delivered(
+        self, client: httpx.Client, shop: Shop, dashboard: Dashboard
+    ) -> None:
+        placed = shop.order(client, **{"Linen apron": 1})
+        dashboard.open().sign_in(shop.owner_login)
+        assert placed.status_code == 201, placed.text
+
+        for move, then in (
+            ("move-processing", ["processing"]),
+            ("move-shipped", ["shipped"]),
+            ("move-delivered", []),
+        ):
+            dashboard.press(move)
+            dashboard.wait_until(
+                lambda then=then: [r[3] for r in dashboard.rows("queue-row")] == then, f"{then}"
+            )
+
+        dashboard.wait_until(lambda: dashboard.figure("card-completed") == "1", "completed")
+        status = client.get(f"/api/orders/{placed.json()['id']}", headers=shop.owner.auth)
+        assert status.json()["status"] == "delivered"
+        dashboard.save_screenshot("dashboard-queue.png")
+
+    def test_restocking_from_an_alert_resolves_it(
+        self, client: httpx.Client, shop: Shop, dashboard: Dashboard
+    ) -> None:
+        shop.order(client, **{"Glazed vase": 1})
+        dashboard.open().sign_in(shop.owner_login)
+        dashboard.wait_until(lambda: len(dashboard.rows("alert-row")) == 1, "the vase's alert")
+
+        dashboard.type_into("restock-quantity", "12")
+        dashboard.press("restock-button")
+
+        dashboard.wait_until(lambda: dashboard.rows("alert-row") == [], "the alert to resolve")
+        stock = client.get(f"/api/stores/{shop.store['id']}/inventory").json()["results"]
+        vase = shop.products["Glazed vase"]["id"]
+        assert [line["quantity"] for line in stock if line["product_id"] == vase] == [13]
+        dashboard.save_screenshot("dashboard-restocked.png")
 
 
 SHORT_LIVED = timedelta(seconds=2)

@@ -16,7 +16,16 @@
   const count = (value) => countFormat.format(Number(value));
   const plural = (n, one, many) => `${count(n)} ${Number(n) === 1 ? one : many}`;
 
-  const state = { token: null, user: null, timer: null, generation: 0, data: null, drawn: "" };
+  const state = {
+    token: null, user: null, timer: null, generation: 0, data: null, drawn: "", seen: null,
+    restock: {},
+  };
+  /** What an owner may do next with an open order: the lifecycle's moves, as buttons. */
+  const NEXT_MOVES = {
+    confirmed: [["processing", "Start processing"], ["cancelled", "Cancel"]],
+    processing: [["shipped", "Ship"], ["cancelled", "Cancel"]],
+    shipped: [["delivered", "Mark delivered"]],
+  };
 
   class HttpError extends Error {
     constructor(status, body) {
@@ -63,7 +72,7 @@
 
   function showSignIn(message = "", kind = "info") {
     stopPolling();
-    state.token = state.user = state.data = null;
+    state.token = state.user = state.data = state.seen = null;
     state.drawn = "";
     sessionStorage.removeItem("bazaar.access");
     sessionStorage.removeItem("bazaar.refresh");
@@ -266,12 +275,16 @@
       return {
         sales, top, lost, revenue: total("revenue").toFixed(2), orders: total("orders"),
         units: total("units"), completed: total("completed_orders"),
-        lowStock: null, alerts: null, categories: null, holds: null,
+        lowStock: null, alerts: null, categories: null, holds: null, queue: null,
       };
     }
-    const [dashboard, sales] = await Promise.all([
-      api(`/api/stores/${encodeURIComponent(storeId)}/dashboard?month=${when.month}&year=${when.year}`),
-      api(`/api/analytics/sales?store_id=${encodeURIComponent(storeId)}&${range}&granularity=day`),
+    const store = encodeURIComponent(storeId);
+    // After an owner's own change, read what it made (X-Min-Position), not an older state.
+    const fresh = state.seen ? { headers: { "X-Min-Position": state.seen } } : {};
+    const [dashboard, sales, orders] = await Promise.all([
+      api(`/api/stores/${store}/dashboard?month=${when.month}&year=${when.year}`, fresh),
+      api(`/api/analytics/sales?store_id=${store}&${range}&granularity=day`, fresh),
+      api(`/api/stores/${store}/orders?page_size=100`, fresh),
     ]);
     const monthly = dashboard.monthly_analytics;
     return {
@@ -280,6 +293,7 @@
       completed: dashboard.completed_orders, lowStock: dashboard.low_stock_products,
       alerts: dashboard.active_alerts, categories: monthly.category_revenue,
       holds: dashboard.reservations,
+      queue: orders.results.filter((order) => order.status in NEXT_MOVES).reverse(),
     };
   }
 
@@ -298,6 +312,7 @@
     drawTopProducts(data.top);
     drawLostDemand(data.lost);
     drawAlerts(data.alerts);
+    drawQueue(data.queue);
   }
 
   function setFigure(id, text, value) {
@@ -475,9 +490,82 @@
   function drawAlerts(alerts) {
     const rows = alerts || [];
     const empty = alerts ? "No open alerts." : "Pick one store to see its alerts.";
-    fillTable("alert-rows", "alert-row", rows, 4, empty, (a) => [
+    fillTable("alert-rows", "alert-row", rows, 5, empty, (a) => [
       a.title, count(a.available), count(a.threshold), since(a.opened_at),
     ]);
+    [...$("alert-rows").rows].forEach((row, i) => {
+      if (!rows[i]) return;
+      const cell = row.insertCell();
+      cell.className = "restock";
+      const product = rows[i].product_id;
+      const quantity = document.createElement("input");
+      // A redraw while the owner types keeps what they typed.
+      Object.assign(quantity, { type: "number", min: 1, max: 100000 });
+      quantity.value = state.restock[product] || "10";
+      quantity.addEventListener("input", () => { state.restock[product] = quantity.value; });
+      quantity.dataset.testid = "restock-quantity";
+      quantity.setAttribute("aria-label", `Units of ${rows[i].title} to receive`);
+      const button = action("Restock", "restock-button", () =>
+        command(`/api/stores/${encodeURIComponent($("store-select").value)}/inventory`, "POST", {
+          product_id: product, quantity: Number(quantity.value),
+        }));
+      cell.append(quantity, button);
+    });
+  }
+
+  /** The store's open orders, oldest first, each with the moves its lifecycle allows. */
+  function drawQueue(queue) {
+    $("queue-panel").hidden = queue === null;
+    if (queue === null) return;
+    fillTable("queue-rows", "queue-row", queue, 5, "No open orders.", (order) => [
+      new Date(order.created_at).toLocaleString("en-GB"), count(order.total_items),
+      money(order.total_price), order.status,
+    ]);
+    [...$("queue-rows").rows].forEach((row, i) => {
+      const order = queue[i];
+      if (!order) return;
+      row.dataset.order = order.id;
+      const cell = row.insertCell();
+      cell.className = "actions";
+      for (const [status, label] of NEXT_MOVES[order.status]) {
+        cell.append(action(label, `move-${status}`, () =>
+          command(`/api/orders/${encodeURIComponent(order.id)}`, "PATCH", { status })));
+      }
+    });
+  }
+
+  function action(label, testId, onClick) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = label;
+    button.dataset.testid = testId;
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      await onClick();
+    });
+    return button;
+  }
+
+  /** A command from the page; its answer's position makes the next poll show its effect. */
+  async function command(path, method, body) {
+    const response = await fetch(path, {
+      method,
+      headers: {
+        Accept: "application/json", "Content-Type": "application/json",
+        Authorization: `Bearer ${state.token}`,
+      },
+      body: JSON.stringify(body),
+    });
+    if (response.status === 401 && (await renewed())) return command(path, method, body);
+    const answer = await response.json().catch(() => null);
+    if (!response.ok) {
+      showBanner((answer && answer.message) || `The service answered ${response.status}.`);
+      state.drawn = "";
+      draw();
+      return;
+    }
+    state.seen = response.headers.get("X-Event-Position") || state.seen;
+    refreshNow();
   }
 
   function fillTable(bodyId, testId, items, columns, emptyText, cellsOf) {
