@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     bazaar_admin_email: str | None = None
     bazaar_admin_password: str | None = None
     min_order_total: Decimal = Decimal("1.00")
+    currency: str = Field("EUR", pattern="^[A-Z]{3}$")
+    """The marketplace's currency (ISO 4217): every amount is in it, as invoices say."""
     return_window_days: int = Field(30, ge=0, le=3650)
     """How long after delivery a customer may send units back."""
     password_hash_memory_kib: int = 65536

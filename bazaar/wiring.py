@@ -218,12 +218,12 @@ def shop_sagas(
     partner = WebhookPartner(webhook, settings.webhook_timeout_s) if webhook else None
     return [
         ConfirmationEmail(shop, people, mailer),
-        Invoice(shop, people, pool),
+        Invoice(shop, people, pool, settings.currency),
         ShippingNotice(shop, partner),
         LowStockEmail(shop, people, mailer),
         ReservationExpiry(shop),
         RefundEmail(shop, people, mailer),
-        CreditNote(shop, people, pool),
+        CreditNote(shop, people, pool, settings.currency),
     ]
 
 

@@ -22,10 +22,13 @@ class Invoice:
     topics = topics_of(Order.Confirmed)
     max_attempts = 6
 
-    def __init__(self, shop: Shop, directory: Directory, pool: ConnectionPool) -> None:
+    def __init__(
+        self, shop: Shop, directory: Directory, pool: ConnectionPool, currency: str
+    ) -> None:
         self.shop = shop
         self.directory = directory
         self.pool = pool
+        self.currency = currency
 
     def jobs(self, event: Any) -> Iterable[Job]:
         yield Job(
@@ -37,12 +40,16 @@ class Invoice:
         order = self.shop.get_order(UUID(payload["order_id"]))
         store = self.shop.get_store(order.store_id)
         # Imported on use: every process builds this saga, only saga executors render.
-        from projections.sagas.invoice_pdf import invoice_pdf
+        from projections.sagas.invoice_pdf import Document, invoice_pdf
 
-        pdf = invoice_pdf(
-            order, store, self.directory(order.user_id), datetime.fromisoformat(payload["at"])
+        customer, at = self.directory(order.user_id), datetime.fromisoformat(payload["at"])
+        number = store_invoice(
+            self.pool,
+            order.id,
+            store.id,
+            lambda n: invoice_pdf(order, store, customer, at, Document(n, self.currency)),
         )
-        return "stored" if store_invoice(self.pool, order.id, pdf) else "already stored"
+        return f"stored as no. {number}" if number else "already stored"
 
     def give_up(self, payload: dict[str, Any], error: str) -> None:
         """The parked job is the record; retrying it makes the invoice."""

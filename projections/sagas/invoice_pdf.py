@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from uuid import UUID
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -22,39 +22,56 @@ from write_model.orders import Order, OrderLine
 from write_model.returns import OrderReturn
 
 
-def invoice_pdf(order: Order, store: Store, customer: Recipient, at: datetime) -> bytes:
-    """One A4 page: who sold to whom, when, each line and the total."""
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A document's number in its store's series, and the currency of its amounts."""
+
+    number: int
+    currency: str
+
+
+def invoice_pdf(
+    order: Order, store: Store, customer: Recipient, at: datetime, document: Document
+) -> bytes:
+    """One A4 page: its number, who sold to whom, when, each line and the total."""
     return _document(
-        ("Invoice", order.id), store, customer, f"Order: {order.id}", at, order.lines, "Total"
+        f"Invoice no. {document.number}",
+        store,
+        customer,
+        f"Order: {order.id}",
+        at,
+        order.lines,
+        ("Total", document.currency),
     )
 
 
 def credit_note_pdf(
-    order_return: OrderReturn, store: Store, customer: Recipient, at: datetime
+    order_return: OrderReturn, store: Store, customer: Recipient, at: datetime, currency: str
 ) -> bytes:
     """The invoice's counterpart for a received return: the units taken back and the refund."""
     return _document(
-        ("Credit note", order_return.id),
+        "Credit note",
         store,
         customer,
         f"Return: {order_return.id} of order {order_return.order_id}",
         at,
         order_return.lines,
-        "Refund",
+        ("Refund", currency),
     )
 
 
 def _document(
-    kind: tuple[str, UUID],
+    heading: str,
     store: Store,
     customer: Recipient,
     reference: str,
     at: datetime,
     lines: Sequence[OrderLine],
-    total_label: str,
+    total: tuple[str, str],
 ) -> bytes:
     styles = getSampleStyleSheet()
-    rows = [["Product", "Quantity", "Unit price", "Line total"]]
+    total_label, currency = total
+    rows = [["Product", "Quantity", f"Unit price ({currency})", f"Line total ({currency})"]]
     rows += [
         [
             Paragraph(escape(line.title), styles["BodyText"]),
@@ -64,8 +81,8 @@ def _document(
         ]
         for line in lines
     ]
-    total = sum((line.line_total for line in lines), Decimal("0.00"))
-    rows.append([total_label, "", "", str(total)])
+    amount = sum((line.line_total for line in lines), Decimal("0.00"))
+    rows.append([total_label, "", "", f"{currency} {amount}"])
     table = Table(rows, colWidths=[90 * mm, 22 * mm, 28 * mm, 30 * mm])
     table.setStyle(
         TableStyle(
@@ -80,11 +97,10 @@ def _document(
         )
     )
     buffer = io.BytesIO()
-    name, number = kind
-    document = SimpleDocTemplate(buffer, pagesize=A4, title=f"{name} {number}", author=store.name)
+    document = SimpleDocTemplate(buffer, pagesize=A4, title=heading, author=store.name)
     document.build(
         [
-            Paragraph(f"{name} — {escape(store.name)}", styles["Title"]),
+            Paragraph(f"{escape(heading)} — {escape(store.name)}", styles["Title"]),
             Paragraph(escape(f"{store.name}, {store.city}"), styles["Normal"]),
             Spacer(1, 4 * mm),
             Paragraph(escape(f"Customer: {customer.name} <{customer.email}>"), styles["Normal"]),

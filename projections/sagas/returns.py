@@ -73,10 +73,13 @@ class CreditNote:
     topics = topics_of(OrderReturn.Received)
     max_attempts = 6
 
-    def __init__(self, shop: Shop, directory: Directory, pool: ConnectionPool) -> None:
+    def __init__(
+        self, shop: Shop, directory: Directory, pool: ConnectionPool, currency: str
+    ) -> None:
         self.shop = shop
         self.directory = directory
         self.pool = pool
+        self.currency = currency
 
     def jobs(self, event: Any) -> Iterable[Job]:
         return received(event)
@@ -88,7 +91,8 @@ class CreditNote:
         from projections.sagas.invoice_pdf import credit_note_pdf
 
         customer = self.directory(order_return.user_id)
-        pdf = credit_note_pdf(order_return, store, customer, datetime.fromisoformat(payload["at"]))
+        at = datetime.fromisoformat(payload["at"])
+        pdf = credit_note_pdf(order_return, store, customer, at, self.currency)
         return "stored" if store_credit_note(self.pool, order_return.id, pdf) else "already stored"
 
     def give_up(self, payload: dict[str, Any], error: str) -> None:

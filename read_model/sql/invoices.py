@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 from psycopg_pool import ConnectionPool
 
 
-def store_invoice(pool: ConnectionPool, order_id: UUID, pdf: bytes) -> bool:
-    """Keep the order's invoice; an invoice already made is never replaced (returns False)."""
-    return _keep(pool, "invoices", "order_id", order_id, pdf)
+def store_invoice(
+    pool: ConnectionPool, order_id: UUID, store_id: UUID, draw: Callable[[int], bytes]
+) -> int | None:
+    """Number the order's invoice (the store's next, from 1), draw it with that number and
+    keep it, in one transaction: a number is taken only by an invoice kept, so the store's
+    numbers run on without gaps. An invoice already made is never replaced (returns None)."""
+    with pool.connection() as conn, conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s::text))", (store_id,))
+        if conn.execute("SELECT 1 FROM invoices WHERE order_id = %s", (order_id,)).fetchone():
+            return None
+        row = conn.execute(
+            "INSERT INTO invoice_numbers (store_id, last) VALUES (%s, 1) ON CONFLICT (store_id)"
+            " DO UPDATE SET last = invoice_numbers.last + 1 RETURNING last",
+            (store_id,),
+        ).fetchone()
+        number = int(row[0]) if row else 1
+        conn.execute(
+            "INSERT INTO invoices (order_id, store_id, number, pdf) VALUES (%s, %s, %s, %s)",
+            (order_id, store_id, number, draw(number)),
+        )
+        return number
 
 
 def invoice_pdf(pool: ConnectionPool, order_id: UUID) -> bytes | None:

@@ -237,6 +237,15 @@ CREATE TABLE IF NOT EXISTS invoices (
     created_at timestamptz NOT NULL DEFAULT now()
 );
 
+ALTER TABLE invoices ADD COLUMN IF NOT EXISTS store_id uuid;
+ALTER TABLE invoices ADD COLUMN IF NOT EXISTS number integer;
+CREATE UNIQUE INDEX IF NOT EXISTS invoices_number ON invoices (store_id, number);
+
+CREATE TABLE IF NOT EXISTS invoice_numbers (
+    store_id uuid PRIMARY KEY,
+    last integer NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS credit_notes (
     return_id uuid PRIMARY KEY,
     pdf bytea NOT NULL,

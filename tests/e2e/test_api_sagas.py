@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import httpx
@@ -90,6 +91,28 @@ def test_the_invoice_lists_lines_and_total_for_those_who_may_see_it(
     assert client.get(url, headers=shop["owner"].auth).status_code == 200
     assert_error(client.get(url, headers=register(client).auth), 404)
     assert_error(client.get(url), 401)
+
+
+def test_a_store_s_invoices_are_numbered_one_after_another(
+    client: httpx.Client, shop: dict[str, Any]
+) -> None:
+    customer = register(client)
+    owner = register(client, "artisan")
+    store = a_store(client, owner)["id"]
+    jug = a_product(client, owner, store, price="9.00", title="Jug")["id"]
+    receive(client, owner, store, jug, 5)
+    orders = [place(client, customer, store, {jug: 1}).json()["id"] for _ in range(3)]
+
+    def invoice_text(order_id: str) -> str:
+        url = f"/api/orders/{order_id}/invoice.pdf"
+        answer = poll_until(lambda: (r := client.get(url, headers=customer.auth)).is_success and r)
+        return "".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages)
+
+    texts = [invoice_text(order_id) for order_id in orders]
+
+    numbers = sorted(int(re.search(r"Invoice no\. (\d+)", text)[1]) for text in texts)
+    assert numbers == [1, 2, 3]
+    assert all("Total\nEUR 9.00" in text for text in texts)
 
 
 def test_a_rejected_order_never_gets_an_invoice(client: httpx.Client, shop: dict[str, Any]) -> None:
