@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import closing, contextmanager, suppress
@@ -232,14 +233,18 @@ def serve(settings: Settings, *, with_runner: bool, workers: int) -> None:
     ensure_configured_admin(container)
     container.close()
     print(f"Bazaar API on http://{settings.bazaar_host}:{settings.bazaar_port} ({workers} workers)")
-    uvicorn.run(
-        "bazaar.asgi:create",
-        factory=True,
-        workers=workers,
-        host=settings.bazaar_host,
-        port=settings.bazaar_port,
-        log_level="warning",
-    )
+    with tempfile.TemporaryDirectory(prefix="bazaar-metrics-") as shared:
+        # Several workers write their request metrics here, and /metrics on any one sums them.
+        if workers > 1:
+            os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", shared)
+        uvicorn.run(
+            "bazaar.asgi:create",
+            factory=True,
+            workers=workers,
+            host=settings.bazaar_host,
+            port=settings.bazaar_port,
+            log_level="warning",
+        )
 
 
 def serve_container(container: Container, settings: Settings) -> None:

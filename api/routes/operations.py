@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import suppress
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    generate_latest,
+    multiprocess,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 
-from api.dependencies import ServicesDep
+from api.dependencies import Services, ServicesDep
 from api.errors import error_response
+from read_model import positions
+from read_model.redis import cache, inventory, suggest
+from read_model.sql import saga_jobs
 from read_model.sql.failures import ProjectionFailures, RecordedFailure
 
 router = APIRouter(tags=["operations"])
@@ -25,9 +35,22 @@ def health() -> dict[str, str]:
 
 @router.get("/metrics", include_in_schema=False)
 def metrics(services: ServicesDep) -> Response:
-    """Prometheus metrics of this process, and the projections failing in any process."""
-    failing = FailingProjections(failing_projections(services))
-    return Response(generate_latest() + generate_latest(failing), media_type=CONTENT_TYPE_LATEST)
+    """Prometheus metrics: the requests of every worker of this API (multiprocess mode when
+    it runs several), and what the whole system stores: each view's position and lag, saga
+    jobs by state, the projections failing in any process."""
+    system = SystemState(services, failing_projections(services))
+    return Response(
+        generate_latest(requests()) + generate_latest(system), media_type=CONTENT_TYPE_LATEST
+    )
+
+
+def requests() -> CollectorRegistry:
+    """This process's registry, or with `bazaar api --workers N` the files every worker writes."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry
 
 
 @router.get("/api/ready")
@@ -76,13 +99,59 @@ def failing_projections(services: ServicesDep) -> list[RecordedFailure]:
     return []
 
 
-class FailingProjections:
-    """A gauge per failing projection: the notification id it is stuck at."""
+class SystemState:
+    """Read from Postgres and Redis at each scrape, so any API worker answers for all."""
 
-    def __init__(self, failing: list[RecordedFailure]) -> None:
+    def __init__(self, services: Services, failing: list[RecordedFailure]) -> None:
+        self.services = services
         self.failing = failing
 
     def collect(self) -> Iterator[Metric]:
+        with suppress(Exception):
+            yield from self._views()
+        with suppress(Exception):
+            yield from self._saga_jobs()
+        yield from self._failing()
+
+    def _views(self) -> Iterator[Metric]:
+        services = self.services
+        logs = (services.shop, services.accounts, services.cards)
+        heads = {app.name: app.recorder.max_notification_id() or 0 for app in logs}
+        reached = positions.reached_in(services.pool, list(heads))
+        shop = services.shop.name
+        stores = (
+            (inventory.VIEW, services.inventory_cache),
+            (suggest.VIEW, services.suggest_index),
+            (cache.VIEW, services.query_cache),
+        )
+        for view, store in stores:
+            with suppress(Exception):  # Redis away: its views say nothing, the rest still do
+                reached[view, shop] = store.position(shop) or 0
+        position = GaugeMetricFamily(
+            "bazaar_view_position", "The last event each view applied.", labels=["view", "log"]
+        )
+        lag = GaugeMetricFamily(
+            "bazaar_view_lag_events",
+            "Events of its log a view has still to apply.",
+            labels=["view", "log"],
+        )
+        for (view, log), at in sorted(reached.items()):
+            position.add_metric([view, log], at)
+            lag.add_metric([view, log], max(heads[log] - at, 0))
+        yield position
+        yield lag
+
+    def _saga_jobs(self) -> Iterator[Metric]:
+        jobs = GaugeMetricFamily(
+            "bazaar_saga_jobs",
+            "Saga jobs by state: due, retrying, running, done, parked.",
+            labels=["saga", "state"],
+        )
+        for (saga, state), count in sorted(saga_jobs.counts(self.services.pool).items()):
+            jobs.add_metric([saga, state], count)
+        yield jobs
+
+    def _failing(self) -> Iterator[Metric]:
         gauge = GaugeMetricFamily(
             "bazaar_projection_failing_at",
             "Position of the event a projection cannot apply (the batch after its position).",

@@ -147,6 +147,18 @@ def requeue(pool: ConnectionPool, job_id: int) -> bool:
         return bool(cur.rowcount)
 
 
+def counts(pool: ConnectionPool) -> dict[tuple[str, str], int]:
+    """How many jobs each saga has in each state: `due` (pending, not tried yet), `retrying`
+    (pending after a failure), `running`, `done`, `parked`."""
+    with pool.connection() as conn:
+        rows = conn.execute(
+            "SELECT saga, CASE WHEN status = 'pending' AND attempts > 0 THEN 'retrying'"
+            " WHEN status = 'pending' THEN 'due' ELSE status END, count(*)"
+            " FROM saga_jobs GROUP BY 1, 2"
+        ).fetchall()
+    return {(saga, state): int(n) for saga, state, n in rows}
+
+
 def jobs_of(pool: ConnectionPool, saga: str) -> list[SagaJob]:
     """Every job of one saga, oldest first (operations and tests)."""
     with pool.connection() as conn, conn.cursor(row_factory=class_row(SagaJob)) as cur:

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import httpx
 import pytest
 
-from tests.http_driver import assert_error, open_store, position_in, register
+from bazaar.wiring import Container
+from read_model.sql import saga_jobs
+from tests.http_driver import (
+    a_product,
+    a_store,
+    assert_error,
+    open_store,
+    place,
+    position_in,
+    receive,
+    register,
+)
 from tests.waiting import poll_until
 
 pytestmark = pytest.mark.e2e
@@ -112,3 +124,30 @@ class TestMetrics:
 
         assert metrics.status_code == 200
         assert 'route="/api/health",status="200"' in metrics.text
+
+    def test_metrics_show_each_view_s_lag_and_the_saga_jobs_by_state(
+        self, client: httpx.Client, container: Container
+    ) -> None:
+        owner, customer = register(client, "artisan"), register(client)
+        store = a_store(client, owner)["id"]
+        mug = a_product(client, owner, store)["id"]
+        receive(client, owner, store, mug, 3)
+        order = place(client, customer, store, {mug: 1}).json()["id"]
+        poll_until(
+            lambda: any(
+                j.key == order and j.status == "done"
+                for j in saga_jobs.jobs_of(container.pool, "confirmation_email")
+            )
+        )
+
+        text = client.get("/metrics").text
+
+        lags = dict(
+            re.findall(r'^bazaar_view_lag_events\{log="shop",view="(\w+)"\} (\S+)$', text, re.M)
+        )
+        assert {"orders", "catalogue", "inventory_cache", "reservations"} <= set(lags)
+        assert all(float(lag) >= 0 for lag in lags.values())
+        done = re.search(
+            r'^bazaar_saga_jobs\{saga="confirmation_email",state="done"\} (\S+)$', text, re.M
+        )
+        assert done and float(done[1]) >= 1
