@@ -32,7 +32,8 @@ from bazaar.seed import seed as seed_data
 from bazaar.settings import DEV_STACK_ENV, Settings, SettingsError, load_settings
 from bazaar.sizes import Size
 from bazaar.wiring import Container, build, migrate
-from read_model.sql import saga_jobs
+from read_model import positions
+from read_model.sql import catalogue, saga_jobs
 from write_model.errors import DomainError
 from write_model.users import User
 
@@ -373,11 +374,20 @@ def print_ready(
         f"  Postgres   {settings.database_url}  ({where_pg})",
         f"  Redis      {settings.redis_url}  ({where_redis})",
         f"  Other `bazaar` commands run here use these servers ({data_dir / DEV_STACK_ENV}).",
+        "  Data       {} stores, {} listed products".format(*held(container)),
     ]
     accounts = container.accounts
     roles = {email: accounts.get_user(User.create_id(email)).role for email, _, _ in logins}
     sys.stdout.write("\n".join([*lines, login_table(logins, roles)]))
     sys.stdout.flush()
+
+
+def held(container: Container) -> tuple[int, int]:
+    """What the catalogue really holds (a warm start may hold far more than the demo set),
+    once it shows every event recorded so far."""
+    head = container.shop.position()
+    positions.wait_for(container.pool, [catalogue.VIEW], container.shop.name, head, 30)
+    return catalogue.totals(container.pool)
 
 
 def print_logins(logins: list[Login]) -> None:

@@ -62,7 +62,7 @@ class Seeded:
 
     def summary(self) -> str:
         if not self.commands:
-            return f"already seeded: {self.stores} stores, {self.products} products"
+            return f"nothing missing of {self.stores} stores and {self.products} products"
         return (
             f"seeded {self.added_stores} stores, {self.added_products} products and "
             f"{self.added_orders} orders ({self.commands} commands) in {self.seconds:.1f}s: "

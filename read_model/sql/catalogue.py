@@ -174,6 +174,16 @@ def set_flash_sale(
     )
 
 
+def totals(pool: ConnectionPool) -> tuple[int, int]:
+    """How many stores there are, and how many products are listed."""
+    with pool.connection() as conn:
+        row = conn.execute(
+            "SELECT (SELECT count(*) FROM stores),"
+            " (SELECT count(*) FROM products WHERE NOT delisted)"
+        ).fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
 def get_store(pool: ConnectionPool, store_id: UUID) -> StoreView | None:
     with pool.connection() as conn, conn.cursor(row_factory=class_row(StoreView)) as cur:
         cur.execute(f"SELECT {columns(StoreView)} FROM stores WHERE id = %s", (store_id,))

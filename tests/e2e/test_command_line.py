@@ -71,6 +71,7 @@ def test_bazaar_up_serves_seeded_demo_data_a_printed_login_can_order_from(
     assert re.search(r"^  artisan@\S+\s+\S+\s+\S+\s+shop owner: owns stores", printed, re.M)
     assert f"API        {url}  (try it: {url}/docs; shop owners: {url}/dashboard)" in printed
     assert re.search(r"^  Postgres   postgresql://\S+  \(embedded, data in ", printed, re.M)
+    assert re.search(r"^  Data       3 stores, 60 listed products$", printed, re.M), printed
     email, password = login.groups()
 
     with httpx.Client(base_url=url) as client:

@@ -114,7 +114,7 @@ class TestSeed:
         printed = seeded(capsys, "--products", "60", "--stores", "3")
 
         assert heads(database) == before
-        assert "already seeded: 3 stores, 60 products" in printed
+        assert "nothing missing of 3 stores and 60 products" in printed
         assert "customer@" in printed
 
     def test_a_larger_run_adds_only_what_is_missing(
