@@ -146,11 +146,32 @@ def install(app: FastAPI, routers: Iterable[APIRouter]) -> None:
                 version=app.version,
                 description=app.description,
                 routes=app.routes,
+                tags=TAGS,
+                servers=[{"url": "/", "description": "This server"}],
             )
             app.openapi_schema = truthful(schema, routes)
         return app.openapi_schema
 
     app.openapi = openapi
+
+
+TAGS = [
+    {
+        "name": "auth",
+        "description": "Register, sign in (bearer tokens; `Authorize` in /docs), refresh.",
+    },
+    {"name": "stores", "description": "Stores, their stock, orders, alerts and returns."},
+    {"name": "catalogue", "description": "Products, flash sales, availability across stores."},
+    {"name": "search", "description": "Full-text product search and title suggestions."},
+    {"name": "orders", "description": "Place, follow, cancel orders; history, as-of, invoices."},
+    {"name": "reservations", "description": "Hold stock for a checkout, then order it."},
+    {"name": "returns", "description": "Send back what was delivered; refunds, credit notes."},
+    {"name": "cards", "description": "Debit cards from the card provider."},
+    {"name": "analytics", "description": "Sales, top products, lost demand, holds: for owners."},
+    {"name": "admin", "description": "Side effects that gave up, and retrying them."},
+    {"name": "operations", "description": "Health and readiness."},
+]
+"""Each group of operations, for the people who read the document."""
 
 
 def operation_id(route: APIRoute) -> str:

@@ -81,12 +81,16 @@ def list_products(
     min_price: PriceQuery = None,
     max_price: PriceQuery = None,
     store_id: UUID | None = None,
-    ordering: Ordering = "newest",
+    sort: Ordering | None = None,
+    ordering: Annotated[
+        Ordering | None, Query(deprecated=True, description="The old name of `sort`.")
+    ] = None,
 ) -> PageOf[ProductOut]:
     """Listed products, filtered and ordered (by the regular price); cached while current."""
     if min_price is not None and max_price is not None and min_price > max_price:
         raise ApiError(400, "validation_error", "min_price must not exceed max_price.")
-    where = catalogue.ProductFilter(category, min_price, max_price, store_id, ordering)
+    chosen = sort or ordering or "newest"
+    where = catalogue.ProductFilter(category, min_price, max_price, store_id, chosen)
     query = partial(catalogue.list_products, services.pool, paging, where)
     found = services.query_cache.product_page(
         where, paging, target, partial(read_sql, services, catalogue.VIEW, query)

@@ -114,12 +114,12 @@ class TestListProducts:
         assert self.titles(client, shelf, category="glass") == ["Cup"]
 
     def test_filters_by_price_range(self, client: httpx.Client, shelf: tuple[str, Any]) -> None:
-        titles = self.titles(client, shelf, min_price="6", max_price="20.00", ordering="price")
+        titles = self.titles(client, shelf, min_price="6", max_price="20.00", sort="price")
 
         assert titles == ["ash tray", "Cup"]
 
     @pytest.mark.parametrize(
-        ("ordering", "expected"),
+        ("sort", "expected"),
         [
             ("price", ["Bowl", "ash tray", "Cup"]),
             ("-price", ["Cup", "ash tray", "Bowl"]),
@@ -129,9 +129,14 @@ class TestListProducts:
         ],
     )
     def test_orders_by_the_requested_key(
-        self, client: httpx.Client, shelf: tuple[str, Any], ordering: str, expected: list[str]
+        self, client: httpx.Client, shelf: tuple[str, Any], sort: str, expected: list[str]
     ) -> None:
-        assert self.titles(client, shelf, ordering=ordering) == expected
+        assert self.titles(client, shelf, sort=sort) == expected
+
+    def test_still_takes_the_old_name_of_sort(
+        self, client: httpx.Client, shelf: tuple[str, Any]
+    ) -> None:
+        assert self.titles(client, shelf, ordering="-title") == ["Cup", "Bowl", "ash tray"]
 
     def test_answers_a_paginated_envelope(
         self, client: httpx.Client, shelf: tuple[str, Any]

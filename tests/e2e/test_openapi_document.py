@@ -110,6 +110,13 @@ class TestOperations:
             read = client.get(created.headers["Location"], headers=after(created))
             assert read.status_code == 200 and read.json()["id"] == created.json()["id"]
 
+    def test_every_tag_is_described_and_the_server_named(self, document: dict[str, Any]) -> None:
+        used = {tag for op in operations(document).values() for tag in op.get("tags", [])}
+        described = {tag["name"]: tag["description"] for tag in document["tags"]}
+
+        assert used <= set(described)
+        assert document["servers"] == [{"url": "/", "description": "This server"}]
+
     def test_paging_shows_its_bounds(self, document: dict[str, Any]) -> None:
         listing = operations(document)["list_products"]
 
