@@ -9,13 +9,14 @@ from fastapi import FastAPI
 from api.main import create_app
 from bazaar.devstack import dev_jwt_secret
 from bazaar.logs import configure_logging
-from bazaar.settings import Settings
+from bazaar.settings import load_settings
 from bazaar.wiring import build
 
 
 def create() -> FastAPI:
-    """Build from the environment; each uvicorn worker calls this once."""
-    settings = Settings()
+    """Build from the settings `bazaar api` read (the environment, `.env`, a running dev
+    stack's file); each uvicorn worker calls this once."""
+    settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     secret = settings.jwt_secret or dev_jwt_secret(Path(settings.bazaar_data_dir))
     container = build(settings)

@@ -139,6 +139,29 @@ def test_other_commands_find_the_servers_bazaar_up_started(
     assert "shop" in status.stdout
 
 
+def test_api_workers_started_beside_bazaar_up_find_its_servers(
+    bazaar_up: tuple[str, str], bare_environment: dict[str, str], tmp_path: Path
+) -> None:
+    port = free_port()
+    with (tmp_path / "api.log").open("w") as out:
+        api = subprocess.Popen(
+            [BAZAAR, "api", "--workers", "2", "--port", str(port)],
+            env=bare_environment,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        poll_until(lambda: _ready(url) or api.poll() is not None, timeout=60)
+        stores = httpx.get(f"{url}/api/stores")
+    finally:
+        api.terminate()
+        api.wait(timeout=20)
+
+    assert stores.status_code == 200, (tmp_path / "api.log").read_text()
+    assert stores.json()["count"] == 3
+
+
 def test_bazaar_up_with_a_configured_admin_starts_fresh_and_seeded_and_lists_it(
     bare_environment: dict[str, str], tmp_path: Path
 ) -> None:
