@@ -177,8 +177,14 @@ def test_after_three_retries_the_failure_is_recorded_parked_and_can_be_retried(
 
     poll_until(lambda: "ShipmentNotificationFailed" in history_types(client, customer, order["id"]))
     assert len(webhook.calls_about(order["id"])) == 4
-    parked = client.get("/api/admin/sagas/failed", headers=admin.auth).json()["results"]
-    (job,) = [job for job in parked if job["key"] == order["id"]]
+    # The failure is recorded on the order first, then the job is parked: wait for both.
+    (job,) = poll_until(
+        lambda: [
+            job
+            for job in client.get("/api/admin/sagas/failed", headers=admin.auth).json()["results"]
+            if job["key"] == order["id"]
+        ]
+    )
     assert job["saga"] == "shipping_webhook" and job["attempts"] == 4
     assert "500" in job["last_error"]
 
