@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, cast
 from uuid import UUID
@@ -178,17 +179,30 @@ class Shop(OrderAudit):
         """Release (cancelled) or commit (shipped) the stock the order's lines hold."""
         if order.status not in ("cancelled", "shipped"):
             return []
-        ids = [StockItem.create_id(order.store_id, line.product_id) for line in order.lines]
+        settle = StockItem.release if order.status == "cancelled" else StockItem.commit
+        return self._moved_stock(
+            order.store_id, order.lines, lambda item, qty: settle(item, order.id, qty)
+        )
+
+    def _moved_stock(
+        self,
+        store_id: UUID,
+        lines: Iterable[OrderLine],
+        move: Callable[[StockItem, int], None],
+    ) -> list[StockItem]:
+        """The store's stock item of each line, read in one query, with `move` applied to
+        its quantity; a missing one means someone changed the stock meanwhile."""
+        lines = list(lines)
+        ids = [StockItem.create_id(store_id, line.product_id) for line in lines]
         found = self._find_all(dict.fromkeys(ids, StockItem))
-        held = []
-        for line, item_id in zip(order.lines, ids, strict=True):
+        moved = []
+        for line, item_id in zip(lines, ids, strict=True):
             item = found[item_id]
             if item is None:
                 raise ConcurrentUpdateError(f"Stock of {line.product_id} is missing.")
-            settle = item.release if order.status == "cancelled" else item.commit
-            settle(order.id, line.quantity)
-            held.append(item)
-        return held
+            move(item, line.quantity)
+            moved.append(item)
+        return moved
 
     def record_shipment_notified(self, order_id: UUID) -> Outcome:
         """The shipping saga's success; repeating it records nothing."""
@@ -398,19 +412,11 @@ class Shop(OrderAudit):
 
     def _unheld(self, reservation: Reservation) -> list[StockItem]:
         """The stock items with the reservation's units given back."""
-        ids = {
-            line.product_id: StockItem.create_id(reservation.store_id, line.product_id)
-            for line in reservation.lines
-        }
-        found = self._find_all(dict.fromkeys(ids.values(), StockItem))
-        items = []
-        for line in reservation.lines:
-            item = found[ids[line.product_id]]
-            if item is None:
-                raise ConcurrentUpdateError(f"Stock of {line.product_id} is missing.")
-            item.release_hold(reservation.id, line.quantity)
-            items.append(item)
-        return items
+        return self._moved_stock(
+            reservation.store_id,
+            reservation.lines,
+            lambda item, qty: item.release_hold(reservation.id, qty),
+        )
 
     def request_return(
         self, cmd: RequestReturn, actor: Actor, now: datetime | None = None
@@ -470,19 +476,12 @@ class Shop(OrderAudit):
         return self._save(order_return, *self._taken_back(order_return))
 
     def _taken_back(self, order_return: OrderReturn) -> list[StockItem]:
-        ids = {
-            line.product_id: StockItem.create_id(order_return.store_id, line.product_id)
-            for line in order_return.lines
-        }
-        found = self._find_all(dict.fromkeys(ids.values(), StockItem))
-        items = []
-        for line in order_return.lines:
-            item = found[ids[line.product_id]]
-            if item is None:
-                raise ConcurrentUpdateError(f"Stock of {line.product_id} is missing.")
-            item.take_back(order_return.id, line.quantity)
-            items.append(item)
-        return items
+        """The stock items with a received return's units back on the shelf."""
+        return self._moved_stock(
+            order_return.store_id,
+            order_return.lines,
+            lambda item, qty: item.take_back(order_return.id, qty),
+        )
 
     def _repeat_of(self, order: Order, cmd: PlaceOrder, quantities: dict[UUID, int]) -> Outcome:
         asked = {line.product_id: line.quantity for line in order.lines}
