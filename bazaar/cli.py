@@ -1,109 +1,282 @@
 """`bazaar up|api|runner|migrate|seed|createadmin|projections|sagas|audit`: every way in.
 
 Only the arguments are read here: what a command needs is imported once it is known, so
-`bazaar --help` answers at once.
+`bazaar --help` answers at once. Every option can also come from the environment
+(`BAZAAR_<COMMAND>_<OPTION>`, or the variable its help names), and `bazaar completion
+SHELL` prints the shell's completion script.
 """
 
 from __future__ import annotations
 
-import argparse
-from importlib.metadata import version
+from collections.abc import Callable
+from functools import partial
 from uuid import UUID
 
-from bazaar.sizes import FULL
+import click
+
+from bazaar.sizes import FULL, Size
 from write_model.text import forbidden_character
+
+PROG = "bazaar"
+COMPLETION_VARIABLE = "_BAZAAR_COMPLETE"
+option = partial(click.option, show_envvar=True)
+count = click.IntRange(min=1)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="bazaar", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"bazaar {version('bazaar')}")
-    commands = parser.add_subparsers(dest="command", required=True)
-    start = commands.add_parser(
-        "up", help="embedded Postgres/Redis if unset, migrate, seed, API + runner"
-    )
-    start.add_argument(
-        "--streams",
-        choices=["inprocess", "kafka"],
-        help="kafka: relay + Faust workers (on a local Tansu unless KAFKA_BOOTSTRAP is set)",
-    )
-    api = commands.add_parser("api", help="serve the HTTP API")
-    for serving in (start, api):
-        serving.add_argument("--host", help="address to serve on (default: BAZAAR_HOST, 127.0.0.1)")
-        serving.add_argument(
-            "--port", type=int, help="port to serve on (default: BAZAAR_PORT, 8000)"
-        )
-    api.add_argument("--with-runner", action="store_true", help="also run the projections")
-    api.add_argument("--workers", type=int, default=1)
-    runner = commands.add_parser("runner", help="run the projections and sagas (in-process)")
-    runner.add_argument(
-        "--no-sagas", action="store_true", help="record saga jobs, leave them to `sagas run`"
-    )
-    commands.add_parser("relay", help="publish the event logs to Kafka (KAFKA_BOOTSTRAP)")
-    worker = commands.add_parser("worker", help="run the projections and sagas as Faust agents")
-    worker.add_argument(
-        "--no-sagas", action="store_true", help="record saga jobs, leave them to `sagas run`"
-    )
-    fake = commands.add_parser("fake-provider", help="serve the bundled fake card provider")
-    fake.add_argument("--host", default="127.0.0.1")
-    fake.add_argument("--port", type=int, default=8100, help="default %(default)s")
-    commands.add_parser("migrate", help="create the event store and read-model tables")
-    seeding = commands.add_parser(
-        "seed", help="add a generated data set; a second run adds only what is missing"
-    )
-    seeding.add_argument(
-        "--products",
-        type=count,
-        default=FULL.products,
-        help="products in all, spread evenly over the stores; each store lists and stocks its "
-        "share (default %(default)s: 300 per store)",
-    )
-    seeding.add_argument("--stores", type=count, default=FULL.stores, help="default %(default)s")
-    seeding.add_argument(
-        "--threads", type=count, default=4, help="writer threads (default %(default)s)"
-    )
-    admin = commands.add_parser("createadmin", help="create an admin (or promote an account)")
-    admin.add_argument("--email", required=True, type=text)
-    admin.add_argument(
-        "--username", type=text, help="default: the e-mail's local part (numbered if taken)"
-    )
-    views = commands.add_parser("projections", help="status, rebuild or verify the read models")
-    view_commands = views.add_subparsers(dest="action", required=True)
-    view_commands.add_parser("status", help="position and lag of each projection")
-    rebuild = view_commands.add_parser("rebuild", help="replay the log into fresh tables, swap")
-    rebuild.add_argument("names", nargs="*", help="projections to rebuild (default: all)")
-    rebuild.add_argument("--all", action="store_true", help="every projection (the default)")
-    view_commands.add_parser("verify", help="rebuild in scratch space and diff; exit 1 if any")
-    sagas = commands.add_parser("sagas", help="side effects that gave up, and retrying them")
-    saga_commands = sagas.add_subparsers(dest="action", required=True)
-    saga_commands.add_parser("run", help="perform saga jobs (beside `runner --no-sagas`)")
-    saga_commands.add_parser("failed", help="list the parked jobs")
-    saga_commands.add_parser("retry", help="give a parked job new attempts").add_argument(
-        "job_id", type=int
-    )
-    audits = commands.add_parser("audit", help="print history from the event store")
-    audited = audits.add_subparsers(dest="target", required=True)
-    audited.add_parser("order", help="every event of one order").add_argument("id", type=UUID)
-    audited.add_parser("reservation", help="every event of one reservation").add_argument(
-        "id", type=UUID
-    )
-    args = parser.parse_args(argv)
-    from bazaar.commands import run
-
-    run(args)
+    """Run the command line. Called in-process too (tests, the Kafka child processes): a
+    command that succeeded returns, where click would exit with status 0."""
+    try:
+        cli.main(args=argv, prog_name=PROG, auto_envvar_prefix="BAZAAR")
+    except SystemExit as exit:
+        if exit.code not in (0, None):
+            raise
 
 
-def count(text: str) -> int:
-    """A whole number of at least 1, for argparse."""
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
-    return int(text)
-
-
-def text(value: str) -> str:
-    """One line of text, for argparse: the text rule the API and the domain apply."""
-    character = forbidden_character(value)
+def one_line_of_text(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
+    """The text rule the API and the domain apply."""
+    character = None if value is None else forbidden_character(value)
     if character is not None:
-        raise argparse.ArgumentTypeError(
+        raise click.BadParameter(
             f"must not contain control characters (found U+{ord(character):04X})"
         )
     return value
+
+
+def serving(command: Callable[..., None]) -> Callable[..., None]:
+    """`--host` and `--port`, read from BAZAAR_HOST and BAZAAR_PORT as the settings are."""
+    command = option(
+        "--port", type=click.IntRange(1, 65535), envvar="BAZAAR_PORT", help="port [8000]"
+    )(command)
+    return option("--host", envvar="BAZAAR_HOST", help="address to serve on [127.0.0.1]")(command)
+
+
+def no_sagas(command: Callable[..., None]) -> Callable[..., None]:
+    return option(
+        "--no-sagas", is_flag=True, help="record saga jobs, leave them to `bazaar sagas run`"
+    )(command)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
+@click.version_option(package_name="bazaar", prog_name=PROG, message="%(prog)s %(version)s")
+def cli() -> None:
+    """Bazaar: orders and stock for a marketplace of local shops, event-sourced."""
+
+
+@cli.command()
+@serving
+@option(
+    "--streams",
+    type=click.Choice(["inprocess", "kafka"]),
+    help="kafka: relay + Faust workers (on a local Tansu unless KAFKA_BOOTSTRAP is set)",
+)
+def up(host: str | None, port: int | None, streams: str | None) -> None:
+    """Everything on this machine: the API, the read side and demo data.
+
+    Starts embedded Postgres and Redis where DATABASE_URL and REDIS_URL are not set,
+    migrates and seeds, then serves."""
+    from bazaar import commands
+
+    with commands.carried_out("up", host, port) as settings:
+        commands.up(settings, streams)
+
+
+@cli.command()
+@serving
+@option("--with-runner", is_flag=True, help="also run the projections, in this process")
+@option("--workers", type=count, default=1, help="API worker processes")
+def api(host: str | None, port: int | None, with_runner: bool, workers: int) -> None:
+    """Serve the HTTP API."""
+    from bazaar import commands
+
+    with commands.carried_out("api", host, port) as settings:
+        commands.serve(settings, with_runner=with_runner, workers=workers)
+
+
+@cli.command()
+@no_sagas
+def runner(no_sagas: bool) -> None:
+    """Run the projections and sagas, in-process."""
+    from bazaar import commands
+
+    with commands.carried_out("runner") as settings:
+        commands.run_projections(settings, with_sagas=not no_sagas)
+
+
+@cli.command()
+def relay() -> None:
+    """Publish the event logs to Kafka (KAFKA_BOOTSTRAP)."""
+    from bazaar import commands, kafka
+
+    with commands.carried_out("relay") as settings:
+        kafka.run_relay(settings)
+
+
+@cli.command()
+@no_sagas
+def worker(no_sagas: bool) -> None:
+    """Run the projections and sagas as Faust agents."""
+    from bazaar import commands, kafka
+
+    with commands.carried_out("worker") as settings:
+        kafka.run_worker(settings, with_sagas=not no_sagas)
+
+
+@cli.command("fake-provider")
+@option("--host", default="127.0.0.1", help="address to serve on")
+@option("--port", type=click.IntRange(1, 65535), default=8100, help="port to serve on")
+def fake_provider(host: str, port: int) -> None:
+    """Serve the bundled fake card provider."""
+    from bazaar.fake_provider import serve
+
+    serve(host, port)
+
+
+@cli.command()
+def migrate() -> None:
+    """Create or update the event store and the read-model tables."""
+    from bazaar import commands
+
+    with commands.carried_out("migrate") as settings:
+        commands.migrate(settings)
+
+
+@cli.command()
+@option(
+    "--products",
+    type=count,
+    default=FULL.products,
+    help="products in all, spread evenly over the stores; each store lists and stocks its share",
+)
+@option("--stores", type=count, default=FULL.stores, help="stores")
+@option("--threads", type=count, default=4, help="writer threads")
+def seed(products: int, stores: int, threads: int) -> None:
+    """Add a generated data set.
+
+    A second run adds only what is missing."""
+    from bazaar import commands
+
+    with commands.carried_out("seed") as settings:
+        commands.seed(settings, Size(products, stores), threads)
+
+
+@cli.command()
+@option("--email", required=True, callback=one_line_of_text, help="the admin's e-mail")
+@option(
+    "--username",
+    callback=one_line_of_text,
+    help="default: the e-mail's local part (numbered if taken)",
+)
+def createadmin(email: str, username: str | None) -> None:
+    """Create an admin, or promote an account.
+
+    The password is asked for, or read from standard input when it is not a terminal."""
+    from bazaar import commands
+
+    with commands.carried_out("createadmin") as settings:
+        commands.create_admin(settings, email, username)
+
+
+@cli.group()
+def projections() -> None:
+    """Status, rebuild or verify the read models."""
+
+
+@projections.command()
+def status() -> None:
+    """Position and lag of each subscription, and the views it feeds."""
+    from bazaar import commands
+
+    with commands.carried_out("projections") as settings:
+        commands.projection_status(settings)
+
+
+@projections.command()
+@click.argument("names", nargs=-1)
+@option("--all", "every", is_flag=True, help="every projection (the default)")
+def rebuild(names: tuple[str, ...], every: bool) -> None:
+    """Replay the log into fresh tables and swap them in (NAMES: default all)."""
+    from bazaar import commands
+
+    with commands.carried_out("projections") as settings:
+        commands.rebuild_projections(settings, [] if every else list(names))
+
+
+@projections.command()
+def verify() -> None:
+    """Rebuild in scratch space and diff with the live tables; exit 1 on any difference."""
+    from bazaar import commands
+
+    with commands.carried_out("projections") as settings:
+        commands.verify_projections(settings)
+
+
+@cli.group()
+def sagas() -> None:
+    """Side effects that gave up, and retrying them."""
+
+
+@sagas.command("run")
+def run_sagas() -> None:
+    """Perform saga jobs (beside `bazaar runner --no-sagas`)."""
+    from bazaar import commands
+
+    with commands.carried_out("sagas") as settings:
+        commands.run_sagas(settings)
+
+
+@sagas.command()
+def failed() -> None:
+    """List the parked jobs."""
+    from bazaar import commands
+
+    with commands.carried_out("sagas") as settings:
+        commands.list_parked(settings)
+
+
+@sagas.command()
+@click.argument("job_id", type=int)
+def retry(job_id: int) -> None:
+    """Give a parked job new attempts."""
+    from bazaar import commands
+
+    with commands.carried_out("sagas") as settings:
+        commands.retry_parked(settings, job_id)
+
+
+@cli.group()
+def audit() -> None:
+    """Print history from the event store."""
+
+
+@audit.command("order")
+@click.argument("aggregate_id", metavar="ID", type=click.UUID)
+def audit_order(aggregate_id: UUID) -> None:
+    """Every event of one order."""
+    from bazaar import audit, commands
+
+    with commands.carried_out("audit") as settings:
+        audit.audit(settings, "order", aggregate_id)
+
+
+@audit.command("reservation")
+@click.argument("aggregate_id", metavar="ID", type=click.UUID)
+def audit_reservation(aggregate_id: UUID) -> None:
+    """Every event of one reservation."""
+    from bazaar import audit, commands
+
+    with commands.carried_out("audit") as settings:
+        audit.audit(settings, "reservation", aggregate_id)
+
+
+@cli.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the completion script for SHELL.
+
+    E.g. `eval "$(bazaar completion bash)"` in ~/.bashrc."""
+    from click.shell_completion import get_completion_class
+
+    script = get_completion_class(shell)
+    assert script is not None, "click completes every shell offered"
+    click.echo(script(cli, {}, PROG, COMPLETION_VARIABLE).source())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import logging
 import os
@@ -23,7 +22,6 @@ import uvicorn
 
 from api.main import create_app
 from bazaar import fake_provider, kafka, projection_commands
-from bazaar.audit import audit
 from bazaar.devstack import dev_jwt_secret, embedded_services
 from bazaar.logs import configure_logging
 from bazaar.progress import ProgressBar
@@ -40,40 +38,22 @@ from write_model.users import User
 log = logging.getLogger("bazaar")
 
 
-def run(args: argparse.Namespace) -> None:
-    """Carry out the parsed command, its user errors as one line."""
-    name_connections(args.command)
-    settings = serving_where_asked(settings_or_exit(args.command), args)
-    configure_logging(settings.log_level, settings.log_format)
-    commands = {
-        "up": lambda: up(settings, args.streams),
-        "api": lambda: serve(settings, with_runner=args.with_runner, workers=args.workers),
-        "runner": lambda: run_projections(settings, with_sagas=not args.no_sagas),
-        "relay": lambda: kafka.run_relay(settings),
-        "worker": lambda: kafka.run_worker(settings, with_sagas=not args.no_sagas),
-        "fake-provider": lambda: serve_fake_provider(args.host, args.port),
-        "migrate": lambda: migrate(settings),
-        "seed": lambda: seed(settings, Size(args.products, args.stores), args.threads),
-        "createadmin": lambda: create_admin(settings, args.email, args.username),
-        "projections": lambda: manage_projections(settings, args),
-        "audit": lambda: audit(settings, args.target, args.id),
-        "sagas": lambda: manage_sagas(settings, args),
-    }
-    with user_errors_in_one_line():
-        commands[args.command]()
-
-
-def serving_where_asked(settings: Settings, args: argparse.Namespace) -> Settings:
-    """`--host` and `--port` (of `up` and `api`) win over BAZAAR_HOST and BAZAAR_PORT."""
+@contextmanager
+def carried_out(
+    command: str, host: str | None = None, port: int | None = None
+) -> Iterator[Settings]:
+    """The settings `command` runs with (`--host`/`--port` win over BAZAAR_HOST/_PORT),
+    logging set up, and its user errors as one line."""
+    name_connections(command)
+    settings = settings_or_exit(command)
     chosen = {
-        setting: value
-        for setting, value in (
-            ("bazaar_host", getattr(args, "host", None)),
-            ("bazaar_port", getattr(args, "port", None)),
-        )
+        name: value
+        for name, value in (("bazaar_host", host), ("bazaar_port", port))
         if value is not None
     }
-    return settings.model_copy(update=chosen) if chosen else settings
+    configure_logging(settings.log_level, settings.log_format)
+    with user_errors_in_one_line():
+        yield settings.model_copy(update=chosen) if chosen else settings
 
 
 def name_connections(command: str) -> None:
@@ -112,40 +92,41 @@ def settings_or_exit(command: str) -> Settings:
         raise SystemExit(2) from None
 
 
-def manage_sagas(settings: Settings, args: argparse.Namespace) -> None:
-    if args.action == "run":
-        run_sagas(settings)
-        return
-    container = build(settings)
-    try:
-        if args.action == "failed":
-            parked = saga_jobs.parked(container.pool)
-            if not parked:
-                print("no parked jobs: every side effect was done or is still being tried")
-            for job in parked:
-                print(
-                    f"{job.id}\t{job.saga}\t{job.key}\t{job.attempts} attempts\t"
-                    f"{job.updated_at:%Y-%m-%d %H:%M:%S}\t{job.last_error}"
-                )
-        elif not saga_jobs.requeue(container.pool, args.job_id):
-            raise SystemExit(f"no parked job {args.job_id}")
-        else:
-            print(f"job {args.job_id} queued again")
-    finally:
-        container.close()
+def list_parked(settings: Settings) -> None:
+    with closing(build(settings)) as container:
+        parked = saga_jobs.parked(container.pool)
+    if not parked:
+        print("no parked jobs: every side effect was done or is still being tried")
+    for job in parked:
+        print(
+            f"{job.id}\t{job.saga}\t{job.key}\t{job.attempts} attempts\t"
+            f"{job.updated_at:%Y-%m-%d %H:%M:%S}\t{job.last_error}"
+        )
 
 
-def manage_projections(settings: Settings, args: argparse.Namespace) -> None:
-    container = build(settings)
-    try:
-        if args.action == "status":
-            projection_commands.status(container)
-        elif args.action == "rebuild":
-            projection_commands.rebuild(container, [] if args.all else args.names)
-        else:
-            raise SystemExit(projection_commands.verify(container))
-    finally:
-        container.close()
+def retry_parked(settings: Settings, job_id: int) -> None:
+    with closing(build(settings)) as container:
+        if not saga_jobs.requeue(container.pool, job_id):
+            raise SystemExit(f"bazaar: no parked job {job_id}")
+    print(f"job {job_id} queued again")
+
+
+def projection_status(settings: Settings) -> None:
+    with closing(build(settings)) as container:
+        projection_commands.status(container)
+
+
+def rebuild_projections(settings: Settings, names: list[str]) -> None:
+    with closing(build(settings)) as container:
+        projection_commands.rebuild(container, names)
+
+
+def verify_projections(settings: Settings) -> None:
+    """Exit status 1 when a rebuilt view differs from the live one."""
+    with closing(build(settings)) as container:
+        differs = projection_commands.verify(container)
+    if differs:
+        raise SystemExit(differs)
 
 
 def up(settings: Settings, streams: str | None = None) -> None:
@@ -213,13 +194,6 @@ def card_provider(url: str | None) -> Iterator[str]:
         yield server.url
     finally:
         server.shutdown()
-
-
-def serve_fake_provider(host: str, port: int) -> None:
-    server = fake_provider.FakeProviderServer((host, port))
-    print(f"Fake card provider on {server.url} (controls under /_control)", flush=True)
-    with suppress(KeyboardInterrupt):
-        server.serve_forever()
 
 
 def serve(settings: Settings, *, with_runner: bool, workers: int) -> None:

@@ -21,6 +21,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -243,6 +244,14 @@ def start(host: str = "127.0.0.1", port: int = 0) -> FakeProviderServer:
     server = FakeProviderServer((host, port))
     threading.Thread(target=server.serve_forever, name="fake-card-provider", daemon=True).start()
     return server
+
+
+def serve(host: str, port: int) -> None:
+    """`bazaar fake-provider`: serve in the foreground until Ctrl-C."""
+    server = FakeProviderServer((host, port))
+    print(f"Fake card provider on {server.url} (controls under /_control)", flush=True)
+    with suppress(KeyboardInterrupt):
+        server.serve_forever()
 
 
 def _in_three_years(now: datetime) -> datetime:

@@ -105,6 +105,16 @@ class TestSeed:
         for login in ("admin@", "customer@", "artisan@"):
             assert login in printed
 
+    def test_its_options_can_come_from_the_environment(
+        self, database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("BAZAAR_SEED_PRODUCTS", "40")
+        monkeypatch.setenv("BAZAAR_SEED_STORES", "2")
+
+        printed = seeded(capsys)
+
+        assert re.search(r"seeded 2 stores, 40 products and \d+ orders", printed), printed
+
     def test_a_second_run_adds_no_events_and_says_so(
         self, database: str, capsys: pytest.CaptureFixture[str]
     ) -> None:
