@@ -9,12 +9,12 @@ import uuid
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
-from prometheus_client import Histogram
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors, openapi
 from api.dependencies import Services
+from api.metrics import REQUEST_SECONDS, count_command
 from api.routes import (
     admin,
     analytics,
@@ -51,9 +51,6 @@ ROUTES = (
     dashboard_page,
 )
 access_log = logging.getLogger("bazaar.access")
-REQUEST_SECONDS = Histogram(
-    "bazaar_http_request_seconds", "HTTP request duration", ["method", "route", "status"]
-)
 trace_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("trace_id", default="-")
 
 
@@ -111,8 +108,10 @@ class TraceId:
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
             status = status or 500  # nothing was sent: an error the outer layer answers
-            route = getattr(scope.get("route"), "path", "unmatched")
+            matched = scope.get("route")
+            route = getattr(matched, "path", "unmatched")
             REQUEST_SECONDS.labels(scope["method"], route, str(status)).observe(elapsed_ms / 1000)
+            count_command(scope["method"], getattr(matched, "name", None), status)
             access_log.info(
                 "%s %s %s %.1fms",
                 scope["method"],

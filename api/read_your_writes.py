@@ -8,6 +8,7 @@ thread: routes await the process's one `PositionWaiter`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
@@ -17,6 +18,7 @@ from fastapi import Depends, Header, Response
 from api import position_tokens
 from api.dependencies import ServicesDep
 from api.errors import ApiError
+from api.metrics import READ_WAITS
 from write_model.logged import Outcome
 from write_model.shop import Shop
 
@@ -68,8 +70,12 @@ def read_after(
             await refuse_unknown(services, wanted, but=application)
             return
         await refuse_unknown(services, wanted)
-        timeout = services.read_wait_timeout
-        if not await services.waiter.wait(projections, application, target, timeout):
+        timeout, started = services.read_wait_timeout, time.perf_counter()
+        reached = await services.waiter.wait(projections, application, target, timeout)
+        READ_WAITS.labels("reached" if reached else "timed_out").observe(
+            time.perf_counter() - started
+        )
+        if not reached:
             raise ApiError(
                 503,
                 "read_model_lagging",

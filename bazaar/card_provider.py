@@ -9,6 +9,7 @@ from uuid import UUID
 
 import httpx
 
+from bazaar.metrics import CARD_PROVIDER_CALLS
 from write_model.ports import (
     CardRefused,
     ProviderCard,
@@ -18,6 +19,11 @@ from write_model.ports import (
 
 log = logging.getLogger(__name__)
 CARD_PATH = "/api/v2/card/"
+OUTCOMES = {
+    CardRefused: "refused",
+    ProviderUnavailable: "unavailable",
+    ProviderInvalidAnswer: "invalid_answer",
+}
 
 
 class HttpCardProvider:
@@ -31,7 +37,17 @@ class HttpCardProvider:
         """4xx is a refusal; 5xx, 408, 429, a timeout or no connection mean: try again later.
 
         A 2xx whose card we cannot use (unreadable, or expired) raises ProviderInvalidAnswer.
+        Each call is counted by its outcome.
         """
+        try:
+            card = self._request(user_id, color, idempotency_key)
+        except (CardRefused, ProviderUnavailable, ProviderInvalidAnswer) as failed:
+            CARD_PROVIDER_CALLS.labels(OUTCOMES[type(failed)]).inc()
+            raise
+        CARD_PROVIDER_CALLS.labels("issued").inc()
+        return card
+
+    def _request(self, user_id: UUID, color: str, idempotency_key: str) -> ProviderCard:
         if not self.base_url:
             raise ProviderUnavailable("No card provider configured (CARD_PROVIDER_URL).")
         try:

@@ -21,7 +21,7 @@ import redis
 import uvicorn
 
 from api.main import create_app
-from bazaar import fake_provider, kafka, projection_commands
+from bazaar import fake_provider, kafka, metrics, projection_commands
 from bazaar.devstack import dev_jwt_secret, embedded_services
 from bazaar.logs import configure_logging
 from bazaar.progress import ProgressBar
@@ -259,6 +259,7 @@ def running(settings: Settings, *, with_sagas: bool = True) -> Iterator[Containe
 
 def run_projections(settings: Settings, *, with_sagas: bool) -> None:
     with running(settings, with_sagas=with_sagas):
+        metrics.serve(settings.metrics_port)
         log.info("runner started")
         until_stopped()
 
@@ -267,6 +268,7 @@ def run_sagas(settings: Settings) -> None:
     container = build(settings)
     executor = container.saga_executor()
     executor.start()
+    metrics.serve(settings.metrics_port)
     log.info("saga executor started")
     try:
         until_stopped()

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import faust
 
+from bazaar import metrics
 from bazaar.settings import Settings
 from bazaar.wiring import build
 from read_model.sql.failures import ProjectionFailures
@@ -40,6 +41,7 @@ def run_relay(settings: Settings) -> None:
     """Publish every event log to Kafka until SIGTERM or Ctrl-C."""
     bootstrap = _bootstrap(settings)
     container = build(settings)
+    metrics.serve(settings.metrics_port)
     relay = Relay(
         [app for app, _ in container.event_logs()],
         container.pool,
@@ -75,6 +77,7 @@ def run_worker(settings: Settings, *, with_sagas: bool = True) -> None:
     sagas = container.saga_executor() if with_sagas else None
     if sagas:
         sagas.start()
+    metrics.serve(settings.metrics_port)
     try:
         # Our logging stays (LOG_FORMAT's lines, trace ids): Faust's workers log through it.
         worker = faust.Worker(app, loglevel=settings.log_level, override_logging=False)
@@ -116,6 +119,7 @@ def tansu_broker(port: int = 0, log_file: Path | None = None) -> Iterator[str]:
 def stream_processes(settings: Settings, workers: int = 2) -> Iterator[None]:
     """`bazaar relay` and `workers` times `bazaar worker` for these settings; stopped on exit."""
     env = {**os.environ, **environment(settings)}
+    env.pop("METRICS_PORT", None)  # the children of one machine cannot share one port
     commands = [["relay"]] + [["worker"]] * workers
     processes = [
         subprocess.Popen([*BAZAAR, *args], env=env, stdin=subprocess.DEVNULL) for args in commands

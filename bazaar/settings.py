@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     aggregate_cache_size: int = 10_000
     read_wait_timeout_s: float = 5.0
     suggest_per_minute: int = 20
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    """Where `runner`, `relay`, `worker` and `sagas run` serve their `/metrics` (their
+    liveness check too); unset, they serve none. The API serves its own on its port."""
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
     card_provider_url: str | None = None

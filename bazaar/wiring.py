@@ -19,6 +19,7 @@ from api.security import TokenService
 from bazaar.adapters import Argon2Hasher
 from bazaar.card_provider import HttpCardProvider
 from bazaar.effects import RecordedMailer, WebhookPartner, directory
+from bazaar.metrics import counting_conflicts
 from bazaar.settings import Settings
 from projections.base import Projection
 from projections.cards import CardsProjection
@@ -189,6 +190,8 @@ def build(settings: Settings) -> Container:
     )
     accounts = Accounts(env={**env, **QUIET_APPLICATION_POOL}, hasher=_hasher(settings))
     cards = Cards(env={**env, **QUIET_APPLICATION_POOL}, provider=_card_provider(settings))
+    for application in (shop, accounts, cards):
+        application.on_conflict = counting_conflicts(application.name)
     grace_s = settings.card_provider_timeout_s + CARD_GRACE_S
     return Container(
         settings=settings,

@@ -151,3 +151,13 @@ def open_store(client: httpx.Client, owner: Session, **fields: Any) -> httpx.Res
     response = client.post("/api/stores", json=body, headers=owner.auth)
     assert response.status_code == 201, response.text
     return response
+
+
+def metric(client: httpx.Client, name: str, **labels: str) -> float:
+    """The value `/metrics` shows for one sample (0 while it has never been counted)."""
+    wanted = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
+    for line in client.get("/metrics").text.splitlines():
+        sample, _, value = line.rpartition(" ")
+        if sample.split("{")[0] == name and sample.endswith(f"{{{wanted}}}"):
+            return float(value)
+    return 0.0

@@ -47,6 +47,9 @@ class LoggedApplication(Application[UUID]):
         )
         self._snapshotted = set(self.snapshotting_intervals or ())
         self._turns = Turns()
+        self.on_conflict: Callable[[bool], None] = lambda gave_up: None
+        """Told of each version conflict (`gave_up` on the last): the composition root counts
+        them for operators."""
 
     def construct_repository(self) -> Repository[UUID]:
         return Repository(event_store=self.events, snapshot_store=self.snapshots)
@@ -85,11 +88,12 @@ class LoggedApplication(Application[UUID]):
         """Decide again after a version conflict (someone saved the same aggregate first).
 
         Each attempt waits for its turn on the `contended` aggregates (see `Turns`)."""
-        for _ in range(MAX_ATTEMPTS):
+        for attempt_number in range(1, MAX_ATTEMPTS + 1):
             try:
                 with self._turns.of(contended):
                     return attempt()
             except IntegrityError:
+                self.on_conflict(attempt_number == MAX_ATTEMPTS)
                 if (earlier := on_conflict()) is not None:
                     return earlier
         raise ConcurrentUpdateError("Others changed the same records meanwhile; please retry.")

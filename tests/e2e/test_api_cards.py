@@ -17,7 +17,15 @@ from projections.sagas.cards import CardIssuance
 from read_model.sql import saga_jobs
 from tests.card_provider import ProviderControl, a_card_provider
 from tests.conftest import JWT_SECRET
-from tests.http_driver import Session, after, an_admin, assert_error, position_in, register
+from tests.http_driver import (
+    Session,
+    after,
+    an_admin,
+    assert_error,
+    metric,
+    position_in,
+    register,
+)
 from tests.stacks import serving
 from tests.waiting import poll_until
 
@@ -168,6 +176,23 @@ def spoil_answers(provider: ProviderControl, user_id: str, how: str) -> None:
         provider.garble(user_id)
     else:
         provider.expire(user_id, how)
+
+
+class TestProviderCallMetrics:
+    def test_each_call_is_counted_by_its_outcome(
+        self, client: httpx.Client, card_provider: ProviderControl
+    ) -> None:
+        calls = "bazaar_card_provider_calls_total"
+        issued = metric(client, calls, outcome="issued")
+        unavailable = metric(client, calls, outcome="unavailable")
+        customer = register(client)
+        card_provider.fail(customer.user_id, count=1)
+
+        card_id = request_card(client, customer).json()["id"]
+        poll_until(lambda: card_status(client, customer, card_id) == "ordered")
+
+        assert metric(client, calls, outcome="unavailable") == unavailable + 1
+        assert metric(client, calls, outcome="issued") == issued + 1
 
 
 class TestAnUnavailableProvider:

@@ -14,6 +14,7 @@ from tests.http_driver import (
     a_product,
     a_store,
     assert_error,
+    metric,
     open_store,
     place,
     position_in,
@@ -117,6 +118,25 @@ class TestRequestLog:
 
 
 class TestMetrics:
+    def test_commands_are_counted_by_operation_and_outcome(self, client: httpx.Client) -> None:
+        owner, customer = register(client, "artisan"), register(client)
+        store = a_store(client, owner)["id"]
+        mug = a_product(client, owner, store)["id"]
+        receive(client, owner, store, mug, 1)
+        counted = {
+            outcome: metric(client, "bazaar_commands_total", command="place_order", outcome=outcome)
+            for outcome in ("done", "refused")
+        }
+
+        place(client, customer, store, {mug: 1})
+        assert_error(place(client, customer, store, {mug: 1}), 400, "insufficient_stock")
+        client.get(f"/api/products/{mug}")
+
+        for outcome in ("done", "refused"):
+            now = metric(client, "bazaar_commands_total", command="place_order", outcome=outcome)
+            assert now == counted[outcome] + 1, outcome
+        assert metric(client, "bazaar_commands_total", command="get_product", outcome="done") == 0
+
     def test_metrics_count_requests_by_route_template(self, client: httpx.Client) -> None:
         client.get("/api/health")
 

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -388,3 +388,24 @@ def test_completion_scripts_complete_commands_and_their_subcommands() -> None:
     assert completed("projections", "re") == ["rebuild"]
     assert "--products" in completed("seed", "--")
 
+
+def test_a_background_process_serves_its_metrics_on_metrics_port(
+    database_env: dict[str, str],
+) -> None:
+    run_bazaar("migrate", env=database_env)
+    port = free_port()
+    env = {**os.environ, **database_env, "METRICS_PORT": str(port)}
+    executor = subprocess.Popen([BAZAAR, "sagas", "run"], env=env, stderr=subprocess.DEVNULL)
+    try:
+        served = poll_until(lambda: scraped(f"http://127.0.0.1:{port}/metrics"), timeout=30)
+    finally:
+        executor.terminate()
+        executor.wait(timeout=15)
+
+    assert "process_cpu_seconds_total" in served
+
+
+def scraped(url: str) -> str | None:
+    with suppress(httpx.TransportError):
+        return httpx.get(url).text
+    return None

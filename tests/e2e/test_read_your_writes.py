@@ -21,6 +21,7 @@ from tests.http_driver import (
     a_store,
     after,
     assert_error,
+    metric,
     open_store,
     position_in,
     register,
@@ -217,6 +218,21 @@ class TestWaitingForLaggingReadModels:
         assert_error(response, 503, "read_model_lagging")
         assert response.headers["Retry-After"]
         assert took >= STALLED_WAIT_S
+
+    def test_a_wait_that_timed_out_is_counted_with_its_duration(
+        self, stalled_client: httpx.Client
+    ) -> None:
+        waits = "bazaar_read_your_writes_wait_seconds"
+        counted = metric(stalled_client, f"{waits}_count", outcome="timed_out")
+        waited = metric(stalled_client, f"{waits}_sum", outcome="timed_out")
+        opened = open_store(stalled_client, register(stalled_client, "artisan"))
+
+        stalled_client.get(f"/api/stores/{opened.json()['id']}", headers=after(opened))
+
+        assert metric(stalled_client, f"{waits}_count", outcome="timed_out") == counted + 1
+        assert metric(stalled_client, f"{waits}_sum", outcome="timed_out") >= (
+            waited + STALLED_WAIT_S
+        )
 
     def test_a_card_token_does_not_wait_on_a_lagging_shop_log(
         self, stalled_client: httpx.Client
