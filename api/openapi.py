@@ -129,6 +129,13 @@ EVENT_POSITION = {
 }
 ECHOED_REQUEST_ID = {"description": "This request's trace id.", "schema": TEXT}
 LOCATION = {"description": "Where what was created is read (GET).", "schema": TEXT}
+PDF = {
+    200: {
+        "description": "The PDF document.",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+"""A route's PDF answer: its bytes, so that a generated client reads them as a file."""
 OAUTH_FORM = {"grant_type": "password", "username": "tom.becker", "password": "glazed-and-fired-1"}
 """The example of FastAPI's own model of the OAuth2 password form, which we cannot configure."""
 

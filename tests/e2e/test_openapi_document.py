@@ -153,6 +153,15 @@ class TestOperations:
         assert (page["minimum"], page["maximum"]) == (1, 10**6)
         assert (size["minimum"], size["maximum"]) == (1, 100)
 
+    @pytest.mark.parametrize("operation_id", ["get_invoice", "get_credit_note"])
+    def test_a_pdf_is_documented_as_its_bytes(
+        self, document: dict[str, Any], operation_id: str
+    ) -> None:
+        answer = operations(document)[operation_id]["responses"]["200"]
+
+        pdf = {"schema": {"type": "string", "format": "binary"}}
+        assert answer["content"] == {"application/pdf": pdf}
+
     def test_a_command_documents_its_event_position_header(self, document: dict[str, Any]) -> None:
         created = operations(document)["place_order"]["responses"]["201"]
 
