@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import position_tokens
+from api.schemas.examples import CUP_ID, ORDER_ID, with_examples
 from write_model.errors import (
     ConflictError,
     DependencyFailedError,
@@ -49,6 +50,18 @@ CODE_BY_STATUS = {
 
 class ErrorBody(BaseModel):
     """The one shape of every error answer, whatever went wrong."""
+
+    model_config = with_examples(
+        {
+            "error": "insufficient_stock",
+            "message": "The store does not have enough stock for these items.",
+            "trace_id": "5f0c1e2a9b7d4c3e",
+            "details": {
+                "order_id": ORDER_ID,
+                "shortfalls": [{"product_id": CUP_ID, "requested": 4, "available": 2}],
+            },
+        }
+    )
 
     error: str = Field(description="A stable snake_case code to branch on.")
     message: str = Field(description="A sentence for a person.")

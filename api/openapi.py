@@ -9,12 +9,13 @@ and a short table of the outcomes each use case adds on top.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, get_args
 
 from fastapi import APIRouter, FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from api.dependencies import admin_actor, current_actor
 from api.errors import ErrorBody
@@ -128,6 +129,15 @@ EVENT_POSITION = {
 }
 ECHOED_REQUEST_ID = {"description": "This request's trace id.", "schema": TEXT}
 LOCATION = {"description": "Where what was created is read (GET).", "schema": TEXT}
+PDF = {
+    200: {
+        "description": "The PDF document.",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+"""A route's PDF answer: its bytes, so that a generated client reads them as a file."""
+OAUTH_FORM = {"grant_type": "password", "username": "tom.becker", "password": "glazed-and-fired-1"}
+"""The example of FastAPI's own model of the OAuth2 password form, which we cannot configure."""
 
 
 def install(app: FastAPI, routers: Iterable[APIRouter]) -> None:
@@ -149,7 +159,7 @@ def install(app: FastAPI, routers: Iterable[APIRouter]) -> None:
                 tags=TAGS,
                 servers=[{"url": "/", "description": "This server"}],
             )
-            app.openapi_schema = truthful(schema, routes)
+            app.openapi_schema = truthful(schema, routes, examples_by_title(routes.values()))
         return app.openapi_schema
 
     app.openapi = openapi
@@ -179,18 +189,50 @@ def operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def truthful(schema: dict[str, Any], routes: dict[str, APIRoute]) -> dict[str, Any]:
-    """The generated document, with our errors, statuses and headers in place of FastAPI's."""
+def truthful(
+    schema: dict[str, Any], routes: dict[str, APIRoute], examples: dict[str, list[Any]]
+) -> dict[str, Any]:
+    """The generated document, with our errors, statuses, headers and examples in place of
+    FastAPI's."""
     components = schema.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
+    for model in schemas.values():
+        if model.get("title") in examples:
+            model["examples"] = examples[model["title"]]
     for generated in ("HTTPValidationError", "ValidationError"):
         schemas.pop(generated, None)
     schemas["ErrorBody"] = ErrorBody.model_json_schema()
+    schemas["Body_oauth_token"]["examples"] = [OAUTH_FORM]
     components["responses"] = {name: error_response(code) for code, (name, *_) in ERRORS.items()}
     for path_item in schema["paths"].values():
         for operation in path_item.values():
             describe(routes[operation["operationId"]], operation)
     return schema
+
+
+def examples_by_title(routes: Iterable[APIRoute]) -> dict[str, list[Any]]:
+    """Each model's examples as written, nulls included: FastAPI renders the document without
+    any null, and so an example of a field that is required but nullable (`"last4": null`)
+    would not be valid for its own schema."""
+    found = {
+        model
+        for route in routes
+        for field in (route.body_field, route.response_field)
+        if field is not None
+        for model in models_in(field.field_info.annotation)
+    }
+    schemas = [model.model_json_schema() for model in found]
+    return {schema["title"]: schema["examples"] for schema in schemas if "examples" in schema}
+
+
+def models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    """The models an annotation names, and the models inside them, however deep."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+        for field in annotation.model_fields.values():
+            yield from models_in(field.annotation)
+    for argument in get_args(annotation):
+        yield from models_in(argument)
 
 
 def describe(route: APIRoute, operation: Operation) -> None:

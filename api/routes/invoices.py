@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response
 
 from api.dependencies import CurrentUser, ServicesDep
 from api.errors import ApiError
+from api.openapi import PDF
 from read_model.sql.invoices import invoice_pdf
 
 router = APIRouter(tags=["orders"])
@@ -16,7 +17,7 @@ router = APIRouter(tags=["orders"])
 @router.get(
     "/api/orders/{order_id}/invoice.pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
+    responses=PDF,
 )
 def get_invoice(order_id: UUID, actor: CurrentUser, services: ServicesDep) -> Response:
     """For those who may see the order; 404 until the invoice is made (shortly after)."""

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.dependencies import CurrentUser, Paging, ServicesDep
 from api.errors import ApiError
+from api.openapi import PDF
 from api.read_your_writes import answer_position, read_after
 from api.routes.stores import require_owner, store_or_404
 from api.schemas.common import PageOf
@@ -73,7 +74,7 @@ def settle_return(
 @router.get(
     "/api/returns/{return_id}/credit-note.pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
+    responses=PDF,
 )
 def get_credit_note(return_id: UUID, actor: CurrentUser, services: ServicesDep) -> Response:
     """The credit note of a received return; 404 until it is made (shortly after)."""

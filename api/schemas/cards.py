@@ -8,10 +8,13 @@ from uuid import UUID
 from pydantic import BaseModel, Field, field_validator
 
 from api.schemas.common import Request, SafeText
+from api.schemas.examples import CARD_ID, with_examples
 from write_model.cards import COLORS
 
 
 class CardIn(Request):
+    model_config = with_examples({"color": "black"})
+
     color: SafeText = Field(description=f"One of {', '.join(COLORS)}.")
 
     @field_validator("color")
@@ -23,6 +26,25 @@ class CardIn(Request):
 
 
 class CardOut(BaseModel):
+    model_config = with_examples(
+        {
+            "id": CARD_ID,
+            "color": "black",
+            "status": "ordered",
+            "last4": "4821",
+            "expiration_date": "2028-03-31",
+            "created_at": "2025-03-14T11:02:40Z",
+        },
+        {
+            "id": CARD_ID,
+            "color": "black",
+            "status": "pending",
+            "last4": None,
+            "expiration_date": None,
+            "created_at": "2025-03-14T11:02:40Z",
+        },
+    )
+
     id: UUID
     color: str
     status: str

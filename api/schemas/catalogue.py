@@ -18,6 +18,16 @@ from api.schemas.common import (
     SafeText,
     Text,
 )
+from api.schemas.examples import (
+    BRANCH_ID,
+    LISTED_AT,
+    MUG_ID,
+    OPENED_AT,
+    OWNER_ID,
+    STORE_ID,
+    example_of,
+    with_examples,
+)
 from write_model.delivery import DEFAULT_CLOSES_AT, DEFAULT_OPENS_AT, DEFAULT_TIMEZONE
 
 Description = Annotated[MultilineText, Field(max_length=5000)]
@@ -28,6 +38,21 @@ TIMEZONE = (
 
 
 class StoreIn(Request):
+    model_config = with_examples(
+        {
+            "name": "Casa da Caneca",
+            "city": "Lisbon",
+            "lat": 38.7139,
+            "lng": -9.1394,
+            "delivery_radius_km": 8.0,
+            "low_stock_threshold": 3,
+            "timezone": "Europe/Lisbon",
+            "opens_at": 9,
+            "closes_at": 19,
+        },
+        {"name": "Casa da Caneca Porto", "city": "Porto", "lat": 41.1496, "lng": -8.6109},
+    )
+
     name: Text
     city: Text
     lat: float = Field(ge=-90, le=90)
@@ -44,6 +69,10 @@ class StoreIn(Request):
 
 
 class StoreOut(BaseModel):
+    model_config = with_examples(
+        {"id": STORE_ID, **example_of(StoreIn), "owner_id": OWNER_ID, "created_at": OPENED_AT}
+    )
+
     id: UUID
     name: str
     owner_id: UUID
@@ -59,6 +88,16 @@ class StoreOut(BaseModel):
 
 
 class ProductIn(Request):
+    model_config = with_examples(
+        {
+            "store_id": STORE_ID,
+            "title": "Speckled stoneware mug",
+            "description": "Wheel-thrown, 350 ml, dishwasher safe.",
+            "price": "18.50",
+            "category": "mugs",
+        }
+    )
+
     store_id: JsonUUID
     title: Text
     description: Description = ""
@@ -67,6 +106,8 @@ class ProductIn(Request):
 
 
 class ProductPatch(Request):
+    model_config = with_examples({"price": "19.50"}, {"title": "Speckled mug, 350 ml"})
+
     title: Text | None = None
     description: Description | None = None
     price: Price | None = None
@@ -74,6 +115,15 @@ class ProductPatch(Request):
 
 
 class ProductPut(Request):
+    model_config = with_examples(
+        {
+            "title": "Speckled stoneware mug",
+            "description": "Wheel-thrown, 350 ml, dishwasher and microwave safe.",
+            "price": "19.50",
+            "category": "mugs",
+        }
+    )
+
     title: Text
     description: Description = ""
     price: Price
@@ -83,6 +133,10 @@ class ProductPut(Request):
 class FlashSaleIn(Request):
     """Times without a UTC offset are refused: they would mean another instant in every zone."""
 
+    model_config = with_examples(
+        {"price": "14.00", "starts_at": "2025-03-21T09:00:00Z", "ends_at": "2025-03-23T19:00:00Z"}
+    )
+
     price: Price = Field(description="Below the regular price (else 400 invalid_flash_sale).")
     starts_at: JsonDatetime
     ends_at: JsonDatetime = Field(description="After starts_at, and in the future.")
@@ -91,6 +145,15 @@ class FlashSaleIn(Request):
 class FlashSaleOut(BaseModel):
     """The last sale set: `active` while it runs; orders placed then pay its price."""
 
+    model_config = with_examples(
+        {
+            "price": "14.00",
+            "starts_at": "2025-03-21T09:00:00Z",
+            "ends_at": "2025-03-23T19:00:00Z",
+            "active": False,
+        }
+    )
+
     price: Money
     starts_at: datetime
     ends_at: datetime
@@ -98,6 +161,15 @@ class FlashSaleOut(BaseModel):
 
 
 class ProductOut(BaseModel):
+    model_config = with_examples(
+        {
+            "id": MUG_ID,
+            **example_of(ProductIn),
+            "flash_sale": example_of(FlashSaleOut),
+            "created_at": LISTED_AT,
+        }
+    )
+
     id: UUID
     store_id: UUID
     title: str
@@ -109,12 +181,27 @@ class ProductOut(BaseModel):
 
 
 class StockIn(Request):
+    model_config = with_examples(
+        {"product_id": MUG_ID, "quantity": 24, "reason": "received"},
+        {"product_id": MUG_ID, "quantity": -2, "reason": "broken in the kiln"},
+    )
+
     product_id: JsonUUID
     quantity: int = Field(ge=-1_000_000, le=1_000_000)
     reason: MultilineText = Field(default="received", min_length=1, max_length=100)
 
 
 class InventoryLineOut(BaseModel):
+    model_config = with_examples(
+        {
+            "product_id": MUG_ID,
+            "title": "Speckled stoneware mug",
+            "price": "18.50",
+            "category": "mugs",
+            "quantity": 22,
+        }
+    )
+
     product_id: UUID
     title: str
     price: Money
@@ -123,6 +210,23 @@ class InventoryLineOut(BaseModel):
 
 
 class AvailabilityOut(BaseModel):
+    model_config = with_examples(
+        {
+            "store_id": STORE_ID,
+            "store_name": "Casa da Caneca",
+            "city": "Lisbon",
+            "quantity": 22,
+            "distance_km": 1.8,
+        },
+        {
+            "store_id": BRANCH_ID,
+            "store_name": "Casa da Caneca Porto",
+            "city": "Porto",
+            "quantity": 9,
+            "distance_km": None,
+        },
+    )
+
     store_id: UUID
     store_name: str
     city: str
@@ -131,6 +235,10 @@ class AvailabilityOut(BaseModel):
 
 
 class StockOut(BaseModel):
+    model_config = with_examples(
+        {"store_id": STORE_ID, "product_id": MUG_ID, "on_hand": 24, "reserved": 2, "available": 22}
+    )
+
     store_id: UUID
     product_id: UUID
     on_hand: int

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
 from pydantic import (
@@ -17,6 +17,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from api.schemas.examples import example_of
 from write_model.text import forbidden_character
 
 T = TypeVar("T")
@@ -61,7 +62,17 @@ class Request(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
 
 
+def _a_page_of_one(schema: dict[str, Any], page: type[BaseModel]) -> None:
+    """A page model's example: a page holding its item model's example."""
+    items = page.__pydantic_generic_metadata__["args"]
+    if items:
+        one = {"count": 1, "page": 1, "page_size": 20, "results": [example_of(items[0])]}
+        schema["examples"] = [one]
+
+
 class PageOf(BaseModel, Generic[T]):
+    model_config = ConfigDict(json_schema_extra=_a_page_of_one)
+
     count: int
     page: int
     page_size: int

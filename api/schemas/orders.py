@@ -9,9 +9,22 @@ from uuid import UUID
 from pydantic import AliasChoices, BaseModel, Field, model_validator
 
 from api.schemas.common import JsonDatetime, JsonUUID, Money, MultilineText, Request
+from api.schemas.examples import (
+    CUP_ID,
+    CUSTOMER_ID,
+    MUG_ID,
+    ORDER_ID,
+    PLACED_AT,
+    RESERVATION_ID,
+    STORE_ID,
+    example_of,
+    with_examples,
+)
 
 
 class ItemIn(Request):
+    model_config = with_examples({"product_id": MUG_ID, "quantity": 2})
+
     product_id: JsonUUID
     quantity: int = Field(
         ge=1, le=1000, validation_alias=AliasChoices("quantity", "quantity_requested")
@@ -20,6 +33,14 @@ class ItemIn(Request):
 
 class OrderIn(Request):
     """The lines to order at a store, or a held reservation to order (`reservation_id` alone)."""
+
+    model_config = with_examples(
+        {
+            "store_id": STORE_ID,
+            "items": [example_of(ItemIn), {"product_id": CUP_ID, "quantity": 1}],
+        },
+        {"reservation_id": RESERVATION_ID},
+    )
 
     store_id: JsonUUID | None = None
     items: list[ItemIn] | None = Field(None, min_length=1, max_length=100)
@@ -41,23 +62,44 @@ OrderStatus = Literal["confirmed", "processing", "shipped", "delivered", "cancel
 
 
 class StatusIn(Request):
+    model_config = with_examples({"status": "processing"}, {"status": "cancelled"})
+
     status: OrderStatus
 
 
 class DeliveryIn(Request):
     """A slot start without a UTC offset is refused: it would mean another hour in every zone."""
 
+    model_config = with_examples(
+        {
+            "address": "Rua da Rosa 112, 2.º esq.\n1200-389 Lisboa",
+            "slot_start": "2025-03-15T10:00:00Z",
+        }
+    )
+
     address: MultilineText = Field(min_length=1, max_length=500)
     slot_start: JsonDatetime
 
 
 class DeliveryOut(BaseModel):
+    model_config = with_examples({**example_of(DeliveryIn), "status": "scheduled"})
+
     address: str
     slot_start: datetime
     status: Literal["scheduled", "out_for_delivery", "delivered", "cancelled"]
 
 
 class LineOut(BaseModel):
+    model_config = with_examples(
+        {
+            "product_id": MUG_ID,
+            "title": "Speckled stoneware mug",
+            "quantity": 2,
+            "unit_price": "18.50",
+            "line_total": "37.00",
+        }
+    )
+
     product_id: UUID
     title: str
     quantity: int
@@ -66,6 +108,28 @@ class LineOut(BaseModel):
 
 
 class OrderOut(BaseModel):
+    model_config = with_examples(
+        {
+            "id": ORDER_ID,
+            "store_id": STORE_ID,
+            "user_id": CUSTOMER_ID,
+            "status": "confirmed",
+            "items": [
+                example_of(LineOut),
+                {
+                    "product_id": CUP_ID,
+                    "title": "Espresso cup",
+                    "quantity": 1,
+                    "unit_price": "9.00",
+                    "line_total": "9.00",
+                },
+            ],
+            "total_price": "46.00",
+            "created_at": PLACED_AT,
+            "delivery": None,
+        }
+    )
+
     id: UUID
     store_id: UUID
     user_id: UUID
@@ -77,6 +141,18 @@ class OrderOut(BaseModel):
 
 
 class OrderSummaryOut(BaseModel):
+    model_config = with_examples(
+        {
+            "id": ORDER_ID,
+            "store_id": STORE_ID,
+            "user_id": CUSTOMER_ID,
+            "status": "confirmed",
+            "created_at": PLACED_AT,
+            "total_items": 3,
+            "total_price": "46.00",
+        }
+    )
+
     id: UUID
     store_id: UUID
     user_id: UUID
@@ -88,6 +164,28 @@ class OrderSummaryOut(BaseModel):
 
 class OrderEventOut(BaseModel):
     """One event of an order's history; `by` is null for what the system did on its own."""
+
+    model_config = with_examples(
+        {
+            "version": 1,
+            "type": "Placed",
+            "at": PLACED_AT,
+            "by": CUSTOMER_ID,
+            "data": {
+                "user_id": CUSTOMER_ID,
+                "store_id": STORE_ID,
+                "lines": [
+                    {
+                        "product_id": MUG_ID,
+                        "title": "Speckled stoneware mug",
+                        "quantity": 2,
+                        "unit_price": "18.50",
+                    }
+                ],
+            },
+        },
+        {"version": 2, "type": "Confirmed", "at": PLACED_AT, "by": CUSTOMER_ID, "data": {}},
+    )
 
     version: int
     type: str

@@ -9,12 +9,24 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from api.schemas.common import JsonUUID, Money, Request
+from api.schemas.examples import (
+    CUSTOMER_ID,
+    PLACED_AT,
+    RESERVATION_ID,
+    STORE_ID,
+    example_of,
+    with_examples,
+)
 from api.schemas.orders import ItemIn, LineOut
 from write_model.commands import DEFAULT_HOLD_MINUTES
 from write_model.reservations import MAX_MINUTES, MIN_MINUTES
 
 
 class ReservationIn(Request):
+    model_config = with_examples(
+        {"store_id": STORE_ID, "items": [example_of(ItemIn)], "minutes": DEFAULT_HOLD_MINUTES}
+    )
+
     store_id: JsonUUID
     items: list[ItemIn] = Field(min_length=1, max_length=100)
     minutes: int = Field(
@@ -23,6 +35,20 @@ class ReservationIn(Request):
 
 
 class ReservationOut(BaseModel):
+    model_config = with_examples(
+        {
+            "id": RESERVATION_ID,
+            "store_id": STORE_ID,
+            "user_id": CUSTOMER_ID,
+            "status": "held",
+            "items": [example_of(LineOut)],
+            "total_price": "37.00",
+            "expires_at": "2025-03-14T10:47:05Z",
+            "order_id": None,
+            "created_at": PLACED_AT,
+        }
+    )
+
     id: UUID
     store_id: UUID
     user_id: UUID

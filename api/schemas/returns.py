@@ -9,17 +9,38 @@ from uuid import UUID
 from pydantic import AliasChoices, BaseModel, Field
 
 from api.schemas.common import Money, MultilineText, Request
+from api.schemas.examples import (
+    CUSTOMER_ID,
+    MUG_ID,
+    ORDER_ID,
+    RETURN_ID,
+    STORE_ID,
+    example_of,
+    with_examples,
+)
 from api.schemas.orders import ItemIn, LineOut
 
 ReturnStatus = Literal["requested", "received", "refused"]
 
 
 class ReturnIn(Request):
+    model_config = with_examples(
+        {
+            "items": [{"product_id": MUG_ID, "quantity": 1}],
+            "reason": "Arrived with a chipped handle.",
+        }
+    )
+
     items: list[ItemIn] = Field(min_length=1, max_length=100)
     reason: MultilineText = Field(min_length=1, max_length=1000)
 
 
 class ReturnStatusIn(Request):
+    model_config = with_examples(
+        {"status": "received"},
+        {"status": "refused", "reason": "The mug came back used and unwashed."},
+    )
+
     status: ReturnStatus
     reason: MultilineText | None = Field(
         None, max_length=1000, description="Why it is refused: required with `refused`."
@@ -27,6 +48,21 @@ class ReturnStatusIn(Request):
 
 
 class ReturnOut(BaseModel):
+    model_config = with_examples(
+        {
+            "id": RETURN_ID,
+            "order_id": ORDER_ID,
+            "store_id": STORE_ID,
+            "user_id": CUSTOMER_ID,
+            "status": "requested",
+            "items": [{**example_of(LineOut), "quantity": 1, "line_total": "18.50"}],
+            "reason": "Arrived with a chipped handle.",
+            "refusal": None,
+            "refund_amount": "18.50",
+            "created_at": "2025-03-19T16:20:44Z",
+        }
+    )
+
     id: UUID
     order_id: UUID
     store_id: UUID

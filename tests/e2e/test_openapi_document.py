@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+import jsonschema_rs
 import pytest
+from pydantic import BaseModel
 
+import api.schemas
+from api.errors import ErrorBody
+from api.schemas.common import Request
 from tests.http_driver import after, assert_error, register
 
 pytestmark = pytest.mark.e2e
@@ -33,6 +40,28 @@ def operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def parameter(operation: dict[str, Any], name: str) -> dict[str, Any]:
     return next(p for p in operation["parameters"] if p["name"].lower() == name.lower())
+
+
+def our_models() -> list[type[BaseModel]]:
+    """Every request and answer model we write (not bases without fields, nor generic ones:
+    the document has those as parametrized)."""
+    modules = [
+        importlib.import_module(f"{api.schemas.__name__}.{found.name}")
+        for found in pkgutil.iter_modules(api.schemas.__path__)
+    ]
+    return [ErrorBody] + [
+        value
+        for module in modules
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, BaseModel)
+        and value.__module__ == module.__name__
+        and value.model_fields
+        and not value.__pydantic_generic_metadata__["parameters"]
+    ]
+
+
+ANSWERS = [model for model in our_models() if not issubclass(model, Request)]
 
 
 class TestErrors:
@@ -124,6 +153,15 @@ class TestOperations:
         assert (page["minimum"], page["maximum"]) == (1, 10**6)
         assert (size["minimum"], size["maximum"]) == (1, 100)
 
+    @pytest.mark.parametrize("operation_id", ["get_invoice", "get_credit_note"])
+    def test_a_pdf_is_documented_as_its_bytes(
+        self, document: dict[str, Any], operation_id: str
+    ) -> None:
+        answer = operations(document)[operation_id]["responses"]["200"]
+
+        pdf = {"schema": {"type": "string", "format": "binary"}}
+        assert answer["content"] == {"application/pdf": pdf}
+
     def test_a_command_documents_its_event_position_header(self, document: dict[str, Any]) -> None:
         created = operations(document)["place_order"]["responses"]["201"]
 
@@ -144,6 +182,46 @@ class TestOperations:
 
         assert documented["in"] == "header"
         assert documented["description"]
+
+
+class TestExamples:
+    def test_every_schema_shows_an_example(self, document: dict[str, Any]) -> None:
+        schemas = document["components"]["schemas"]
+
+        assert [name for name, schema in schemas.items() if not schema.get("examples")] == []
+
+    def test_each_example_is_valid_for_its_schema_in_the_document(
+        self, document: dict[str, Any]
+    ) -> None:
+        components = document["components"]
+
+        invalid = {
+            f"{name} #{number}": error.message
+            for name, schema in components["schemas"].items()
+            for number, example in enumerate(schema.get("examples", []))
+            for error in jsonschema_rs.validator_for(
+                {"$ref": f"#/components/schemas/{name}", "components": components},
+                validate_formats=True,
+            ).iter_errors(example)
+        }
+
+        assert invalid == {}
+
+    @pytest.mark.parametrize("model", our_models(), ids=lambda model: model.__name__)
+    def test_each_example_is_accepted_by_its_model(self, model: type[BaseModel]) -> None:
+        examples = model.model_json_schema().get("examples", [])
+
+        accepted = [model.model_validate(example) for example in examples]
+
+        assert len(accepted) == len(examples) > 0
+
+    @pytest.mark.parametrize("model", ANSWERS, ids=lambda model: model.__name__)
+    def test_each_answer_example_is_what_the_api_would_send(self, model: type[BaseModel]) -> None:
+        examples = model.model_json_schema()["examples"]
+
+        sent = [model.model_validate(example).model_dump(mode="json") for example in examples]
+
+        assert sent == examples
 
 
 class TestOfflineDocs:
