@@ -5,8 +5,13 @@ FROM python:3.11-slim AS builder
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
 WORKDIR /src
+# The pinned, hashed dependencies first (a layer that changes only with the lock file),
+# then our package without resolving anything again.
+COPY requirements.lock .
+RUN --mount=type=cache,target=/root/.cache/pip \
+    /opt/venv/bin/pip install --require-hashes -r requirements.lock
 COPY . .
-RUN --mount=type=cache,target=/root/.cache/pip /opt/venv/bin/pip install .
+RUN /opt/venv/bin/pip install --no-deps .
 
 # Runtime: the virtualenv only, run as an unprivileged user.
 FROM python:3.11-slim
@@ -21,8 +26,8 @@ COPY --from=builder /opt/venv /opt/venv
 USER bazaar
 WORKDIR /app
 EXPOSE 8000
-# Only the API serves HTTP; docker-compose.yml disables this check for the other commands.
-HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/health', timeout=2)"]
+# The API answers on BAZAAR_PORT; a runner, relay, worker or saga executor given a
+# METRICS_PORT (docker-compose.yml gives each one) answers there.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 CMD ["bazaar", "healthcheck"]
 ENTRYPOINT ["bazaar"]
 CMD ["api"]

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 RUNNABLE := $(VENV)/.runnable
 
-.PHONY: run run-kafka test lint ci bench
+.PHONY: run run-kafka test lint ci bench lock
 
 run: $(RUNNABLE)
 	$(BIN)/bazaar up
@@ -31,6 +31,12 @@ ci:
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/orders.py
+
+# The pinned, hashed runtime dependencies the image installs; run after changing pyproject.toml.
+lock: $(INSTALLED)
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 --generate-hashes \
+		--custom-compile-command "make lock" -q -o requirements.lock
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)

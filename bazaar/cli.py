@@ -270,6 +270,34 @@ def audit_reservation(aggregate_id: UUID) -> None:
 
 
 @cli.command()
+@option(
+    "--port", type=click.IntRange(1, 65535), envvar="BAZAAR_PORT", default=8000, help="the API's"
+)
+@option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    envvar="METRICS_PORT",
+    help="a background process's; when set, probed instead of the API",
+)
+def healthcheck(port: int, metrics_port: int | None) -> None:
+    """Exit 0 when this machine's process answers: a container's liveness check.
+
+    Probes the API's /api/health, or the /metrics a runner, relay, worker or saga
+    executor serves on METRICS_PORT."""
+    import urllib.request
+
+    url = (
+        f"http://127.0.0.1:{metrics_port}/metrics"
+        if metrics_port
+        else f"http://127.0.0.1:{port}/api/health"
+    )
+    try:
+        urllib.request.urlopen(url, timeout=2).close()
+    except OSError as down:
+        raise SystemExit(f"bazaar: {url} does not answer ({down})") from None
+
+
+@cli.command()
 @click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
 def completion(shell: str) -> None:
     """Print the completion script for SHELL.

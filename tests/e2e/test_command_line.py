@@ -398,11 +398,22 @@ def test_a_background_process_serves_its_metrics_on_metrics_port(
     executor = subprocess.Popen([BAZAAR, "sagas", "run"], env=env, stderr=subprocess.DEVNULL)
     try:
         served = poll_until(lambda: scraped(f"http://127.0.0.1:{port}/metrics"), timeout=30)
+        alive = bazaar_command("healthcheck", env={"METRICS_PORT": str(port)})
     finally:
         executor.terminate()
         executor.wait(timeout=15)
+    gone = bazaar_command("healthcheck", env={"METRICS_PORT": str(port)})
 
     assert "process_cpu_seconds_total" in served
+    assert alive.returncode == 0, alive.stderr
+    assert gone.returncode == 1
+    assert gone.stderr.startswith(f"bazaar: http://127.0.0.1:{port}/metrics does not answer")
+
+
+def test_the_api_s_healthcheck_probes_its_port(server: str) -> None:
+    port = server.rsplit(":", 1)[1]
+
+    assert bazaar_command("healthcheck", "--port", port, env={}).returncode == 0
 
 
 def scraped(url: str) -> str | None:
