@@ -157,4 +157,5 @@ class Settings(BaseSettings):
             "CREATE_TABLE": "y" if create_tables else "n",
             "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
             "APPLICATION_RECORDER_TOPIC": "bazaar.event_store:LockingInsertRecorder",
+            "TRANSCODER_TOPIC": "bazaar.transcoder:OrjsonTranscoder",
         }
