@@ -18,6 +18,7 @@ from api.dependencies import CurrentUser, ServicesDep
 from api.errors import ApiError
 from api.read_your_writes import read_after
 from api.routes.stores import require_owner, store_or_404
+from api.routing import OneHopRoute
 from api.schemas.analytics import (
     AlertOut,
     CategoryRevenueOut,
@@ -37,7 +38,7 @@ from read_model.sql.analytics_reports import Granularity, Window
 from write_model.commands import Actor
 
 Out = TypeVar("Out", bound=BaseModel)
-router = APIRouter(tags=["analytics"])
+router = APIRouter(tags=["analytics"], route_class=OneHopRoute)
 AnalyticsRead = Depends(read_after(catalogue.VIEW, analytics.VIEW))
 DashboardRead = Depends(
     read_after(catalogue.VIEW, inventory.VIEW, analytics.VIEW, reservations.VIEW)

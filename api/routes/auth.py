@@ -10,6 +10,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from api.dependencies import CurrentUser, ServicesDep
 from api.errors import ApiError
 from api.read_your_writes import answer_position
+from api.routing import OneHopRoute
 from api.schemas.auth import (
     AccessOut,
     LoginIn,
@@ -23,7 +24,7 @@ from write_model.commands import Actor, RegisterUser
 from write_model.logged import Outcome
 from write_model.users import User
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], route_class=OneHopRoute)
 
 
 def user_out(user: User) -> UserOut:

@@ -10,12 +10,13 @@ from fastapi import APIRouter, Depends, Header, Response
 from api.dependencies import CurrentUser, Paging, ServicesDep
 from api.errors import ApiError
 from api.read_your_writes import answer_position, read_after
+from api.routing import OneHopRoute
 from api.schemas.cards import CardIn, CardOut
 from api.schemas.common import PageOf, SafeText
 from read_model.sql import cards
 from write_model.cards import Card, Cards, RequestCard, card_id_for
 
-router = APIRouter(tags=["cards"])
+router = APIRouter(tags=["cards"], route_class=OneHopRoute)
 CardsRead = Depends(read_after(cards.VIEW, application=Cards.name))
 
 

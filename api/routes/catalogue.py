@@ -14,6 +14,7 @@ from api.dependencies import CurrentUser, Paging, ServicesDep, read_sql
 from api.errors import ApiError
 from api.read_your_writes import ShopPosition, answer_position, read_after
 from api.routes.stores import parse_near
+from api.routing import OneHopRoute
 from api.schemas.catalogue import (
     AvailabilityOut,
     FlashSaleIn,
@@ -29,7 +30,7 @@ from write_model.catalogue import Product
 from write_model.commands import ListProduct, ReviseProduct, SetFlashSale
 from write_model.flash_sales import FlashSale
 
-router = APIRouter(tags=["catalogue"])
+router = APIRouter(tags=["catalogue"], route_class=OneHopRoute)
 CatalogueRead = Depends(read_after(catalogue.VIEW))
 StockRead = Depends(read_after(catalogue.VIEW, inventory.VIEW))
 Ordering = Literal["price", "-price", "title", "-title", "newest"]

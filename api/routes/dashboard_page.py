@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from api.errors import ApiError
+from api.routing import OneHopRoute
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "dashboard"
 ASSETS = {
@@ -25,7 +26,7 @@ HEADERS = {
     "Cache-Control": "no-cache",
 }
 
-router = APIRouter(tags=["dashboard"], include_in_schema=False)
+router = APIRouter(tags=["dashboard"], include_in_schema=False, route_class=OneHopRoute)
 
 
 @router.get("/dashboard")

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Response
 from api.dependencies import CurrentUser, ServicesDep
 from api.read_your_writes import answer_position
 from api.routes.orders import order_out
+from api.routing import OneHopRoute
 from api.schemas.orders import DeliveryIn, OrderOut
 from write_model.commands import ScheduleDelivery
 
-router = APIRouter(tags=["orders"])
+router = APIRouter(tags=["orders"], route_class=OneHopRoute)
 
 
 @router.put("/api/orders/{order_id}/delivery")

@@ -7,9 +7,10 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from api.dependencies import CurrentUser, ServicesDep
+from api.routing import OneHopRoute
 from api.schemas.orders import OrderEventOut
 
-router = APIRouter(tags=["orders"])
+router = APIRouter(tags=["orders"], route_class=OneHopRoute)
 
 
 @router.get("/api/orders/{order_id}/history")

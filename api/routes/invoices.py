@@ -9,9 +9,10 @@ from fastapi import APIRouter, Response
 from api.dependencies import CurrentUser, ServicesDep
 from api.errors import ApiError
 from api.openapi import PDF
+from api.routing import OneHopRoute
 from read_model.sql.invoices import invoice_pdf
 
-router = APIRouter(tags=["orders"])
+router = APIRouter(tags=["orders"], route_class=OneHopRoute)
 
 
 @router.get(

@@ -19,12 +19,13 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 
 from api.dependencies import Services, ServicesDep
 from api.errors import error_response
+from api.routing import OneHopRoute
 from read_model import positions
 from read_model.redis import cache, inventory, suggest
 from read_model.sql import saga_jobs
 from read_model.sql.failures import ProjectionFailures, RecordedFailure
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], route_class=OneHopRoute)
 
 
 @router.get("/api/health")

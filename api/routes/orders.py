@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from api.dependencies import CurrentUser, Paging, ServicesDep, read_sql
 from api.errors import ApiError
 from api.read_your_writes import ShopPosition, answer_position, read_after
+from api.routing import OneHopRoute
 from api.schemas.common import PageOf, SafeText
 from api.schemas.orders import (
     DeliveryOut,
@@ -32,7 +33,7 @@ from write_model.commands import (
 from write_model.delivery import delivery_status
 from write_model.orders import Order
 
-router = APIRouter(tags=["orders"])
+router = APIRouter(tags=["orders"], route_class=OneHopRoute)
 OrdersRead = Depends(read_after(orders.VIEW))
 OrderRead = Depends(read_after(orders.VIEW, catalogue.VIEW))
 IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:order-idempotency-key")

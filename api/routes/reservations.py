@@ -10,13 +10,14 @@ from fastapi import APIRouter, Header, Response
 
 from api.dependencies import CurrentUser, ServicesDep
 from api.read_your_writes import answer_position
+from api.routing import OneHopRoute
 from api.schemas.common import SafeText
 from api.schemas.orders import LineOut, OrderEventOut
 from api.schemas.reservations import ReservationIn, ReservationOut
 from write_model.commands import OrderItem, ReserveStock
 from write_model.reservations import Reservation
 
-router = APIRouter(tags=["reservations"])
+router = APIRouter(tags=["reservations"], route_class=OneHopRoute)
 IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:reservation-idempotency-key")
 
 

@@ -13,13 +13,14 @@ from api.errors import ApiError
 from api.openapi import PDF
 from api.read_your_writes import answer_position, read_after
 from api.routes.stores import require_owner, store_or_404
+from api.routing import OneHopRoute
 from api.schemas.common import PageOf
 from api.schemas.returns import ReturnIn, ReturnOut, ReturnStatus, ReturnStatusIn
 from read_model.sql import catalogue, returns
 from read_model.sql.invoices import credit_note_pdf
 from write_model.commands import ChangeReturnStatus, OrderItem, RequestReturn
 
-router = APIRouter(tags=["returns"])
+router = APIRouter(tags=["returns"], route_class=OneHopRoute)
 ReturnsRead = Depends(read_after(catalogue.VIEW, returns.VIEW))
 
 

@@ -15,13 +15,14 @@ from api.errors import ApiError
 from api.rate_limits import rate_limited
 from api.read_your_writes import ShopPosition, read_after
 from api.routes.stores import parse_near
+from api.routing import OneHopRoute
 from api.schemas.common import PageOf, SafeText
 from api.schemas.search import SearchHitOut, SuggestionsOut
 from read_model.sql import catalogue, inventory, search
 from read_model.sql.search import SearchFilter
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], route_class=OneHopRoute)
 SearchRead = Depends(read_after(catalogue.VIEW, inventory.VIEW))
 SuggestRead = Depends(read_after(catalogue.VIEW))
 SuggestLimit = Depends(rate_limited(lambda services: services.suggest_limiter))

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from api.dependencies import CurrentUser, Paging, ServicesDep
 from api.errors import ApiError
 from api.read_your_writes import ShopPosition, answer_position, read_after
+from api.routing import OneHopRoute
 from api.schemas.alerts import StockAlertOut
 from api.schemas.catalogue import InventoryLineOut, StockIn, StockOut, StoreIn, StoreOut
 from api.schemas.common import PageOf, SafeText
@@ -23,7 +24,7 @@ from read_model.sql.inventory import InventoryLine
 from write_model.commands import Actor, AdjustStock, RegisterStore
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["stores"])
+router = APIRouter(tags=["stores"], route_class=OneHopRoute)
 CatalogueRead = Depends(read_after(catalogue.VIEW))
 InventoryRead = Depends(read_after(catalogue.VIEW, inventory.VIEW))
 OrdersRead = Depends(read_after(catalogue.VIEW, orders.VIEW))

@@ -1,0 +1,40 @@
+"""Routes whose blocking work takes one trip to the thread pool.
+
+FastAPI runs a plain `def` route in its thread pool and then validates the answer there
+too: two hand-offs per request, measured at about 0.35 ms of CPU each at 16 connections.
+A `OneHopRoute` runs such a route as a coroutine that sends the route's body to the pool
+once and validates its answer on the event loop, where that costs microseconds. Routes
+stay plain functions: blocking calls (Postgres through the event store, Redis) are where
+they were, and a slow one still holds a pool thread, never the loop.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+from fastapi.routing import APIRoute
+
+
+class OneHopRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, one_hop(endpoint), **kwargs)
+
+
+def one_hop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """A coroutine doing what `endpoint` does, in the thread pool (a coroutine as it is).
+
+    It shows FastAPI the endpoint's signature, its annotations evaluated where the
+    endpoint was written, so parameters, dependencies and the answer's model are the same."""
+    if inspect.iscoroutinefunction(endpoint):
+        return endpoint
+
+    @functools.wraps(endpoint)
+    async def in_the_pool(**arguments: Any) -> Any:
+        return await anyio.to_thread.run_sync(functools.partial(endpoint, **arguments))
+
+    in_the_pool.__signature__ = inspect.signature(endpoint, eval_str=True)  # type: ignore[attr-defined]
+    return in_the_pool
