@@ -13,9 +13,11 @@ from api.schemas.common import (
     JsonUUID,
     Money,
     MultilineText,
+    Percent,
     Price,
     Request,
     SafeText,
+    TaxRate,
     Text,
 )
 from write_model.delivery import DEFAULT_CLOSES_AT, DEFAULT_OPENS_AT, DEFAULT_TIMEZONE
@@ -24,6 +26,10 @@ Description = Annotated[MultilineText, Field(max_length=5000)]
 TIMEZONE = (
     "IANA name, e.g. Europe/Lisbon: opening hours are the store's local time. "
     "Unknown, or closes_at not after opens_at: 400 invalid_opening_hours."
+)
+TAX_RATE = (
+    "Percent of sales tax the store's prices include (0-100, at most 2 decimals); null: no "
+    "tax. Orders keep the rate in force when they were placed; invoices show net and tax."
 )
 
 
@@ -41,6 +47,11 @@ class StoreIn(Request):
     closes_at: int = Field(
         default=DEFAULT_CLOSES_AT, ge=1, le=24, description="Slots end before this hour."
     )
+    tax_rate: TaxRate | None = Field(default=None, description=TAX_RATE)
+
+
+class TaxRateIn(Request):
+    tax_rate: TaxRate | None = Field(description=TAX_RATE)
 
 
 class StoreOut(BaseModel):
@@ -55,6 +66,7 @@ class StoreOut(BaseModel):
     timezone: str
     opens_at: int
     closes_at: int
+    tax_rate: Percent | None = Field(description=TAX_RATE)
     created_at: datetime
 
 
