@@ -46,18 +46,28 @@ def invoice_pdf(
 
 
 def credit_note_pdf(
-    order_return: OrderReturn, store: Store, customer: Recipient, at: datetime, currency: str
+    order_return: OrderReturn,
+    store: Store,
+    customer: Recipient,
+    at: datetime,
+    document: Document,
+    invoice: int | None,
 ) -> bytes:
-    """The invoice's counterpart for a received return: the units taken back and the refund."""
+    """The invoice's counterpart for a received return: the units taken back and the refund,
+    against the order's invoice (`invoice`: its number, None if it has none)."""
     return _document(
-        "Credit note",
+        f"Credit note no. {document.number}",
         store,
         customer,
-        f"Return: {order_return.id} of order {order_return.order_id}",
+        f"Return: {order_return.id} of order {order_return.order_id}, {_invoice(invoice)}",
         at,
         order_return.lines,
-        ("Refund", currency),
+        ("Refund", document.currency),
     )
+
+
+def _invoice(number: int | None) -> str:
+    return f"invoice no. {number}" if number is not None else "its invoice"
 
 
 def _document(

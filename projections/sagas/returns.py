@@ -12,7 +12,7 @@ from psycopg_pool import ConnectionPool
 from projections.base import topics_of
 from projections.sagas.confirmation import itemised
 from projections.sagas.ports import Directory, Email, Mailer
-from read_model.sql.invoices import store_credit_note
+from read_model.sql.invoices import invoice_number, store_credit_note
 from read_model.sql.saga_jobs import Job
 from write_model.returns import OrderReturn
 from write_model.shop import Shop
@@ -87,13 +87,21 @@ class CreditNote:
     def perform(self, payload: dict[str, Any]) -> str:
         order_return = self.shop.get_return(UUID(payload["return_id"]))
         store = self.shop.get_store(order_return.store_id)
+        invoice = invoice_number(self.pool, order_return.order_id)
         # Imported on use: every process builds this saga, only saga executors render.
-        from projections.sagas.invoice_pdf import credit_note_pdf
+        from projections.sagas.invoice_pdf import Document, credit_note_pdf
 
         customer = self.directory(order_return.user_id)
         at = datetime.fromisoformat(payload["at"])
-        pdf = credit_note_pdf(order_return, store, customer, at, self.currency)
-        return "stored" if store_credit_note(self.pool, order_return.id, pdf) else "already stored"
+        number = store_credit_note(
+            self.pool,
+            order_return.id,
+            store.id,
+            lambda n: credit_note_pdf(
+                order_return, store, customer, at, Document(n, self.currency), invoice
+            ),
+        )
+        return f"stored as no. {number}" if number else "already stored"
 
     def give_up(self, payload: dict[str, Any], error: str) -> None:
         """The parked job is the record; retrying it makes the credit note."""

@@ -253,6 +253,15 @@ CREATE TABLE IF NOT EXISTS credit_notes (
     created_at timestamptz NOT NULL DEFAULT now()
 );
 
+ALTER TABLE credit_notes ADD COLUMN IF NOT EXISTS store_id uuid;
+ALTER TABLE credit_notes ADD COLUMN IF NOT EXISTS number integer;
+CREATE UNIQUE INDEX IF NOT EXISTS credit_notes_number ON credit_notes (store_id, number);
+
+CREATE TABLE IF NOT EXISTS credit_note_numbers (
+    store_id uuid PRIMARY KEY,
+    last integer NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS analytics_orders (
     id uuid PRIMARY KEY,
     store_id uuid NOT NULL,
