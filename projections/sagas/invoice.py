@@ -47,7 +47,9 @@ class Invoice:
             self.pool,
             order.id,
             store.id,
-            lambda n: invoice_pdf(order, store, customer, at, Document(n, self.currency)),
+            lambda n: invoice_pdf(
+                order, store, customer, at, Document(n, self.currency, order.tax_rate)
+            ),
         )
         return f"stored as no. {number}" if number else "already stored"
 

@@ -88,6 +88,7 @@ class CreditNote:
         order_return = self.shop.get_return(UUID(payload["return_id"]))
         store = self.shop.get_store(order_return.store_id)
         invoice = invoice_number(self.pool, order_return.order_id)
+        tax_rate = self.shop.get_order(order_return.order_id).tax_rate
         # Imported on use: every process builds this saga, only saga executors render.
         from projections.sagas.invoice_pdf import Document, credit_note_pdf
 
@@ -98,7 +99,7 @@ class CreditNote:
             order_return.id,
             store.id,
             lambda n: credit_note_pdf(
-                order_return, store, customer, at, Document(n, self.currency), invoice
+                order_return, store, customer, at, Document(n, self.currency, tax_rate), invoice
             ),
         )
         return f"stored as no. {number}" if number else "already stored"

@@ -18,6 +18,7 @@ from tests.http_driver import (
     after,
     an_admin,
     assert_error,
+    pdf_text,
     place,
     receive,
     register,
@@ -113,6 +114,33 @@ def test_a_store_s_invoices_are_numbered_one_after_another(
     numbers = sorted(int(re.search(r"Invoice no\. (\d+)", text)[1]) for text in texts)
     assert numbers == [1, 2, 3]
     assert all("Total\nEUR 9.00" in text for text in texts)
+
+
+def test_the_invoice_of_a_taxed_order_splits_the_total_into_net_and_tax(
+    client: httpx.Client, shop: dict[str, Any]
+) -> None:
+    customer = register(client)
+    url = f"/api/stores/{shop['store']['id']}/tax-rate"
+    assert client.put(url, json={"tax_rate": "20"}, headers=shop["owner"].auth).is_success
+    order = an_order(client, shop, customer)
+    client.put(url, json={"tax_rate": "5.5"}, headers=shop["owner"].auth)
+
+    text = pdf_text(client, customer, f"/api/orders/{order['id']}/invoice.pdf")
+
+    assert "Net\nEUR 26.87" in text
+    assert "Tax 20%\nEUR 5.38" in text
+    assert "Total\nEUR 32.25" in text
+
+
+def test_an_untaxed_order_s_invoice_has_no_tax_line(
+    client: httpx.Client, shop: dict[str, Any]
+) -> None:
+    order = an_order(client, shop, customer := register(client))
+
+    text = pdf_text(client, customer, f"/api/orders/{order['id']}/invoice.pdf")
+
+    assert "Total\nEUR 32.25" in text
+    assert "Tax" not in text and "Net" not in text
 
 
 def test_a_rejected_order_never_gets_an_invoice(client: httpx.Client, shop: dict[str, Any]) -> None:
