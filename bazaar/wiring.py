@@ -24,6 +24,7 @@ from projections.base import Projection
 from projections.cards import CardsProjection
 from projections.registry import shop_projections
 from projections.sagas.base import Saga, SagaProjection
+from projections.sagas.cancellation import CancellationCreditNote, CancellationEmail
 from projections.sagas.cards import CardIssuance
 from projections.sagas.confirmation import ConfirmationEmail
 from projections.sagas.invoice import Invoice
@@ -224,6 +225,8 @@ def shop_sagas(
         ReservationExpiry(shop),
         RefundEmail(shop, people, mailer),
         CreditNote(shop, people, pool, settings.currency),
+        CancellationCreditNote(shop, people, pool, settings.currency),
+        CancellationEmail(shop, people, mailer),
     ]
 
 

@@ -19,7 +19,6 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from projections.sagas.ports import Recipient
 from write_model.catalogue import Store
 from write_model.orders import Order, OrderLine
-from write_model.returns import OrderReturn
 from write_model.tax import TaxSplit
 
 
@@ -50,22 +49,24 @@ def invoice_pdf(
 
 
 def credit_note_pdf(
-    order_return: OrderReturn,
+    credited: tuple[str, Sequence[OrderLine]],
     store: Store,
     customer: Recipient,
     at: datetime,
     document: Document,
     invoice: int | None,
 ) -> bytes:
-    """The invoice's counterpart for a received return: the units taken back and the refund,
-    against the order's invoice (`invoice`: its number, None if it has none)."""
+    """The invoice's counterpart: what is credited (its description and lines: a received
+    return's units, a cancelled order's every line) and the refund, against the order's
+    invoice (`invoice`: its number, None if it has none)."""
+    what, lines = credited
     return _document(
         f"Credit note no. {document.number}",
         store,
         customer,
-        f"Return: {order_return.id} of order {order_return.order_id}, {_invoice(invoice)}",
+        f"{what}, {_invoice(invoice)}",
         at,
-        order_return.lines,
+        lines,
         ("Refund", document),
     )
 

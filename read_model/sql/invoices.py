@@ -1,6 +1,8 @@
-"""PDF documents kept as made: an invoice per confirmed order, a credit note per received return.
+"""PDF documents kept as made: an invoice per confirmed order, a credit note per received
+return and one per cancelled order.
 
-Each store numbers its invoices 1, 2, 3, … and, apart from them, its credit notes.
+Each store numbers its invoices 1, 2, 3, … and, apart from them, its credit notes (of both
+kinds, in one series).
 """
 
 from __future__ import annotations
@@ -49,6 +51,19 @@ def store_credit_note(
 
 def credit_note_pdf(pool: ConnectionPool, return_id: UUID) -> bytes | None:
     return _kept(pool, "credit_notes", "return_id", return_id)
+
+
+def store_cancellation_note(
+    pool: ConnectionPool, order_id: UUID, store_id: UUID, draw: Callable[[int], bytes]
+) -> int | None:
+    """Number the cancelled order's credit note in the store's credit-note series, draw it
+    with that number and keep it (see `_numbered`)."""
+    of = ("cancellation_credit_notes", "order_id", order_id)
+    return _numbered(pool, of, store_id, "credit_note_numbers", draw)
+
+
+def cancellation_note_pdf(pool: ConnectionPool, order_id: UUID) -> bytes | None:
+    return _kept(pool, "cancellation_credit_notes", "order_id", order_id)
 
 
 def _numbered(

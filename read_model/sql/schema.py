@@ -262,6 +262,16 @@ CREATE TABLE IF NOT EXISTS credit_note_numbers (
     last integer NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS cancellation_credit_notes (
+    order_id uuid PRIMARY KEY,
+    store_id uuid NOT NULL,
+    number integer NOT NULL,
+    pdf bytea NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX IF NOT EXISTS cancellation_credit_notes_number
+    ON cancellation_credit_notes (store_id, number);
+
 CREATE TABLE IF NOT EXISTS analytics_orders (
     id uuid PRIMARY KEY,
     store_id uuid NOT NULL,

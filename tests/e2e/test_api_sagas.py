@@ -151,6 +151,67 @@ def test_a_rejected_order_never_gets_an_invoice(client: httpx.Client, shop: dict
     assert_error(answer, 404, "invoice_not_ready")
 
 
+def test_a_cancelled_order_gets_a_credit_note_for_its_invoice_s_full_amount(
+    client: httpx.Client, shop: dict[str, Any]
+) -> None:
+    customer = register(client)
+    url = f"/api/stores/{shop['store']['id']}/tax-rate"
+    client.put(url, json={"tax_rate": "20"}, headers=shop["owner"].auth)
+    order = an_order(client, shop, customer)
+    invoice = pdf_text(client, customer, f"/api/orders/{order['id']}/invoice.pdf")
+
+    assert set_status(client, customer, order["id"], "cancelled").status_code == 200
+
+    note = pdf_text(client, customer, f"/api/orders/{order['id']}/credit-note.pdf")
+    assert "Credit note no. 1" in note and "invoice no. 1" in note and order["id"] in note
+    assert "Glazed mug" in note and "Rice bowl" in note
+    assert "Net\nEUR 26.87" in note and "Tax 20%\nEUR 5.38" in note
+    assert "Refund\nEUR 32.25" in note
+    after_cancelling = pdf_text(client, customer, f"/api/orders/{order['id']}/invoice.pdf")
+    assert after_cancelling == invoice and "Invoice no. 1" in invoice
+
+
+def test_a_cancelled_order_s_credit_note_is_for_those_who_may_see_the_order(
+    client: httpx.Client, shop: dict[str, Any]
+) -> None:
+    customer = register(client)
+    order = an_order(client, shop, customer)
+    set_status(client, customer, order["id"], "cancelled")
+    url = f"/api/orders/{order['id']}/credit-note.pdf"
+
+    assert "Credit note no. 1" in pdf_text(client, shop["owner"], url)
+    assert_error(client.get(url, headers=register(client).auth), 404, "order_not_found")
+    assert_error(client.get(url), 401)
+
+
+def test_an_order_that_goes_on_has_no_credit_note(
+    client: httpx.Client, shop: dict[str, Any]
+) -> None:
+    customer = register(client)
+    order = an_order(client, shop, customer)
+    set_status(client, shop["owner"], order["id"], "processing")
+    pdf_text(client, customer, f"/api/orders/{order['id']}/invoice.pdf")
+
+    answer = client.get(f"/api/orders/{order['id']}/credit-note.pdf", headers=customer.auth)
+
+    assert_error(answer, 404, "credit_note_not_ready")
+
+
+def test_a_cancelled_order_mails_the_customer_once(
+    client: httpx.Client, shop: dict[str, Any], smtp_sink: SmtpSink
+) -> None:
+    customer = register(client)
+    order = an_order(client, shop, customer)
+
+    set_status(client, customer, order["id"], "cancelled")
+
+    message_id = f"<order-{order['id']}-cancelled@bazaar>"
+    (mail,) = poll_until(lambda: [m for m in smtp_sink.messages if m["Message-ID"] == message_id])
+    assert mail["To"] == email_of(client, customer)
+    assert "cancelled" in mail["Subject"]
+    assert "Refund: 32.25" in mail.get_payload(decode=True).decode()
+
+
 def history_types(client: httpx.Client, who: Session, order_id: str) -> list[str]:
     events = client.get(f"/api/orders/{order_id}/history", headers=who.auth).json()
     return [event["type"] for event in events]
