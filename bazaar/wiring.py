@@ -81,6 +81,7 @@ class Container:
             query_cache=self.query_cache,
             suggest_limiter=RateLimiter(self.redis, "suggest", self.settings.suggest_per_minute),
             tokens=tokens,
+            currency=self.settings.currency,
             read_wait_timeout=self.settings.read_wait_timeout_s,
             checks={
                 "postgres": self._ping_postgres,

@@ -1,0 +1,12 @@
+"""The marketplace's public settings, for pages that show its amounts."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class SettingsOut(BaseModel):
+    currency: str = Field(
+        description="ISO 4217 code of the currency every amount is in (the `CURRENCY` setting).",
+        examples=["EUR"],
+    )
