@@ -42,6 +42,8 @@ class Services:
     query_cache: QueryCache
     suggest_limiter: RateLimiter
     tokens: TokenService
+    currency: str
+    """The marketplace's currency (ISO 4217), as pages showing amounts need it."""
     read_wait_timeout: float = 5.0
     checks: dict[str, Callable[[], object]] = field(default_factory=dict)
     waiter: PositionWaiter = field(init=False)

@@ -179,7 +179,7 @@ TAGS = [
     {"name": "cards", "description": "Debit cards from the card provider."},
     {"name": "analytics", "description": "Sales, top products, lost demand, holds: for owners."},
     {"name": "admin", "description": "Side effects that gave up, and retrying them."},
-    {"name": "operations", "description": "Health and readiness."},
+    {"name": "operations", "description": "Health, readiness and public settings."},
 ]
 """Each group of operations, for the people who read the document."""
 

@@ -25,6 +25,7 @@ from projections.base import Projection
 from projections.cards import CardsProjection
 from projections.registry import shop_projections
 from projections.sagas.base import Saga, SagaProjection
+from projections.sagas.cancellation import CancellationCreditNote, CancellationEmail
 from projections.sagas.cards import CardIssuance
 from projections.sagas.confirmation import ConfirmationEmail
 from projections.sagas.invoice import Invoice
@@ -81,6 +82,7 @@ class Container:
             query_cache=self.query_cache,
             suggest_limiter=RateLimiter(self.redis, "suggest", self.settings.suggest_per_minute),
             tokens=tokens,
+            currency=self.settings.currency,
             read_wait_timeout=self.settings.read_wait_timeout_s,
             checks={
                 "postgres": self._ping_postgres,
@@ -227,6 +229,8 @@ def shop_sagas(
         ReservationExpiry(shop),
         RefundEmail(shop, people, mailer),
         CreditNote(shop, people, pool, settings.currency),
+        CancellationCreditNote(shop, people, pool, settings.currency),
+        CancellationEmail(shop, people, mailer),
     ]
 
 

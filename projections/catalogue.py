@@ -39,6 +39,10 @@ class CatalogueProjection(SqlProjection):
         catalogue.add_store(cur, store, event.originator_version)
 
     @apply.register
+    def _(self, event: Store.TaxRateSet, cur: Cursor[Any]) -> None:
+        catalogue.set_tax_rate(cur, event.originator_id, event.originator_version, event.tax_rate)
+
+    @apply.register
     def _(self, event: Product.Listed, cur: Cursor[Any]) -> None:
         product = catalogue.ProductView(
             id=event.originator_id,

@@ -45,7 +45,8 @@ def an_admin() -> Actor:
 
 
 def a_store_in(shop: Shop, owner: Actor, name: str = "Clay & Kiln", **hours: Any) -> UUID:
-    """A store in Lyon; `hours` may set its `timezone`, `opens_at` and `closes_at`."""
+    """A store in Lyon; `hours` may set its `timezone`, `opens_at` and `closes_at` (and its
+    `tax_rate`)."""
     store_id = uuid4()
     shop.register_store(
         RegisterStore(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from pypdf import PdfReader
+
+from tests.waiting import poll_until
 
 
 @dataclass(frozen=True)
@@ -161,3 +165,10 @@ def metric(client: httpx.Client, name: str, **labels: str) -> float:
         if sample.split("{")[0] == name and sample.endswith(f"{{{wanted}}}"):
             return float(value)
     return 0.0
+
+
+def pdf_text(client: httpx.Client, who: Session, url: str) -> str:
+    """The text of the PDF at `url`, once a saga has made it, as `who` reads it."""
+    answer = poll_until(lambda: (r := client.get(url, headers=who.auth)).is_success and r, 15)
+    assert answer.headers["content-type"] == "application/pdf"
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages)

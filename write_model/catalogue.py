@@ -17,6 +17,7 @@ from write_model.delivery import (
 )
 from write_model.errors import NotFoundError, RuleViolationError
 from write_model.flash_sales import FlashSale, ProductDelistedError, flash_sale
+from write_model.tax import checked_rate
 from write_model.text import checked
 
 CENT = Decimal("0.01")
@@ -96,6 +97,22 @@ class Store(Aggregate):
         return OpeningHours(
             timezone=self.timezone, opens_at=self.opens_at, closes_at=self.closes_at
         )
+
+    tax_rate: Decimal | None = None
+    """The sales tax (percent) its prices include; None: it charges none."""
+
+    class TaxRateSet(Aggregate.Event):
+        tax_rate: Decimal | None
+
+    def set_tax_rate(self, rate: Decimal | None) -> None:
+        """Orders placed from now on are taxed at `rate`; the same rate again records nothing."""
+        rate = checked_rate(rate)
+        if rate != self.tax_rate:
+            self._set_tax_rate(tax_rate=rate)
+
+    @event(TaxRateSet)
+    def _set_tax_rate(self, tax_rate: Decimal | None) -> None:
+        self.tax_rate = tax_rate
 
 
 def _open_by_default(state: dict[str, Any]) -> None:

@@ -45,6 +45,13 @@ class RegisterStore:
     timezone: str = DEFAULT_TIMEZONE
     opens_at: int = DEFAULT_OPENS_AT
     closes_at: int = DEFAULT_CLOSES_AT
+    tax_rate: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetTaxRate:
+    store_id: UUID
+    tax_rate: Decimal | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

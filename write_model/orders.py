@@ -96,17 +96,33 @@ class Order(Aggregate):
     """An order placed by a user at one store: confirmed with stock held, or rejected."""
 
     class Placed(Aggregate.Created):
+        class_version = 2
+        """v2 added `tax_rate`, the store's when the order was placed; v1 orders had none."""
+
         user_id: UUID
         store_id: UUID
         lines: tuple[OrderLine, ...]
+        tax_rate: Decimal | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["tax_rate"] = None
 
     @event(Placed)
     def __init__(
-        self, *, id: UUID, user_id: UUID, store_id: UUID, lines: tuple[OrderLine, ...]
+        self,
+        *,
+        id: UUID,
+        user_id: UUID,
+        store_id: UUID,
+        lines: tuple[OrderLine, ...],
+        tax_rate: Decimal | None,
     ) -> None:
         self.user_id = user_id
         self.store_id = store_id
         self.lines = tuple(lines)
+        self.tax_rate = tax_rate
+        """The tax (percent) its prices include: the store's rate when it was placed."""
         self.status = "placed"
         self.shortfalls: tuple[Shortfall, ...] = ()
         self.delivery: Delivery | None = None

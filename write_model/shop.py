@@ -24,6 +24,7 @@ from write_model.commands import (
     ReviseProduct,
     ScheduleDelivery,
     SetFlashSale,
+    SetTaxRate,
 )
 from write_model.delivery import OpeningHours
 from write_model.errors import ConcurrentUpdateError, PermissionDeniedError
@@ -70,6 +71,13 @@ class Shop(OrderAudit):
             opens_at=hours.opens_at,
             closes_at=hours.closes_at,
         )
+        store.set_tax_rate(cmd.tax_rate)
+        return self._save(store)
+
+    def set_tax_rate(self, cmd: SetTaxRate, actor: Actor) -> Outcome:
+        """The store's owner (or an admin) sets the tax its prices include from now on."""
+        store = self._owned_store(cmd.store_id, actor)
+        store.set_tax_rate(cmd.tax_rate)
         return self._save(store)
 
     def list_product(self, cmd: ListProduct, actor: Actor) -> Outcome:
@@ -265,7 +273,13 @@ class Shop(OrderAudit):
     ) -> Outcome:
         found = self._find_all(self._wanted_for(cmd.store_id, quantities, stock_ids))
         lines, stock = self._priced(found, cmd.store_id, quantities, stock_ids, now)
-        order = Order(id=cmd.order_id, user_id=cmd.user_id, store_id=cmd.store_id, lines=lines)
+        order = Order(
+            id=cmd.order_id,
+            user_id=cmd.user_id,
+            store_id=cmd.store_id,
+            lines=lines,
+            tax_rate=found[cmd.store_id].tax_rate,
+        )
         missing = shortfalls(lines, stock)
         if missing:
             order.reject("insufficient_stock", missing)
@@ -359,8 +373,9 @@ class Shop(OrderAudit):
 
     def place_reserved_order(self, cmd: PlaceReservedOrder, now: datetime | None = None) -> Outcome:
         """The order of what a held reservation holds, confirmed at once: the units are the
-        order's now, at the reservation's prices. A repeated order id returns that order;
-        a reservation no longer held (or past its time at `now`) is a conflict."""
+        order's now, at the reservation's prices and the store's tax rate now. A repeated
+        order id returns that order; a reservation no longer held (or past its time at `now`)
+        is a conflict."""
         return self._retried(lambda: self._try_place_reserved(cmd, now or datetime.now(UTC)))
 
     def _try_place_reserved(self, cmd: PlaceReservedOrder, now: datetime) -> Outcome:
@@ -378,6 +393,7 @@ class Shop(OrderAudit):
             user_id=cmd.user_id,
             store_id=reservation.store_id,
             lines=reservation.lines,
+            tax_rate=self.get_store(reservation.store_id).tax_rate,
         )
         order.confirm()
         reservation.convert(order.id)

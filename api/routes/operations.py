@@ -1,4 +1,4 @@
-"""Liveness, readiness and metrics."""
+"""Liveness, readiness, metrics and the marketplace's public settings."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from api.dependencies import Services, ServicesDep
 from api.errors import error_response
 from api.routing import OneHopRoute
+from api.schemas.settings import SettingsOut
 from read_model import positions
 from read_model.redis import cache, inventory, suggest
 from read_model.sql import saga_jobs
@@ -32,6 +33,12 @@ router = APIRouter(tags=["operations"], route_class=OneHopRoute)
 def health() -> dict[str, str]:
     """The process is up."""
     return {"status": "ok"}
+
+
+@router.get("/api/settings")
+def public_settings(services: ServicesDep) -> SettingsOut:
+    """What anyone may know of the marketplace's settings: the currency of its amounts."""
+    return SettingsOut(currency=services.currency)
 
 
 @router.get("/metrics", include_in_schema=False)

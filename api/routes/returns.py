@@ -9,9 +9,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.dependencies import CurrentUser, Paging, ServicesDep
-from api.errors import ApiError
 from api.openapi import PDF
 from api.read_your_writes import answer_position, read_after
+from api.routes.invoices import pdf_answer
 from api.routes.stores import require_owner, store_or_404
 from api.routing import OneHopRoute
 from api.schemas.common import PageOf
@@ -72,23 +72,16 @@ def settle_return(
     return return_out(outcome.aggregate)
 
 
-@router.get(
-    "/api/returns/{return_id}/credit-note.pdf",
-    response_class=Response,
-    responses=PDF,
-)
+@router.get("/api/returns/{return_id}/credit-note.pdf", response_class=Response, responses=PDF)
 def get_credit_note(return_id: UUID, actor: CurrentUser, services: ServicesDep) -> Response:
     """The credit note of a received return; 404 until it is made (shortly after)."""
     services.shop.visible_return(return_id, actor)
-    pdf = credit_note_pdf(services.pool, return_id)
-    if pdf is None:
-        raise ApiError(
-            404,
-            "credit_note_not_ready",
-            "No credit note yet: it is made once the return is received.",
-        )
-    headers = {"Content-Disposition": f'inline; filename="credit-note-{return_id}.pdf"'}
-    return Response(pdf, media_type="application/pdf", headers=headers)
+    found = credit_note_pdf(services.pool, return_id)
+    not_ready = (
+        "credit_note_not_ready",
+        "No credit note yet: it is made once the return is received.",
+    )
+    return pdf_answer(found, f"credit-note-{return_id}.pdf", not_ready)
 
 
 @router.get("/api/stores/{store_id}/returns", dependencies=[ReturnsRead])

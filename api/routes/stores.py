@@ -14,14 +14,22 @@ from api.errors import ApiError
 from api.read_your_writes import ShopPosition, answer_position, read_after
 from api.routing import OneHopRoute
 from api.schemas.alerts import StockAlertOut
-from api.schemas.catalogue import InventoryLineOut, StockIn, StockOut, StoreIn, StoreOut
+from api.schemas.catalogue import (
+    InventoryLineOut,
+    StockIn,
+    StockOut,
+    StoreIn,
+    StoreOut,
+    TaxRateIn,
+)
 from api.schemas.common import PageOf, SafeText
 from api.schemas.orders import OrderSummaryOut
 from read_model.paging import Page, PageRequest
 from read_model.sql import alerts, catalogue, inventory, orders
 from read_model.sql.catalogue import StoreView
 from read_model.sql.inventory import InventoryLine
-from write_model.commands import Actor, AdjustStock, RegisterStore
+from write_model.catalogue import Store
+from write_model.commands import Actor, AdjustStock, RegisterStore, SetTaxRate
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["stores"], route_class=OneHopRoute)
@@ -57,10 +65,36 @@ def create_store(
     cmd = RegisterStore(store_id=uuid4(), owner_id=actor.user_id, **body.model_dump())
     outcome = services.shop.register_store(cmd)
     answer_position(response, outcome)
-    store = outcome.aggregate
-    response.headers["Location"] = f"/api/stores/{store.id}"
+    response.headers["Location"] = f"/api/stores/{cmd.store_id}"
+    return store_out(outcome.aggregate)
+
+
+@router.put("/api/stores/{store_id}/tax-rate")
+def set_tax_rate(
+    store_id: UUID, body: TaxRateIn, actor: CurrentUser, services: ServicesDep, response: Response
+) -> StoreOut:
+    """Set the tax the store's prices include from now on, or null for none (owner, admin)."""
+    outcome = services.shop.set_tax_rate(SetTaxRate(store_id=store_id, **body.model_dump()), actor)
+    answer_position(response, outcome)
+    return store_out(outcome.aggregate)
+
+
+def store_out(store: Store) -> StoreOut:
+    """The store as a command left it (the catalogue view follows shortly)."""
     return StoreOut(
-        **body.model_dump(), id=store.id, owner_id=store.owner_id, created_at=store.created_on
+        id=store.id,
+        name=store.name,
+        owner_id=store.owner_id,
+        city=store.city,
+        lat=store.lat,
+        lng=store.lng,
+        delivery_radius_km=store.delivery_radius_km,
+        low_stock_threshold=store.low_stock_threshold,
+        timezone=store.timezone,
+        opens_at=store.opens_at,
+        closes_at=store.closes_at,
+        tax_rate=store.tax_rate,
+        created_at=store.created_on,
     )
 
 

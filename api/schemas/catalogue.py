@@ -13,9 +13,11 @@ from api.schemas.common import (
     JsonUUID,
     Money,
     MultilineText,
+    Percent,
     Price,
     Request,
     SafeText,
+    TaxRate,
     Text,
 )
 from api.schemas.examples import (
@@ -35,6 +37,10 @@ TIMEZONE = (
     "IANA name, e.g. Europe/Lisbon: opening hours are the store's local time. "
     "Unknown, or closes_at not after opens_at: 400 invalid_opening_hours."
 )
+TAX_RATE = (
+    "Percent of sales tax the store's prices include (0-100, at most 2 decimals); null: no "
+    "tax. Orders keep the rate in force when they were placed; invoices show net and tax."
+)
 
 
 class StoreIn(Request):
@@ -49,6 +55,7 @@ class StoreIn(Request):
             "timezone": "Europe/Lisbon",
             "opens_at": 9,
             "closes_at": 19,
+            "tax_rate": "23",
         },
         {"name": "Casa da Caneca Porto", "city": "Porto", "lat": 41.1496, "lng": -8.6109},
     )
@@ -66,6 +73,13 @@ class StoreIn(Request):
     closes_at: int = Field(
         default=DEFAULT_CLOSES_AT, ge=1, le=24, description="Slots end before this hour."
     )
+    tax_rate: TaxRate | None = Field(default=None, description=TAX_RATE)
+
+
+class TaxRateIn(Request):
+    model_config = with_examples({"tax_rate": "23"}, {"tax_rate": None})
+
+    tax_rate: TaxRate | None = Field(description=TAX_RATE)
 
 
 class StoreOut(BaseModel):
@@ -84,6 +98,7 @@ class StoreOut(BaseModel):
     timezone: str
     opens_at: int
     closes_at: int
+    tax_rate: Percent | None = Field(description=TAX_RATE)
     created_at: datetime
 
 

@@ -53,6 +53,10 @@ JsonDatetime = Annotated[AwareDatetime, Strict(False)]
 Money = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str)]
 Price = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2, strict=False)]
 """Money comes as a string ("35.00") or a number; never as a boolean."""
+Percent = Annotated[Decimal, PlainSerializer(lambda d: f"{d.normalize():f}", return_type=str)]
+"""A percentage as a decimal string without trailing zeros: "20", "5.5"."""
+TaxRate = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2, strict=False)]
+"""A tax rate in percent comes as a string ("5.5") or a number."""
 
 
 class Request(BaseModel):

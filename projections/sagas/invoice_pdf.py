@@ -19,21 +19,24 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from projections.sagas.ports import Recipient
 from write_model.catalogue import Store
 from write_model.orders import Order, OrderLine
-from write_model.returns import OrderReturn
+from write_model.tax import TaxSplit
 
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A document's number in its store's series, and the currency of its amounts."""
+    """A document's number in its store's series, the currency of its amounts and the tax
+    rate (percent) they include: with one, the total is split into net and tax."""
 
     number: int
     currency: str
+    tax_rate: Decimal | None
 
 
 def invoice_pdf(
     order: Order, store: Store, customer: Recipient, at: datetime, document: Document
 ) -> bytes:
-    """One A4 page: its number, who sold to whom, when, each line and the total."""
+    """One A4 page: its number, who sold to whom, when, each line and the total (gross, after
+    the net and the tax it includes if the order was taxed)."""
     return _document(
         f"Invoice no. {document.number}",
         store,
@@ -41,23 +44,35 @@ def invoice_pdf(
         f"Order: {order.id}",
         at,
         order.lines,
-        ("Total", document.currency),
+        ("Total", document),
     )
 
 
 def credit_note_pdf(
-    order_return: OrderReturn, store: Store, customer: Recipient, at: datetime, currency: str
+    credited: tuple[str, Sequence[OrderLine]],
+    store: Store,
+    customer: Recipient,
+    at: datetime,
+    document: Document,
+    invoice: int | None,
 ) -> bytes:
-    """The invoice's counterpart for a received return: the units taken back and the refund."""
+    """The invoice's counterpart: what is credited (its description and lines: a received
+    return's units, a cancelled order's every line) and the refund, against the order's
+    invoice (`invoice`: its number, None if it has none)."""
+    what, lines = credited
     return _document(
-        "Credit note",
+        f"Credit note no. {document.number}",
         store,
         customer,
-        f"Return: {order_return.id} of order {order_return.order_id}",
+        f"{what}, {_invoice(invoice)}",
         at,
-        order_return.lines,
-        ("Refund", currency),
+        lines,
+        ("Refund", document),
     )
+
+
+def _invoice(number: int | None) -> str:
+    return f"invoice no. {number}" if number is not None else "its invoice"
 
 
 def _document(
@@ -67,10 +82,11 @@ def _document(
     reference: str,
     at: datetime,
     lines: Sequence[OrderLine],
-    total: tuple[str, str],
+    total: tuple[str, Document],
 ) -> bytes:
     styles = getSampleStyleSheet()
-    total_label, currency = total
+    total_label, document = total
+    currency = document.currency
     rows = [["Product", "Quantity", f"Unit price ({currency})", f"Line total ({currency})"]]
     rows += [
         [
@@ -82,7 +98,8 @@ def _document(
         for line in lines
     ]
     amount = sum((line.line_total for line in lines), Decimal("0.00"))
-    rows.append([total_label, "", "", f"{currency} {amount}"])
+    totals = _totals(total_label, amount, document)
+    rows += [[label, "", "", f"{currency} {value}"] for label, value in totals]
     table = Table(rows, colWidths=[90 * mm, 22 * mm, 28 * mm, 30 * mm])
     table.setStyle(
         TableStyle(
@@ -90,15 +107,15 @@ def _document(
                 ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
                 ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-                ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
+                ("LINEABOVE", (0, -len(totals)), (-1, -len(totals)), 0.8, colors.black),
                 ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ]
         )
     )
     buffer = io.BytesIO()
-    document = SimpleDocTemplate(buffer, pagesize=A4, title=heading, author=store.name)
-    document.build(
+    template = SimpleDocTemplate(buffer, pagesize=A4, title=heading, author=store.name)
+    template.build(
         [
             Paragraph(f"{escape(heading)} — {escape(store.name)}", styles["Title"]),
             Paragraph(escape(f"{store.name}, {store.city}"), styles["Normal"]),
@@ -111,3 +128,15 @@ def _document(
         ]
     )
     return buffer.getvalue()
+
+
+def _totals(label: str, gross: Decimal, document: Document) -> list[tuple[str, Decimal]]:
+    """The total; with a tax rate, first the net and the tax it includes."""
+    if document.tax_rate is None:
+        return [(label, gross)]
+    split = TaxSplit.of(gross, document.tax_rate)
+    return [
+        ("Net", split.net),
+        (f"Tax {document.tax_rate.normalize():f}%", split.tax),
+        (label, gross),
+    ]

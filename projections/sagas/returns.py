@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from functools import partial
 from typing import Any
 from uuid import UUID
 
-from psycopg_pool import ConnectionPool
-
 from projections.base import topics_of
 from projections.sagas.confirmation import itemised
+from projections.sagas.invoice import Documents
 from projections.sagas.ports import Directory, Email, Mailer
 from read_model.sql.invoices import store_credit_note
 from read_model.sql.saga_jobs import Job
+from write_model.orders import OrderLine
 from write_model.returns import OrderReturn
 from write_model.shop import Shop
 
@@ -25,6 +26,8 @@ def received(event: Any) -> Iterable[Job]:
 
 
 class RefundEmail:
+    """Tells the customer what is refunded, and that the credit note is with the order."""
+
     name = "refund_email"
     topics = topics_of(OrderReturn.Received)
     max_attempts = 6
@@ -40,27 +43,41 @@ class RefundEmail:
     def perform(self, payload: dict[str, Any]) -> str:
         order_return = self.shop.get_return(UUID(payload["return_id"]))
         store = self.shop.get_store(order_return.store_id)
-        customer = self.directory(order_return.user_id)
+        return self.send(
+            f"<return-{order_return.id}-received@bazaar>",
+            order_return.user_id,
+            (
+                f"{store.name} received your return",
+                f"{store.name} received what you sent back from order {order_return.order_id}:",
+            ),
+            (order_return.lines, order_return.refund_amount),
+        )
+
+    def send(
+        self,
+        message_id: str,
+        user_id: UUID,
+        texts: tuple[str, str],
+        refunded: tuple[Sequence[OrderLine], Decimal],
+    ) -> str:
+        """Mail the customer `texts` (subject, first line), then the lines and the refund."""
+        customer = self.directory(user_id)
+        (subject, intro), (lines, refund) = texts, refunded
         body = "\n".join(
             [
                 f"Hello {customer.name},",
                 "",
-                f"{store.name} received what you sent back from order {order_return.order_id}:",
+                intro,
                 "",
-                *itemised(order_return.lines),
+                *itemised(lines),
                 "",
-                f"  Refund: {order_return.refund_amount}",
+                f"  Refund: {refund}",
                 "",
                 "Your credit note is with the order. Bazaar",
             ]
         )
         self.mailer.send(
-            Email(
-                message_id=f"<return-{order_return.id}-received@bazaar>",
-                to=customer.email,
-                subject=f"{store.name} received your return",
-                body=body,
-            )
+            Email(message_id=message_id, to=customer.email, subject=subject, body=body)
         )
         return f"sent to {customer.email}"
 
@@ -68,32 +85,16 @@ class RefundEmail:
         """The parked job is the record."""
 
 
-class CreditNote:
+class CreditNote(Documents):
     name = "credit_note"
     topics = topics_of(OrderReturn.Received)
-    max_attempts = 6
-
-    def __init__(
-        self, shop: Shop, directory: Directory, pool: ConnectionPool, currency: str
-    ) -> None:
-        self.shop = shop
-        self.directory = directory
-        self.pool = pool
-        self.currency = currency
 
     def jobs(self, event: Any) -> Iterable[Job]:
         return received(event)
 
     def perform(self, payload: dict[str, Any]) -> str:
         order_return = self.shop.get_return(UUID(payload["return_id"]))
-        store = self.shop.get_store(order_return.store_id)
-        # Imported on use: every process builds this saga, only saga executors render.
-        from projections.sagas.invoice_pdf import credit_note_pdf
-
-        customer = self.directory(order_return.user_id)
-        at = datetime.fromisoformat(payload["at"])
-        pdf = credit_note_pdf(order_return, store, customer, at, self.currency)
-        return "stored" if store_credit_note(self.pool, order_return.id, pdf) else "already stored"
-
-    def give_up(self, payload: dict[str, Any], error: str) -> None:
-        """The parked job is the record; retrying it makes the credit note."""
+        order = self.shop.get_order(order_return.order_id)
+        credited = (f"Return: {order_return.id} of order {order.id}", order_return.lines)
+        keep = partial(store_credit_note, self.pool, order_return.id, order.store_id)
+        return self.credit(order, credited, payload["at"], keep)

@@ -43,6 +43,8 @@ class StoreView:
     opens_at: int
     closes_at: int
     created_at: datetime
+    tax_rate: Decimal | None = None
+    """The percentage of sales tax its prices include; None: it charges none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +124,13 @@ def add_store(cur: Cursor[Any], store: StoreView, version: int) -> None:
         f"INSERT INTO stores ({columns(StoreView)}, version)"
         f" VALUES ({', '.join(['%s'] * len(row))}) ON CONFLICT (id) DO NOTHING",
         row,
+    )
+
+
+def set_tax_rate(cur: Cursor[Any], store_id: UUID, version: int, rate: Decimal | None) -> None:
+    cur.execute(
+        "UPDATE stores SET tax_rate = %s, version = %s WHERE id = %s AND version < %s",
+        (rate, version, store_id, version),
     )
 
 

@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS stores (
 ALTER TABLE stores ADD COLUMN IF NOT EXISTS timezone text NOT NULL DEFAULT 'UTC';
 ALTER TABLE stores ADD COLUMN IF NOT EXISTS opens_at integer NOT NULL DEFAULT 9;
 ALTER TABLE stores ADD COLUMN IF NOT EXISTS closes_at integer NOT NULL DEFAULT 18;
+ALTER TABLE stores ADD COLUMN IF NOT EXISTS tax_rate numeric(5, 2);
 CREATE INDEX IF NOT EXISTS stores_city ON stores (lower(city));
 
 CREATE TABLE IF NOT EXISTS products (
@@ -251,6 +252,25 @@ CREATE TABLE IF NOT EXISTS credit_notes (
     pdf bytea NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now()
 );
+
+ALTER TABLE credit_notes ADD COLUMN IF NOT EXISTS store_id uuid;
+ALTER TABLE credit_notes ADD COLUMN IF NOT EXISTS number integer;
+CREATE UNIQUE INDEX IF NOT EXISTS credit_notes_number ON credit_notes (store_id, number);
+
+CREATE TABLE IF NOT EXISTS credit_note_numbers (
+    store_id uuid PRIMARY KEY,
+    last integer NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS cancellation_credit_notes (
+    order_id uuid PRIMARY KEY,
+    store_id uuid NOT NULL,
+    number integer NOT NULL,
+    pdf bytea NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX IF NOT EXISTS cancellation_credit_notes_number
+    ON cancellation_credit_notes (store_id, number);
 
 CREATE TABLE IF NOT EXISTS analytics_orders (
     id uuid PRIMARY KEY,

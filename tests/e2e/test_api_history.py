@@ -306,6 +306,7 @@ class TestAuditCommand:
             "        title: Mug",
             "        quantity: 2",
             "        unit_price: 12.50",
+            "    tax_rate: (none)",
         ]
         assert blocks[2].splitlines()[1:] == ["    (no data)"]
         customer, owner = delivered.customer.user_id, delivered.owner.user_id

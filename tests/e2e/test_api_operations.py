@@ -33,6 +33,12 @@ class TestProbes:
         assert response.status_code == 200
         assert response.json() == {"status": "ok"}
 
+    def test_anyone_reads_the_marketplace_s_currency(self, client: httpx.Client) -> None:
+        response = client.get("/api/settings")
+
+        assert response.status_code == 200
+        assert response.json() == {"currency": "EUR"}
+
     def test_ready_answers_200_when_postgres_and_redis_answer(self, client: httpx.Client) -> None:
         response = client.get("/api/ready")
 

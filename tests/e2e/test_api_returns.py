@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from tests.http_driver import (
     an_admin,
     assert_error,
     available,
+    pdf_text,
     place,
     receive,
     register,
@@ -262,6 +264,30 @@ class TestRefund:
         assert note.content.startswith(b"%PDF")
         assert len(mails) == 1
         assert "Refund: 20.00" in mails[0].get_payload(decode=True).decode()
+
+    def test_a_store_numbers_its_credit_notes_apart_from_its_invoices(
+        self, client: httpx.Client, delivered: Delivered
+    ) -> None:
+        invoice = pdf_text(
+            client, delivered.customer, f"/api/orders/{delivered.order_id}/invoice.pdf"
+        )
+        returns = [
+            ask(client, delivered.customer, delivered.order_id, {product: 1}).json()["id"]
+            for product in (delivered.mug, delivered.bowl)
+        ]
+        for return_id in returns:
+            settle(client, delivered.owner, return_id, "received")
+
+        notes = [
+            pdf_text(client, delivered.customer, f"/api/returns/{return_id}/credit-note.pdf")
+            for return_id in returns
+        ]
+
+        assert "Invoice no. 1" in invoice
+        numbers = sorted(int(re.search(r"Credit note no\. (\d+)", note)[1]) for note in notes)
+        assert numbers == [1, 2]
+        assert all("invoice no. 1" in note for note in notes)
+        assert "Refund\nEUR 4.00" in notes[1]
 
     def test_no_credit_note_before_the_return_is_received(
         self, client: httpx.Client, delivered: Delivered

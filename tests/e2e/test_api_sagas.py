@@ -18,6 +18,7 @@ from tests.http_driver import (
     after,
     an_admin,
     assert_error,
+    pdf_text,
     place,
     receive,
     register,
@@ -115,12 +116,100 @@ def test_a_store_s_invoices_are_numbered_one_after_another(
     assert all("Total\nEUR 9.00" in text for text in texts)
 
 
+def test_the_invoice_of_a_taxed_order_splits_the_total_into_net_and_tax(
+    client: httpx.Client, shop: dict[str, Any]
+) -> None:
+    customer = register(client)
+    url = f"/api/stores/{shop['store']['id']}/tax-rate"
+    assert client.put(url, json={"tax_rate": "20"}, headers=shop["owner"].auth).is_success
+    order = an_order(client, shop, customer)
+    client.put(url, json={"tax_rate": "5.5"}, headers=shop["owner"].auth)
+
+    text = pdf_text(client, customer, f"/api/orders/{order['id']}/invoice.pdf")
+
+    assert "Net\nEUR 26.87" in text
+    assert "Tax 20%\nEUR 5.38" in text
+    assert "Total\nEUR 32.25" in text
+
+
+def test_an_untaxed_order_s_invoice_has_no_tax_line(
+    client: httpx.Client, shop: dict[str, Any]
+) -> None:
+    order = an_order(client, shop, customer := register(client))
+
+    text = pdf_text(client, customer, f"/api/orders/{order['id']}/invoice.pdf")
+
+    assert "Total\nEUR 32.25" in text
+    assert "Tax" not in text and "Net" not in text
+
+
 def test_a_rejected_order_never_gets_an_invoice(client: httpx.Client, shop: dict[str, Any]) -> None:
     customer = register(client)
     rejected = place(client, customer, shop["store"]["id"], {shop["mug"]["id"]: 999})
     order_id = assert_error(rejected, 400)["details"]["order_id"]
     answer = client.get(f"/api/orders/{order_id}/invoice.pdf", headers=customer.auth)
     assert_error(answer, 404, "invoice_not_ready")
+
+
+def test_a_cancelled_order_gets_a_credit_note_for_its_invoice_s_full_amount(
+    client: httpx.Client, shop: dict[str, Any]
+) -> None:
+    customer = register(client)
+    url = f"/api/stores/{shop['store']['id']}/tax-rate"
+    client.put(url, json={"tax_rate": "20"}, headers=shop["owner"].auth)
+    order = an_order(client, shop, customer)
+    invoice = pdf_text(client, customer, f"/api/orders/{order['id']}/invoice.pdf")
+
+    assert set_status(client, customer, order["id"], "cancelled").status_code == 200
+
+    note = pdf_text(client, customer, f"/api/orders/{order['id']}/credit-note.pdf")
+    assert "Credit note no. 1" in note and "invoice no. 1" in note and order["id"] in note
+    assert "Glazed mug" in note and "Rice bowl" in note
+    assert "Net\nEUR 26.87" in note and "Tax 20%\nEUR 5.38" in note
+    assert "Refund\nEUR 32.25" in note
+    after_cancelling = pdf_text(client, customer, f"/api/orders/{order['id']}/invoice.pdf")
+    assert after_cancelling == invoice and "Invoice no. 1" in invoice
+
+
+def test_a_cancelled_order_s_credit_note_is_for_those_who_may_see_the_order(
+    client: httpx.Client, shop: dict[str, Any]
+) -> None:
+    customer = register(client)
+    order = an_order(client, shop, customer)
+    set_status(client, customer, order["id"], "cancelled")
+    url = f"/api/orders/{order['id']}/credit-note.pdf"
+
+    assert "Credit note no. 1" in pdf_text(client, shop["owner"], url)
+    assert_error(client.get(url, headers=register(client).auth), 404, "order_not_found")
+    assert_error(client.get(url), 401)
+
+
+def test_an_order_that_goes_on_has_no_credit_note(
+    client: httpx.Client, shop: dict[str, Any]
+) -> None:
+    customer = register(client)
+    order = an_order(client, shop, customer)
+    set_status(client, shop["owner"], order["id"], "processing")
+    pdf_text(client, customer, f"/api/orders/{order['id']}/invoice.pdf")
+
+    answer = client.get(f"/api/orders/{order['id']}/credit-note.pdf", headers=customer.auth)
+
+    assert_error(answer, 404, "credit_note_not_ready")
+
+
+def test_a_cancelled_order_mails_the_customer_once(
+    client: httpx.Client, shop: dict[str, Any], smtp_sink: SmtpSink
+) -> None:
+    customer = register(client)
+    order = an_order(client, shop, customer)
+
+    set_status(client, customer, order["id"], "cancelled")
+
+    message_id = f"<order-{order['id']}-cancelled@bazaar>"
+    (mail,) = poll_until(lambda: [m for m in smtp_sink.messages if m["Message-ID"] == message_id])
+    assert mail["To"] == email_of(client, customer)
+    assert "cancelled" in mail["Subject"]
+    assert "Refund: 32.25" in mail.get_payload(decode=True).decode()
 
 
 def history_types(client: httpx.Client, who: Session, order_id: str) -> list[str]:

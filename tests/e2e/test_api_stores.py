@@ -142,6 +142,74 @@ class TestGetStore:
         assert_error(response, 404, "store_not_found")
 
 
+class TestTaxRate:
+    def test_a_store_charges_no_tax_unless_its_owner_sets_a_rate(
+        self, client: httpx.Client
+    ) -> None:
+        store = a_store(client, register(client, "artisan"))
+
+        assert store["tax_rate"] is None
+
+    def test_keeps_the_rate_it_was_registered_with(self, client: httpx.Client) -> None:
+        created = open_store(client, register(client, "artisan"), tax_rate="5.5")
+
+        shown = client.get(f"/api/stores/{created.json()['id']}", headers=after(created)).json()
+        assert shown["tax_rate"] == created.json()["tax_rate"] == "5.5"
+
+    def test_the_owner_sets_and_removes_the_rate(self, client: httpx.Client) -> None:
+        owner = register(client, "artisan")
+        url = f"/api/stores/{a_store(client, owner)['id']}/tax-rate"
+
+        set_to_20 = client.put(url, json={"tax_rate": 20}, headers=owner.auth)
+        removed = client.put(url, json={"tax_rate": None}, headers=owner.auth)
+
+        assert set_to_20.status_code == 200, set_to_20.text
+        assert set_to_20.json()["tax_rate"] == "20"
+        shown = client.get(url.removesuffix("/tax-rate"), headers=after(removed)).json()
+        assert (removed.json()["tax_rate"], shown["tax_rate"]) == (None, None)
+
+    def test_an_admin_sets_any_store_s_rate(
+        self, client: httpx.Client, container: Container
+    ) -> None:
+        store = a_store(client, register(client, "artisan"))
+        admin = an_admin(client, container.accounts)
+
+        response = client.put(
+            f"/api/stores/{store['id']}/tax-rate", json={"tax_rate": "7.7"}, headers=admin.auth
+        )
+
+        assert response.json()["tax_rate"] == "7.7"
+
+    def test_another_user_may_not_set_it(self, client: httpx.Client) -> None:
+        store = a_store(client, register(client, "artisan"))
+
+        response = client.put(
+            f"/api/stores/{store['id']}/tax-rate",
+            json={"tax_rate": "20"},
+            headers=register(client, "artisan").auth,
+        )
+
+        assert_error(response, 403, "forbidden")
+
+    def test_an_unknown_store_is_a_404(self, client: httpx.Client) -> None:
+        response = client.put(
+            f"/api/stores/{uuid.uuid4()}/tax-rate",
+            json={"tax_rate": "20"},
+            headers=register(client, "artisan").auth,
+        )
+
+        assert_error(response, 404, "store_not_found")
+
+    @pytest.mark.parametrize("rate", ["-1", "100.5", "5.555", "twenty", True])
+    def test_refuses_a_rate_that_is_no_percentage(self, client: httpx.Client, rate: Any) -> None:
+        owner = register(client, "artisan")
+        url = f"/api/stores/{a_store(client, owner)['id']}/tax-rate"
+
+        response = client.put(url, json={"tax_rate": rate}, headers=owner.auth)
+
+        assert_error(response, 400, "validation_error")
+
+
 class TestListStores:
     def test_filters_by_city(self, client: httpx.Client) -> None:
         owner, city = register(client, "artisan"), a_city()

@@ -281,9 +281,9 @@ class TestTheDashboardFollowsOrdersLive:
         assert dashboard.figure("card-orders") == "2"
         assert dashboard.revenue_bar(today()) == "112.50"
         assert dashboard.rows("top-product-row") == [
-            ["1", "Glazed vase", "1", "45.00", "0 %"],
-            ["2", "Stoneware mug", "3", "37.50", "0 %"],
-            ["3", "Linen apron", "1", "30.00", "0 %"],
+            ["1", "Glazed vase", "1", "€45.00", "0 %"],
+            ["2", "Stoneware mug", "3", "€37.50", "0 %"],
+            ["3", "Linen apron", "1", "€30.00", "0 %"],
         ]
         bars = dashboard.all_testid("top-product-bar")
         assert [bar.get_attribute("data-value") for bar in bars] == ["45.00", "37.50", "30.00"]
@@ -309,6 +309,24 @@ class TestTheDashboardFollowsOrdersLive:
         assert (days[0], days[-1], len(days)) == ("2024-02-01", "2024-02-29", 29)
         assert dashboard.rows("top-product-row") == []
 
+    def test_every_amount_shows_the_marketplace_s_currency(
+        self, client: httpx.Client, shop: Shop, dashboard: Dashboard
+    ) -> None:
+        dashboard.open().sign_in(shop.owner_login)
+
+        placed = shop.order(client, **{"Stoneware mug": 2, "Linen apron": 1})
+
+        assert placed.status_code == 201, placed.text
+        dashboard.wait_until(lambda: dashboard.figure("card-revenue") == "55.00", "the revenue")
+        assert dashboard.testid("card-revenue").text == "€55.00"
+        assert dashboard.testid("card-lost-demand").text == "€0.00"
+        assert [row[3] for row in dashboard.rows("top-product-row")] == ["€30.00", "€25.00"]
+        assert [row[2] for row in dashboard.rows("queue-row")] == ["€55.00"]
+        axis = dashboard.driver.find_elements(By.CSS_SELECTOR, "#revenue-chart text.axis.end")
+        assert [label.text for label in axis][:2] == ["€0", "€20"]
+        legend = dashboard.testid("category-legend").text
+        assert "€25.00" in legend and "€30.00" in legend
+
     def test_a_refused_order_shows_as_lost_demand(
         self, client: httpx.Client, shop: Shop, dashboard: Dashboard
     ) -> None:
@@ -319,7 +337,7 @@ class TestTheDashboardFollowsOrdersLive:
 
         assert_error(refused, 400, "insufficient_stock")
         dashboard.wait_until(
-            lambda: dashboard.rows("lost-demand-row") == [["Glazed vase", "5", "135.00"]],
+            lambda: dashboard.rows("lost-demand-row") == [["Glazed vase", "5", "€135.00"]],
             "the refused vases: 5 asked, 3 short",
         )
         assert dashboard.figure("card-lost-demand") == "135.00"
@@ -426,7 +444,7 @@ class TestWhoSeesWhichStores:
         assert placed.status_code == 201, placed.text
         dashboard.wait_until(lambda: len(dashboard.rows("my-order-row")) == 1, "the order")
         (row,) = dashboard.rows("my-order-row")
-        assert row[1:4] == ["confirmed", "2", "60.00"]
+        assert row[1:4] == ["confirmed", "2", "€60.00"]
         assert len(dashboard.all_testid("invoice-button")) == 1
         assert not dashboard.visible("dashboard-view")
         dashboard.save_screenshot("dashboard-customer.png")

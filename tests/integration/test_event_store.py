@@ -121,6 +121,10 @@ class TestStoreSchemaEvolutionOnPostgres(OnPostgres, test_shop.TestStoreSchemaEv
     """v1 `Store.Registered` rows and v1 Store snapshots written to Postgres, then loaded."""
 
 
+class TestSetTaxRateOnPostgres(OnPostgres, test_shop.TestSetTaxRate):
+    """Rates go through the stored JSON as exact Decimals; v1 `Order.Placed` rows still load."""
+
+
 class TestOrderHistoryOnPostgres(OnPostgres, test_history.TestOrderHistory):
     pass
 

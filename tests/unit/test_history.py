@@ -120,6 +120,7 @@ class TestOrderHistory(HistoryTests):
             "lines": [
                 {"product_id": str(mug), "title": "Mug", "quantity": 2, "unit_price": "12.50"}
             ],
+            "tax_rate": None,
         }
 
     def test_keeps_only_the_events_own_fields(

@@ -50,7 +50,9 @@ def a_line(quantity: int = 1, unit_price: str = "10.00") -> OrderLine:
 
 
 def a_placed_order(*lines: OrderLine) -> Order:
-    return Order(id=uuid4(), user_id=uuid4(), store_id=uuid4(), lines=lines or (a_line(),))
+    return Order(
+        id=uuid4(), user_id=uuid4(), store_id=uuid4(), lines=lines or (a_line(),), tax_rate=None
+    )
 
 
 def an_order_that_is(status: str) -> Order:

@@ -18,7 +18,13 @@ from tests.builders import (
     an_artisan,
     stock_of,
 )
-from write_model.commands import Actor, ChangeOrderStatus, PlaceReservedOrder, ReviseProduct
+from write_model.commands import (
+    Actor,
+    ChangeOrderStatus,
+    PlaceReservedOrder,
+    ReviseProduct,
+    SetTaxRate,
+)
 from write_model.inventory import StockItem
 from write_model.orders import IdempotencyKeyReusedError, InsufficientStockError
 from write_model.reservations import (
@@ -141,6 +147,18 @@ class TestOrdering:
         assert (order.status, order.total_price) == ("confirmed", Decimal("20.00"))
         assert counter.reservation(held.id).status == "converted"
         assert (counter.stock().on_hand, counter.stock().reserved) == (5, 2)
+
+    def test_the_order_is_taxed_at_the_store_s_rate_when_it_is_ordered(
+        self, counter: Counter
+    ) -> None:
+        held = counter.hold(1)
+        counter.shop.set_tax_rate(
+            SetTaxRate(store_id=counter.store, tax_rate=Decimal("20")), counter.owner
+        )
+
+        order = counter.order_from(held.id)
+
+        assert order.tax_rate == Decimal("20")
 
     def test_cancelling_the_order_gives_the_units_back(self, counter: Counter) -> None:
         order = counter.order_from(counter.hold(2).id)

@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 import pytest
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
 
 from tests.builders import (
     a_customer,
@@ -43,6 +44,7 @@ from write_model.commands import (
     PlaceOrder,
     ReviseProduct,
     ScheduleDelivery,
+    SetTaxRate,
 )
 from write_model.delivery import (
     Delivery,
@@ -58,11 +60,13 @@ from write_model.orders import (
     IllegalTransitionError,
     InsufficientStockError,
     Order,
+    OrderLine,
     OrderNotFoundError,
     Shortfall,
 )
 from write_model.placement import InvalidOrderError, OrderTotalTooLowError, UnknownProductError
 from write_model.shop import Shop
+from write_model.tax import InvalidTaxRateError
 
 pytestmark = pytest.mark.unit
 V2_STORE_ATTRIBUTES = {"timezone", "opens_at", "closes_at", "class_version"}
@@ -154,6 +158,84 @@ class TestRegisterStore(ShopTests):
     ) -> None:
         with pytest.raises(InvalidOpeningHoursError):
             a_store_in(shop, owner, **hours)
+
+
+class TestSetTaxRate(ShopTests):
+    def test_a_store_charges_no_tax_unless_it_says_so(self, shop: Shop, owner: Actor) -> None:
+        store_id = a_store_in(shop, owner)
+
+        assert shop.get_store(store_id).tax_rate is None
+
+    def test_registers_with_a_tax_rate(self, shop: Shop, owner: Actor) -> None:
+        store_id = a_store_in(shop, owner, tax_rate=Decimal("5.5"))
+
+        assert shop.get_store(store_id).tax_rate == Decimal("5.5")
+        assert event_types(shop, store_id) == [Store.Registered, Store.TaxRateSet]
+
+    def test_the_owner_changes_and_removes_the_rate(
+        self, shop: Shop, owner: Actor, store_id: UUID
+    ) -> None:
+        shop.set_tax_rate(SetTaxRate(store_id=store_id, tax_rate=Decimal("20")), owner)
+        set_to_20 = shop.get_store(store_id).tax_rate
+
+        shop.set_tax_rate(SetTaxRate(store_id=store_id, tax_rate=None), owner)
+
+        assert (set_to_20, shop.get_store(store_id).tax_rate) == (Decimal("20"), None)
+
+    def test_the_same_rate_again_records_nothing(
+        self, shop: Shop, owner: Actor, store_id: UUID
+    ) -> None:
+        for _ in range(2):
+            shop.set_tax_rate(SetTaxRate(store_id=store_id, tax_rate=Decimal("20")), owner)
+
+        assert event_types(shop, store_id) == [Store.Registered, Store.TaxRateSet]
+
+    def test_refuses_a_rate_above_100_percent(
+        self, shop: Shop, owner: Actor, store_id: UUID
+    ) -> None:
+        with pytest.raises(InvalidTaxRateError):
+            shop.set_tax_rate(SetTaxRate(store_id=store_id, tax_rate=Decimal("120")), owner)
+
+    def test_refuses_someone_who_does_not_own_the_store(self, shop: Shop, store_id: UUID) -> None:
+        with pytest.raises(PermissionDeniedError):
+            shop.set_tax_rate(SetTaxRate(store_id=store_id, tax_rate=Decimal("20")), an_artisan())
+
+    def test_an_order_keeps_the_rate_in_force_when_it_was_placed(
+        self, shop: Shop, owner: Actor, store_id: UUID, mug: UUID
+    ) -> None:
+        stock_of(shop, store_id, mug, owner, 2)
+        shop.set_tax_rate(SetTaxRate(store_id=store_id, tax_rate=Decimal("20")), owner)
+        order = an_order_for(shop, store_id, uuid4(), {mug: 1})
+
+        shop.set_tax_rate(SetTaxRate(store_id=store_id, tax_rate=Decimal("10")), owner)
+
+        assert shop.get_order(order.id).tax_rate == Decimal("20")
+
+    def test_an_order_placed_before_tax_rates_existed_loads_untaxed(
+        self, shop: Shop, owner: Actor, store_id: UUID, mug: UUID
+    ) -> None:
+        old = a_v1_placement(shop, store_id, mug)
+        shop.recorder.insert_events([old])
+
+        order = shop.get_order(old.originator_id)
+
+        assert (order.tax_rate, order.total_price) == (None, Decimal("10.00"))
+
+
+def a_v1_placement(shop: Shop, store_id: UUID, product_id: UUID) -> StoredEvent:
+    """`Order.Placed` as v1 stored it: no `tax_rate` and no `class_version` in its state."""
+    line = OrderLine(product_id=product_id, title="Mug", quantity=1, unit_price=Decimal("10.00"))
+    order = Order(id=uuid4(), user_id=uuid4(), store_id=store_id, lines=(line,), tax_rate=None)
+    event = order.collect_events()[0]
+    dropped = {"originator_id", "originator_version", "tax_rate"}
+    state = shop.mapper.transcoder.encode(
+        {key: value for key, value in vars(event).items() if key not in dropped}
+    )
+    if shop.mapper.compressor is not None:
+        state = shop.mapper.compressor.compress(state)
+    return StoredEvent(
+        originator_id=order.id, originator_version=1, topic=get_topic(Order.Placed), state=state
+    )
 
 
 def a_v1_snapshot_of(shop: Shop, registered: StoredEvent, name: str) -> Snapshot:

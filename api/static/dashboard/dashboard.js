@@ -10,9 +10,11 @@
   const PALETTE = ["#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#06b6d4", "#ec4899", "#84cc16"];
   const $ = (id) => document.getElementById(id);
   const SVG_NS = $("revenue-chart").namespaceURI;
-  const moneyFormat = new Intl.NumberFormat("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const countFormat = new Intl.NumberFormat("en");
-  const money = (value) => moneyFormat.format(Number(value));
+  /** Amounts in the marketplace's currency, as the reader's locale writes them (`/api/settings`). */
+  const currencyFormats = { amount: null, axis: null };
+  const money = (value) => currencyFormats.amount.format(Number(value));
+  const axisMoney = (value) => currencyFormats.axis.format(Number(value));
   const count = (value) => countFormat.format(Number(value));
   const plural = (n, one, many) => `${count(n)} ${Number(n) === 1 ? one : many}`;
 
@@ -106,10 +108,19 @@
     }
   }
 
+  function useCurrency(currency) {
+    currencyFormats.amount = new Intl.NumberFormat(undefined, { style: "currency", currency });
+    currencyFormats.axis = new Intl.NumberFormat(undefined, {
+      style: "currency", currency, minimumFractionDigits: 0, maximumFractionDigits: 2,
+    });
+  }
+
   async function openDashboard(token) {
     state.token = token;
     try {
-      state.user = await api("/api/auth/me");
+      const [user, settings] = await Promise.all([api("/api/auth/me"), api("/api/settings")]);
+      state.user = user;
+      useCurrency(settings.currency);
       if (state.user.role === "customer") {
         await openOrders();
         return;
@@ -386,7 +397,7 @@
     for (let line = 0; line <= lines; line += 1) {
       const value = step * line;
       chart.append(svg("line", { x1: left, x2: width - right, y1: y(value), y2: y(value), class: "grid" }));
-      chart.append(svg("text", { x: left - 6, y: y(value) + 4, class: "axis end" }, count(value)));
+      chart.append(svg("text", { x: left - 6, y: y(value) + 4, class: "axis end" }, axisMoney(value)));
     }
     const slot = (width - left - right) / days.length;
     days.forEach(({ day, row }, i) => {
@@ -568,8 +579,10 @@
     refreshNow();
   }
 
+  /** Rows of `items`; a cell is aligned as a number where its column's heading says so. */
   function fillTable(bodyId, testId, items, columns, emptyText, cellsOf) {
     const body = $(bodyId);
+    const numeric = [...body.closest("table").tHead.rows[0].cells].map((th) => th.classList.contains("num"));
     body.replaceChildren();
     items.forEach((item, i) => {
       const row = body.insertRow();
@@ -578,7 +591,7 @@
       cellsOf(item, i).forEach((text, column) => {
         const cell = row.insertCell();
         cell.textContent = text;
-        if (column > 0 && /^[\d,.]+$/.test(String(text))) cell.className = "num";
+        if (numeric[column]) cell.className = "num";
       });
     });
     if (items.length === 0) {
