@@ -89,7 +89,15 @@ class History:
             OrderLine(product_id=p, title="", quantity=q, unit_price=Decimal(price))
             for p, (q, price) in lines.items()
         )
-        self.add(Order.Placed, order_id, at, user_id=uuid4(), store_id=self.store_id, lines=placed)
+        self.add(
+            Order.Placed,
+            order_id,
+            at,
+            user_id=uuid4(),
+            store_id=self.store_id,
+            lines=placed,
+            tax_rate=None,
+        )
         return order_id
 
 
