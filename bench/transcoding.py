@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
-import uuid
 from collections.abc import Callable
-from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from cpu import QUIET_PROBE_MS, probe_ms
@@ -23,17 +23,19 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
 from bazaar.transcoder import OrjsonTranscoder
-from write_model.commands import (
-    Actor,
-    AdjustStock,
-    ListProduct,
-    OrderItem,
-    PlaceOrder,
-    RegisterStore,
-)
 from write_model.shop import Shop
 
-IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.builders import (
+    IN_MEMORY,
+    a_product_in,
+    a_shop,
+    a_store_in,
+    an_artisan,
+    an_order_for,
+    stock_of,
+)
+
 TRANSCODERS = {
     "json": {},
     "orjson": {"TRANSCODER_TOPIC": get_topic(OrjsonTranscoder)},
@@ -69,32 +71,14 @@ def main() -> None:
 
 def recorded_events() -> dict[str, StoredEvent]:
     """The first stored event of each kind in `KINDS`, as the library's transcoder wrote it."""
-    shop, owner = Shop(env=IN_MEMORY), Actor(user_id=uuid.uuid4(), role="artisan")
-    store_id = uuid.uuid4()
-    shop.register_store(
-        RegisterStore(
-            store_id=store_id, owner_id=owner.user_id, name="Bench", city="X", lat=0, lng=0
-        )
-    )
-    items = []
+    shop, owner = a_shop(), an_artisan()
+    store_id = a_store_in(shop, owner)
+    items = {}
     for n in range(3):
-        listed = ListProduct(
-            product_id=uuid.uuid4(),
-            store_id=store_id,
-            title=f"Stoneware mug n°{n}",
-            description="Glazed by hand",
-            price=Decimal("12.50"),
-            category="kitchen",
-        )
-        shop.list_product(listed, owner)
-        shop.adjust_stock(
-            AdjustStock(store_id=store_id, product_id=listed.product_id, quantity=10), owner
-        )
-        items.append(OrderItem(product_id=listed.product_id, quantity=n + 1))
-    order = PlaceOrder(
-        order_id=uuid.uuid4(), user_id=owner.user_id, store_id=store_id, items=tuple(items)
-    )
-    shop.place_order(order)
+        product_id = a_product_in(shop, store_id, owner, "12.50", f"Stoneware mug n°{n}")
+        stock_of(shop, store_id, product_id, owner, 10)
+        items[product_id] = n + 1
+    an_order_for(shop, store_id, owner.user_id, items)
     found: dict[str, StoredEvent] = {}
     for notification in shop.recorder.select_notifications(start=1, limit=100):
         kind = ".".join(notification.topic.split(":")[1].split(".")[-2:])
