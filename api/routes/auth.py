@@ -57,8 +57,9 @@ def register(body: RegisterIn, services: ServicesDep, response: Response) -> Ses
         email=str(body.email), username=body.username, password=body.password, role=body.role
     )
     user, position = services.accounts.register(cmd)
-    answer_position(response, Outcome(user, position, services.accounts.name))
-    response.headers["Location"] = "/api/auth/me"
+    answer_position(
+        response, Outcome(user, position, services.accounts.name), created="/api/auth/me"
+    )
     return session_for(services, user)
 
 

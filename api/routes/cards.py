@@ -44,8 +44,7 @@ def request_card(
     card_id = card_id_for(actor.user_id, idempotency_key) if idempotency_key else uuid4()
     cmd = RequestCard(card_id=card_id, user_id=actor.user_id, color=body.color)
     outcome = services.cards.request_card(cmd)
-    answer_position(response, outcome)
-    response.headers["Location"] = f"/api/cards/{card_id}"
+    answer_position(response, outcome, created=f"/api/cards/{card_id}")
     if outcome.aggregate.status == "pending":
         response.status_code = 202
     return card_out(outcome.aggregate)

@@ -112,8 +112,7 @@ def list_product(
     outcome = services.shop.list_product(
         ListProduct(product_id=uuid4(), **body.model_dump()), actor
     )
-    answer_position(response, outcome)
-    response.headers["Location"] = f"/api/products/{outcome.aggregate.id}"
+    answer_position(response, outcome, created=f"/api/products/{outcome.aggregate.id}")
     return product_out(outcome.aggregate, datetime.now(UTC))
 
 

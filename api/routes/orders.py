@@ -105,8 +105,7 @@ def place_order(
             items=items,
         )
         outcome = services.shop.place_order(cmd, now=now)
-    answer_position(response, outcome)
-    response.headers["Location"] = f"/api/orders/{order_id}"
+    answer_position(response, outcome, created=f"/api/orders/{order_id}")
     return order_out(outcome.aggregate)
 
 

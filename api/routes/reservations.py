@@ -59,8 +59,7 @@ def reserve(
         minutes=body.minutes,
     )
     outcome = services.shop.reserve_stock(cmd, now=datetime.now(UTC))
-    answer_position(response, outcome)
-    response.headers["Location"] = f"/api/reservations/{reservation_id}"
+    answer_position(response, outcome, created=f"/api/reservations/{reservation_id}")
     return reservation_out(outcome.aggregate)
 
 

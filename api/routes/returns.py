@@ -38,8 +38,7 @@ def request_return(
     items = tuple(OrderItem(product_id=i.product_id, quantity=i.quantity) for i in body.items)
     cmd = RequestReturn(order_id=order_id, items=items, reason=body.reason)
     outcome = services.shop.request_return(cmd, actor, datetime.now(UTC))
-    answer_position(response, outcome)
-    response.headers["Location"] = f"/api/returns/{outcome.aggregate.id}"
+    answer_position(response, outcome, created=f"/api/returns/{outcome.aggregate.id}")
     return return_out(outcome.aggregate)
 
 

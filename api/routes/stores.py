@@ -64,8 +64,7 @@ def create_store(
     """Register a store owned by the caller."""
     cmd = RegisterStore(store_id=uuid4(), owner_id=actor.user_id, **body.model_dump())
     outcome = services.shop.register_store(cmd)
-    answer_position(response, outcome)
-    response.headers["Location"] = f"/api/stores/{cmd.store_id}"
+    answer_position(response, outcome, created=f"/api/stores/{cmd.store_id}")
     return store_out(outcome.aggregate)
 
 
@@ -160,8 +159,7 @@ def adjust_stock(
     """Receive stock (positive quantity) or correct it (signed, with a reason)."""
     cmd = AdjustStock(store_id=store_id, **body.model_dump())
     outcome = services.shop.adjust_stock(cmd, actor)
-    answer_position(response, outcome)
-    response.headers["Location"] = f"/api/stores/{store_id}/inventory"
+    answer_position(response, outcome, created=f"/api/stores/{store_id}/inventory")
     item = outcome.aggregate
     return StockOut(
         store_id=store_id,
