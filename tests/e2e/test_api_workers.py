@@ -27,14 +27,7 @@ def test_api_workers_write_one_json_object_per_line(
 ) -> None:
     """`container`: this run's database, with its tables."""
     port, log = free_port(), tmp_path / "api.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url or "",
-        "REDIS_URL": settings.redis_url or "",
-        "JWT_SECRET": "j" * 40,
-        "BAZAAR_PORT": str(port),
-        "LOG_FORMAT": "json",
-    }
+    env = api_environment(settings, port, LOG_FORMAT="json")
     with log.open("w") as out:
         api = subprocess.Popen(
             [BAZAAR, "api", "--workers", "2"], env=env, stdout=out, stderr=subprocess.STDOUT
@@ -78,14 +71,7 @@ def test_any_api_worker_reports_the_requests_of_all(
     settings: Settings, container: Container, tmp_path: Path
 ) -> None:
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url or "",
-        "REDIS_URL": settings.redis_url or "",
-        "JWT_SECRET": "j" * 40,
-        "BAZAAR_PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-    }
+    env = api_environment(settings, port, LOG_LEVEL="WARNING")
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     with (tmp_path / "api.log").open("w") as out:
         api = subprocess.Popen(
@@ -114,3 +100,15 @@ def _health_requests(url: str) -> float:
         re.M,
     )
     return float(found[1]) if found else 0.0
+
+
+def api_environment(settings: Settings, port: int, **chosen: str) -> dict[str, str]:
+    """What `bazaar api` started here needs to serve this run's database on `port`."""
+    return {
+        **os.environ,
+        "DATABASE_URL": settings.database_url or "",
+        "REDIS_URL": settings.redis_url or "",
+        "JWT_SECRET": "j" * 40,
+        "BAZAAR_PORT": str(port),
+        **chosen,
+    }
