@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -19,10 +18,9 @@ from bazaar.wiring import Container, build, migrate
 from streams.runner import InProcessRunner
 from tests.card_provider import ProviderControl, a_card_provider
 from tests.fakes import SmtpSink, Webhook, a_webhook, an_smtp_sink
-from tests.stacks import a_fresh_database, free_port
+from tests.stacks import TEST_REDIS_URL, a_fresh_database, free_port
 from tests.waiting import poll_until
 
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 JWT_SECRET = "test-only-secret-" + uuid.uuid4().hex
 CARD_PROVIDER_TIMEOUT_S = 0.5
 

@@ -25,6 +25,8 @@ from bazaar.wiring import Container, build, migrate
 from tests.waiting import poll_until
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+"""The Redis db the run may use (and empty): every test that needs the shared Redis takes this."""
 
 
 @contextmanager
@@ -68,12 +70,14 @@ def a_built_stack(database_url: str, redis_url: str, **overrides: Any) -> Iterat
 
 
 @contextmanager
-def a_stack_of_its_own(redis_url: str) -> Iterator[Container]:
-    """A built stack on a new database and an emptied Redis db: no runner moves its
-    positions, so a test drives its views by hand."""
-    with redis.Redis.from_url(redis_url) as client:
-        client.flushdb()
-    with a_fresh_database() as database_url, a_built_stack(database_url, redis_url) as container:
+def a_stack_of_its_own(directory: Path) -> Iterator[Container]:
+    """A built stack on a new database and a Redis server of its own (its data in
+    `directory`): no runner moves its positions, so a test drives its views by hand."""
+    with (
+        a_redis_server(directory) as redis_server,
+        a_fresh_database() as database_url,
+        a_built_stack(database_url, redis_server.url) as container,
+    ):
         yield container
 
 

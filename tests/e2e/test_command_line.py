@@ -18,7 +18,7 @@ import pytest
 
 from bazaar.cli import main
 from bazaar.settings import Settings
-from tests.stacks import a_built_stack, a_fresh_database, free_port
+from tests.stacks import TEST_REDIS_URL, a_built_stack, a_fresh_database, free_port
 from tests.waiting import poll_until
 from write_model.users import User
 
@@ -188,7 +188,7 @@ def database_env() -> Iterator[dict[str, str]]:
     with a_fresh_database() as url:
         yield {
             "DATABASE_URL": url,
-            "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
+            "REDIS_URL": TEST_REDIS_URL,
             "JWT_SECRET": "y" * 40,
             "PASSWORD_HASH_MEMORY_KIB": "8192",
             "PASSWORD_HASH_TIME_COST": "1",

@@ -26,12 +26,11 @@ from write_model.shop import Shop
 
 pytestmark = pytest.mark.integration
 PARTITIONS = 4
-REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
 @pytest.fixture(scope="module")
-def stack() -> Iterator[Container]:
-    with a_stack_of_its_own(REDIS_URL) as container:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
+    with a_stack_of_its_own(tmp_path_factory.mktemp("redis")) as container:
         yield container
 
 

@@ -1,6 +1,6 @@
 """Projections driven by hand on real Postgres and Redis: redelivery, disorder, ignored batches.
 
-The module has a database and a Redis db of its own, so no runner moves its positions.
+The module has a database and a Redis server of its own, so no runner moves its positions.
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ from write_model.shop import Shop
 
 pytestmark = pytest.mark.integration
 
-REDIS_URL = "redis://127.0.0.1:6379/14"
 Delivery = list[tuple[int, Any]]
 SQL_VIEWS = {
     "catalogue": "SELECT id, title, price, category, delisted, version, flash_price,"
@@ -106,8 +105,8 @@ FORGET = {
 
 
 @pytest.fixture(scope="module")
-def stack() -> Iterator[Container]:
-    with a_stack_of_its_own(REDIS_URL) as container:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
+    with a_stack_of_its_own(tmp_path_factory.mktemp("redis")) as container:
         yield container
 
 
