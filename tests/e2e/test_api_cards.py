@@ -157,18 +157,6 @@ class TestAnUnusableAnswer:
         poll_until(lambda: saga_job_done(container, card_id))
         assert len(card_provider.calls(customer.user_id)) == 1
 
-    def test_the_log_names_the_providers_card_for_reconciling(
-        self, client: httpx.Client, card_provider: ProviderControl, caplog: pytest.LogCaptureFixture
-    ) -> None:
-        customer = register(client)
-        card_provider.expire(customer.user_id, "past")
-
-        answer = request_card(client, customer)
-
-        (made,) = card_provider.cards(customer.user_id)
-        (logged,) = [r for r in caplog.records if made["id"] in r.getMessage()]
-        assert answer.json()["details"]["card_id"] in logged.getMessage()
-
 
 def spoil_answers(provider: ProviderControl, user_id: str, how: str) -> None:
     """An expiry that has passed, one that is no date, or a body that is not JSON."""

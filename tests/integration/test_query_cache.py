@@ -21,7 +21,6 @@ from eventsourcing.persistence import Tracking
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from projections.orders import OrdersProjection
 from projections.query_cache import QueryCacheProjection
 from read_model.paging import Page, PageRequest
 from read_model.redis.cache import PAUSE_SECONDS, Cached, QueryCache
@@ -418,11 +417,6 @@ class TestTheProjection:
         project(shop, projection)
 
         assert not cache.order(order.id, None, FakeSql(head(shop), an_order(2))).hit
-
-    def test_follows_exactly_the_order_events_the_orders_projection_writes(self) -> None:
-        order_topics = {t for t in QueryCacheProjection.topics if ":Order." in t}
-
-        assert order_topics == set(OrdersProjection.topics)
 
 
 def head(shop: Shop) -> int:
