@@ -91,7 +91,7 @@ def the_order(
 
 
 class TestProductPages:
-    def test_the_first_read_misses_and_the_next_hits(
+    def test_a_read_after_the_first_hits(
         self, client: httpx.Client, container: Container, store: Store
     ) -> None:
         settled(container, store.placed)
@@ -165,7 +165,7 @@ EXPECTED: dict[str, list[tuple[str, str, Any]]] = {
 
 
 class TestOrderDetails:
-    def test_the_first_read_misses_and_the_next_hits(
+    def test_a_read_after_the_first_hits(
         self, client: httpx.Client, container: Container, store: Store
     ) -> None:
         settled(container, store.placed)
@@ -207,7 +207,7 @@ class TestOrderDetails:
         assert_error(response, 404, "order_not_found")
 
     @pytest.mark.parametrize("who", ["owner", "admin"])
-    def test_a_cached_order_is_shown_to_the_store_owner_and_admins(
+    def test_a_cached_order_is_shown_to_whoever_may_see_it(
         self, client: httpx.Client, container: Container, store: Store, who: str
     ) -> None:
         settled(container, store.placed)

@@ -89,7 +89,7 @@ class TestRequestingACard:
         shown = client.get(f"/api/cards/{card['id']}", headers={**customer.auth, **after(answer)})
         assert shown.json() == card
 
-    def test_a_user_unknown_to_the_provider_is_refused_and_gets_no_card(
+    def test_a_user_unknown_to_the_provider_gets_no_card(
         self, client: httpx.Client, card_provider: ProviderControl
     ) -> None:
         customer = register(client)
@@ -137,7 +137,7 @@ class TestTheProvidersExpiry:
 
 class TestAnUnusableAnswer:
     @pytest.mark.parametrize("spoilt", ["past", "garbage", "not_json"])
-    def test_an_unusable_answer_is_502_and_the_card_is_failed_without_asking_again(
+    def test_an_unusable_answer_fails_the_card_without_asking_again(
         self,
         client: httpx.Client,
         container: Container,
@@ -184,7 +184,7 @@ class TestProviderCallMetrics:
 
 
 class TestAnUnavailableProvider:
-    def test_a_5xx_answers_pending_and_the_saga_orders_the_card_later(
+    def test_a_5xx_leaves_the_card_pending_for_the_saga_to_order(
         self, client: httpx.Client, card_provider: ProviderControl
     ) -> None:
         customer = register(client)
@@ -200,7 +200,7 @@ class TestAnUnavailableProvider:
         assert len(card_provider.cards(customer.user_id)) == 1
         assert len(card_provider.calls(customer.user_id)) == 2
 
-    def test_a_slow_provider_answers_pending_and_the_same_card_is_ordered_later(
+    def test_a_slow_provider_s_card_is_ordered_once_later(
         self, client: httpx.Client, card_provider: ProviderControl
     ) -> None:
         customer = register(client)
@@ -216,7 +216,7 @@ class TestAnUnavailableProvider:
         assert shown["last4"] == made["last4"]
         assert card_provider.cards(customer.user_id) == [made]
 
-    def test_a_provider_that_is_down_answers_pending_and_the_runner_settles_it(
+    def test_a_card_pending_while_the_provider_is_down_is_settled_later(
         self, client: httpx.Client, container: Container, card_provider: ProviderControl
     ) -> None:
         customer = register(client)

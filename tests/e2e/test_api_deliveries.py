@@ -80,7 +80,7 @@ def as_instant(text: str) -> datetime:
 
 
 class TestScheduleDelivery:
-    def test_the_customer_books_a_slot_and_sees_it_scheduled(
+    def test_the_customer_sees_the_slot_they_booked(
         self, client: httpx.Client, placed: Placed
     ) -> None:
         slot = a_slot(10)

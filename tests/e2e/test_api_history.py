@@ -120,7 +120,7 @@ class TestOrderHistory:
         statuses = [e["data"]["status"] for e in events if e["type"] == "StatusChanged"]
         assert statuses == ["processing", "shipped", "delivered"]
 
-    def test_says_who_did_each_thing_and_when_in_utc(
+    def test_says_who_did_each_thing_when_in_utc(
         self, client: httpx.Client, delivered: Delivered
     ) -> None:
         events = events_of(client, delivered.customer, delivered.order_id)
@@ -130,7 +130,7 @@ class TestOrderHistory:
         assert all(moment(e["at"]).utcoffset() == timedelta(0) for e in events)
         assert [moment(e["at"]) for e in events] == sorted(moment(e["at"]) for e in events)
 
-    def test_gives_the_placed_lines_with_money_and_ids_as_text(
+    def test_gives_the_placed_lines_as_json_strings(
         self, client: httpx.Client, delivered: Delivered
     ) -> None:
         placed = events_of(client, delivered.customer, delivered.order_id)[0]
@@ -151,7 +151,7 @@ class TestOrderHistory:
             "by": delivered.owner.user_id,
         }
 
-    def test_the_store_owner_and_an_admin_read_the_same_history(
+    def test_the_store_owner_reads_the_history_an_admin_reads(
         self, client: httpx.Client, container: Container, delivered: Delivered
     ) -> None:
         admin = an_admin(client, container.accounts)
@@ -243,7 +243,7 @@ class TestOrderAsOf:
 
         assert_error(response, 400, "invalid_as_of")
 
-    def test_a_version_and_a_time_together_are_a_bad_request(
+    def test_a_version_with_a_time_is_a_bad_request(
         self, client: httpx.Client, delivered: Delivered
     ) -> None:
         response = as_of(
@@ -284,7 +284,7 @@ class TestAuditCommand:
         monkeypatch.setenv("JWT_SECRET", "z" * 40)
         monkeypatch.setenv("LOG_LEVEL", "WARNING")
 
-    def test_prints_one_block_per_event_with_time_type_who_and_data(
+    def test_prints_one_block_per_event(
         self, client: httpx.Client, delivered: Delivered, capsys: pytest.CaptureFixture[str]
     ) -> None:
         events = events_of(client, delivered.customer, delivered.order_id)

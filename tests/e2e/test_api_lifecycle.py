@@ -85,7 +85,7 @@ def expected_status(role: str, current: str, target: str) -> int:
 
 
 @pytest.mark.parametrize(("current", "target", "role"), list(product(STATUSES, STATUSES, ROLES)))
-def test_a_status_change_is_allowed_only_along_the_lifecycle_and_by_the_right_people(
+def test_a_status_change_answers_what_the_contract_says_for_the_caller(
     client: httpx.Client, cast: Cast, current: str, target: str, role: str
 ) -> None:
     order_id = an_order_in(client, cast, current)
@@ -102,7 +102,7 @@ class TestStock:
         ("status", "on_hand_change", "reserved_change"),
         [("cancelled", 0, 0), ("shipped", -1, 0), ("processing", 0, 1)],
     )
-    def test_the_event_store_and_the_read_model_agree_on_stock_after_a_change(
+    def test_the_read_model_shows_the_event_store_s_stock_after_a_change(
         self,
         client: httpx.Client,
         container: Container,

@@ -131,7 +131,7 @@ class TestHolding:
         assert_error(response, 400, "insufficient_stock")
         assert response.json()["details"]["shortfalls"][0]["available"] == 1
 
-    def test_refuses_short_stock_with_the_shortfalls_and_holds_nothing(
+    def test_refuses_short_stock_holding_nothing(
         self, client: httpx.Client, counter: Counter
     ) -> None:
         response = hold(client, counter.customer, counter.store, {counter.mug: 6})
@@ -172,7 +172,7 @@ class TestHolding:
 
 
 class TestReading:
-    def test_its_customer_and_admins_see_it_others_find_nothing(
+    def test_only_its_customer_or_an_admin_finds_it(
         self, client: httpx.Client, counter: Counter, container: Container
     ) -> None:
         reservation = held(client, counter, 1)
@@ -201,7 +201,7 @@ class TestReading:
 
 
 class TestReleasing:
-    def test_gives_the_units_back_at_once_and_a_repeat_changes_nothing(
+    def test_releasing_gives_the_units_back_once(
         self, client: httpx.Client, counter: Counter
     ) -> None:
         reservation = held(client, counter, 3)
@@ -310,7 +310,7 @@ def a_hold_running_out(container: Container, counter: Counter, quantity: int, in
 
 
 class TestExpiry:
-    def test_an_expired_hold_gives_its_units_back_and_cannot_be_ordered(
+    def test_an_expired_hold_is_over(
         self, client: httpx.Client, counter: Counter, container: Container
     ) -> None:
         reservation_id = a_hold_running_out(container, counter, 4, in_s=0.5)

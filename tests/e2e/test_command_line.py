@@ -163,7 +163,7 @@ def test_api_workers_started_beside_bazaar_up_find_its_servers(
     assert stores.json()["count"] == 3
 
 
-def test_bazaar_up_with_a_configured_admin_starts_fresh_and_seeded_and_lists_it(
+def test_bazaar_up_with_a_configured_admin_starts_a_seeded_stack_listing_them(
     bare_environment: dict[str, str], tmp_path: Path
 ) -> None:
     env = {**bare_environment, "BAZAAR_ADMIN_EMAIL": "admin@shop.example"}
@@ -330,7 +330,7 @@ class TestProjectionCommands:
         monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
         monkeypatch.setenv("JWT_SECRET", "z" * 40)
 
-    def test_status_lists_each_subscription_with_its_lag_and_views(
+    def test_status_lists_each_subscription_with_its_views_lag(
         self, server: str, capsys: pytest.CaptureFixture[str]
     ) -> None:
         main(["projections", "status"])
@@ -344,7 +344,7 @@ class TestProjectionCommands:
         assert {"inventory_cache", "suggest", "query_cache"} == set(lines["shop.redis"])
         assert "cards" in lines["cards.sql"]
 
-    def test_rebuild_reports_its_rate_and_verify_then_finds_nothing(
+    def test_verify_finds_nothing_after_a_rebuild(
         self, server: str, capsys: pytest.CaptureFixture[str]
     ) -> None:
         main(["projections", "rebuild", "orders"])
@@ -375,7 +375,7 @@ def test_verify_exits_with_status_1_when_a_view_differs_from_its_log(
     assert "  orders extra (live only)" in verified.stdout
 
 
-def test_completion_scripts_complete_commands_and_their_subcommands() -> None:
+def test_completion_scripts_complete_commands_at_every_level() -> None:
     script = run_bazaar("completion", "bash", env={})
     assert "_BAZAAR_COMPLETE=bash_complete" in script
 

@@ -103,7 +103,7 @@ def test_expires_after_the_runner_was_killed_with_its_job_recorded(stack: Stack)
     assert stack.available() == 6
 
 
-def test_expires_after_the_saga_executor_was_killed_and_restarted(stack: Stack) -> None:
+def test_expires_after_the_saga_executor_comes_back_from_a_crash(stack: Stack) -> None:
     stack.processes.start("runner", "--no-sagas")
     executor = stack.processes.start("sagas", "run")
     held = stack.a_hold_ending_in(3)

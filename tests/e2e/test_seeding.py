@@ -93,7 +93,7 @@ class TestSeed:
         events = shop_events(database)
         assert len(of_kind(events, Order.Confirmed)) == len(of_kind(events, Order.Placed)) > 0
 
-    def test_prints_the_logins_and_the_rate(
+    def test_prints_a_summary_with_the_logins(
         self, database: str, capsys: pytest.CaptureFixture[str]
     ) -> None:
         printed = seeded(capsys, "--products", "60", "--stores", "3")
@@ -113,7 +113,7 @@ class TestSeed:
 
         assert re.search(r"seeded 2 stores, 40 products and \d+ orders", printed), printed
 
-    def test_a_second_run_adds_no_events_and_says_so(
+    def test_a_second_run_says_it_adds_no_events(
         self, database: str, capsys: pytest.CaptureFixture[str]
     ) -> None:
         seeded(capsys, "--products", "60", "--stores", "3")

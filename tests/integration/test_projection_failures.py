@@ -100,7 +100,7 @@ def recorded_failure(container: Container, refusing: RefusingStores) -> Recorded
     return poll_until(found, timeout=20)
 
 
-def test_the_failure_names_the_projection_the_event_and_the_error(
+def test_the_recorded_failure_says_where_the_projection_stopped_why(
     container: Container, refusing: RefusingStores
 ) -> None:
     poisoned_at = a_poisoned_store(container, refusing)
@@ -131,7 +131,7 @@ def test_the_other_projections_go_on_meanwhile(
     assert recorded_failure(container, refusing).attempts >= 1
 
 
-def test_readiness_answers_503_naming_the_projection_and_the_event(
+def test_readiness_answers_503_naming_the_event_a_projection_stopped_at(
     container: Container, refusing: RefusingStores, api: str
 ) -> None:
     poisoned_at = a_poisoned_store(container, refusing)

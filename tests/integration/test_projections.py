@@ -374,7 +374,7 @@ class TestAgreementWithTheEventStore:
         quantities = {line.product_id: line.quantity for line in cached}
         assert quantities == {mug: items[mug].available, bowl: items[bowl].available}
 
-    def test_the_sql_and_redis_inventory_listings_agree(
+    def test_the_redis_inventory_listing_agrees_with_the_sql_one(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
     ) -> None:
         busy = a_busy_store(shop)
@@ -384,7 +384,7 @@ class TestAgreementWithTheEventStore:
         cached = stack.inventory_cache.store_inventory(busy.store_id)
         assert store_inventory(stack.pool, busy.store_id) == cached
 
-    def test_a_renamed_product_moves_in_both_listings_and_a_page_is_cut_from_them(
+    def test_a_renamed_product_moves_alike_in_both_listings(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
     ) -> None:
         since, owner = shop.recorder.max_notification_id() or 0, an_artisan()
@@ -589,7 +589,7 @@ class TestOneBatch:
 
         assert view_of(stack, name, busy.store_id) == expected
 
-    def test_placing_and_confirming_many_orders_costs_two_statements(
+    def test_following_many_new_orders_costs_two_statements(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
     ) -> None:
         delivery = events_of_new_orders(shop, projections["orders"], 20)
@@ -608,7 +608,7 @@ class TestOneBatch:
 
         assert costs[1] == costs[0]
 
-    def test_orders_placed_and_confirmed_in_one_batch_are_booked_without_reading_back(
+    def test_orders_new_in_one_batch_are_booked_without_reading_back(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
     ) -> None:
         delivery = orders_of(events_of_new_orders(shop, projections["analytics"], 5))
@@ -628,7 +628,7 @@ class TestOneBatch:
 
         assert statements == 2
 
-    def test_in_one_batch_a_shelf_alerts_once_an_hour_and_restocking_resolves_its_alert(
+    def test_in_one_batch_a_shelf_ends_with_the_alerts_its_stock_calls_for(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
     ) -> None:
         busy = a_busy_store(shop)
@@ -676,7 +676,7 @@ def transactions_run(client: redis.Redis) -> int:
 
 
 class TestTheRedisSubscription:
-    def test_a_batch_writes_every_redis_view_and_its_position_in_one_transaction(
+    def test_a_batch_writes_the_redis_views_with_their_position_in_one_transaction(
         self, stack: Container, shop: Shop
     ) -> None:
         busy = a_busy_store(shop)

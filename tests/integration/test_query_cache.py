@@ -115,7 +115,7 @@ def read_page(
 
 
 class TestProductPages:
-    def test_a_miss_is_read_from_sql_and_the_next_read_hits(self, cache: QueryCache) -> None:
+    def test_a_read_after_a_miss_hits(self, cache: QueryCache) -> None:
         a_batch(cache, 10, products=True)
         sql = FakeSql(10, a_page("Mug"))
 
@@ -209,7 +209,7 @@ class TestProductPages:
 
 
 class TestOrders:
-    def test_a_miss_is_read_from_sql_and_the_next_read_hits(self, cache: QueryCache) -> None:
+    def test_a_read_after_a_miss_hits(self, cache: QueryCache) -> None:
         order = an_order(2)
         a_batch(cache, 10, orders=(order,))
         sql = FakeSql(10, order)

@@ -145,7 +145,7 @@ class TestRebuild:
 
 
 class TestInventoryCache:
-    def test_a_rebuilt_cache_takes_over_and_agrees_with_sql(
+    def test_a_rebuilt_cache_takes_over_agreeing_with_sql(
         self, container: Container, shop_floor: tuple[UUID, list[UUID]]
     ) -> None:
         store_id, _ = shop_floor

@@ -168,7 +168,7 @@ def test_mail_that_fails_at_first_is_sent_by_a_later_attempt(servers: tuple[str,
         assert job.attempts >= 2 and job.outcome == f"sent to {mail['To']}"
 
 
-def test_mail_that_cannot_be_sent_is_parked_listed_and_sent_on_retry(
+def test_mail_parked_for_an_operator_is_sent_when_they_retry_it(
     servers: tuple[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     port = free_port()

@@ -59,7 +59,7 @@ def a_store(owner_id: UUID | None = None, **hours: Any) -> Store:
 
 
 class TestStore:
-    def test_registers_with_an_owner_and_a_place(self) -> None:
+    def test_registers_a_store_where_its_owner_says(self) -> None:
         owner_id = uuid4()
 
         store = a_store(owner_id)

@@ -73,7 +73,7 @@ def event_types(order: Order) -> list[type]:
 
 
 class TestPlace:
-    def test_keeps_the_lines_and_awaits_a_decision(self) -> None:
+    def test_a_placed_order_awaits_a_decision_on_its_lines(self) -> None:
         line = a_line(quantity=2)
 
         order = a_placed_order(line)
@@ -81,7 +81,7 @@ class TestPlace:
         assert order.lines == (line,)
         assert order.status == "placed"
 
-    def test_totals_price_and_items_over_every_line(self) -> None:
+    def test_totals_every_line(self) -> None:
         order = a_placed_order(a_line(2, "10.00"), a_line(3, "5.00"))
 
         totals = (order.total_price, order.total_items)
@@ -100,7 +100,7 @@ class TestConfirm:
 
 
 class TestReject:
-    def test_records_the_reason_and_shortfalls(self) -> None:
+    def test_records_why_it_was_rejected(self) -> None:
         order = a_placed_order()
         short = Shortfall(product_id=uuid4(), requested=3, available=1)
 
@@ -187,7 +187,7 @@ class TestScheduleDelivery:
         assert order.delivery is None
 
     @pytest.mark.parametrize("status", ["confirmed", "processing"])
-    def test_books_the_slot_and_address_while_the_store_has_the_order(self, status: str) -> None:
+    def test_books_a_delivery_while_the_store_has_the_order(self, status: str) -> None:
         order, by = an_order_that_is(status), uuid4()
 
         booked = order.schedule_delivery(
@@ -203,7 +203,7 @@ class TestScheduleDelivery:
             by,
         )
 
-    def test_rescheduling_replaces_the_slot_and_records_it_again(self) -> None:
+    def test_rescheduling_replaces_the_booked_slot(self) -> None:
         order = an_order_that_is("confirmed")
         book(order, TEN_AM)
 

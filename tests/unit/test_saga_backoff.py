@@ -115,5 +115,5 @@ class TestRetryOrPark:
     def test_records_a_give_up_by_its_reason_alone(self) -> None:
         assert described(GiveUp("card refused")) == "card refused"
 
-    def test_records_another_failure_by_its_type_and_message(self) -> None:
+    def test_records_another_failure_with_its_type(self) -> None:
         assert described(RetryLater("503")) == "RetryLater: 503"
