@@ -34,7 +34,7 @@ from tests.http_driver import (
     set_status,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from tests.http_driver import (
 )
 from tests.waiting import poll_until
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 
 JOURNEY = [
     (1, "Placed"),

@@ -23,7 +23,7 @@ from tests.http_driver import (
     register,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 
 
 @dataclass(frozen=True)

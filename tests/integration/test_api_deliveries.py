@@ -24,7 +24,7 @@ from tests.http_driver import (
     set_status,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 ADDRESS = "1 Rua Augusta, Lisbon"
 
 

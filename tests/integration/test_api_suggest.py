@@ -17,7 +17,7 @@ from bazaar.wiring import Container
 from tests.http_driver import Session, a_store, assert_error, position_in, register
 from tests.waiting import poll_until
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 LIMIT_PER_MINUTE = 20
 
 

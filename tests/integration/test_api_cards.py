@@ -29,7 +29,7 @@ from tests.http_driver import (
 from tests.stacks import serving
 from tests.waiting import poll_until
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 
 
 @contextmanager

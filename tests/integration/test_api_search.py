@@ -21,7 +21,7 @@ from bazaar.wiring import build
 from tests.http_driver import Session, a_store, adjust, after, assert_error, receive, register
 from tests.stacks import free_port, serving
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 TOKEN = "qx" + "".join(random.choices(string.ascii_lowercase, k=8))
 # A spot in the South Pacific, so no other test's store is ever near it.
 SPOT = (-45.0, -120.0)

@@ -10,7 +10,7 @@ import pytest
 
 from tests.http_driver import Session, a_product, a_store, after, assert_error, register
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 
 
 def post_product(

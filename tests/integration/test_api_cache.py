@@ -30,7 +30,7 @@ from tests.http_driver import (
 from tests.stacks import free_port, serving
 from tests.waiting import poll_until
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 A_LONG_SALE = {
     "price": "8.00",
     "starts_at": "2020-01-01T00:00:00Z",

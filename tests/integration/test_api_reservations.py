@@ -28,7 +28,7 @@ from tests.http_driver import (
 from tests.waiting import poll_until
 from write_model.commands import Actor
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 
 
 @dataclass(frozen=True)

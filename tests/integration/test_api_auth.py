@@ -14,7 +14,7 @@ from bazaar.settings import Settings
 from tests.http_driver import after, assert_error, position_in, register, sign_in
 from tests.waiting import poll_until
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 PASSWORD = "s3cret-pass"
 MAX_REGISTRATIONS = 50
 

@@ -24,7 +24,7 @@ from tests.http_driver import (
 from write_model.inventory import StockItem
 from write_model.orders import NEXT_STATUSES
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 STATUSES = ("confirmed", "processing", "shipped", "delivered", "cancelled", "rejected")
 ROLES = ("customer", "owner", "admin", "stranger")
 PATH_TO = {

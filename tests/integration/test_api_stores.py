@@ -23,7 +23,7 @@ from tests.http_driver import (
     register,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 # A spot in the Atlantic, so no other test's store is ever near it.
 HOME = (40.0, -30.0)
 KM_PER_DEGREE_OF_LATITUDE = 111.2
