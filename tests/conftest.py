@@ -18,7 +18,7 @@ from bazaar.wiring import Container, build, migrate
 from streams.runner import InProcessRunner
 from tests.card_provider import ProviderControl, a_card_provider
 from tests.fakes import SmtpSink, Webhook, a_webhook, an_smtp_sink
-from tests.stacks import TEST_REDIS_URL, a_fresh_database, free_port
+from tests.stacks import TEST_POOL_SIZE, TEST_REDIS_URL, a_fresh_database, free_port
 from tests.waiting import poll_until
 
 JWT_SECRET = "test-only-secret-" + uuid.uuid4().hex
@@ -88,6 +88,7 @@ def settings(
         smtp_url=smtp_sink.url,
         shipping_webhook_url=webhook.url,
         saga_backoff_s=0.05,
+        postgres_pool_size=TEST_POOL_SIZE,
         card_provider_url=card_provider.url,
         card_provider_timeout_s=CARD_PROVIDER_TIMEOUT_S,
         _env_file=None,
