@@ -14,13 +14,11 @@ from bazaar.settings import Settings
 from bazaar.wiring import Container
 from tests.http_driver import (
     Session,
-    a_product,
-    a_store,
+    a_stocked_product,
     after,
     an_admin,
     assert_error,
     place,
-    receive,
     register,
     set_status,
 )
@@ -72,11 +70,9 @@ def book(client: httpx.Client, who: Session, order_id: str, slot: datetime) -> h
 
 @pytest.fixture
 def delivered(client: httpx.Client) -> Delivered:
-    owner, customer = register(client, "artisan"), register(client)
-    store = a_store(client, owner)
-    mug = a_product(client, owner, store["id"], price="12.50", title="Mug")
-    receive(client, owner, store["id"], mug["id"], 5)
-    order_id = succeeded(place(client, customer, store["id"], {mug["id"]: 2})).json()["id"]
+    shelf, customer = a_stocked_product(client, 5, price="12.50", title="Mug"), register(client)
+    owner, mug = shelf.owner, shelf.product_id
+    order_id = succeeded(place(client, customer, shelf.store_id, {mug: 2})).json()["id"]
     slots = tomorrow_at(10), tomorrow_at(11)
     book(client, customer, order_id, slots[0])
     succeeded(set_status(client, owner, order_id, "processing"))
@@ -84,7 +80,7 @@ def delivered(client: httpx.Client) -> Delivered:
     succeeded(set_status(client, owner, order_id, "shipped"))
     poll_until(lambda: events_of(client, owner, order_id)[-1]["type"] == "ShipmentNotified")
     last = succeeded(set_status(client, owner, order_id, "delivered"))
-    return Delivered(owner, customer, order_id, mug["id"], slots, last)
+    return Delivered(owner, customer, order_id, mug, slots, last)
 
 
 def history(client: httpx.Client, who: Session, order_id: str) -> httpx.Response:
