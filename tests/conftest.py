@@ -95,6 +95,15 @@ def settings(
     )
 
 
+@pytest.fixture
+def cli_environment(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`bazaar` commands a test runs in this process (`main([...])`) reach this run's servers."""
+    monkeypatch.setenv("DATABASE_URL", settings.database_url or "")
+    monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
+    monkeypatch.setenv("JWT_SECRET", "z" * 40)
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")
+
+
 @pytest.fixture(scope="session")
 def container(settings: Settings) -> Iterator[Container]:
     migrate(settings)

@@ -87,6 +87,8 @@ class Shelf:
     owner: Session
     store_id: str
     product_id: str
+    stocked: httpx.Response
+    """The answer to receiving the stock: a read after it sees the product in stock."""
 
 
 def a_stocked_product(
@@ -100,8 +102,8 @@ def a_stocked_product(
     owner = register(client, "artisan")
     store_id = a_store(client, owner, **(store_fields or {}))["id"]
     product_id = a_product(client, owner, store_id, **product_fields)["id"]
-    receive(client, owner, store_id, product_id, quantity)
-    return Shelf(owner, store_id, product_id)
+    stocked = receive(client, owner, store_id, product_id, quantity)
+    return Shelf(owner, store_id, product_id, stocked)
 
 
 def place(

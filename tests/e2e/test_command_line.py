@@ -17,7 +17,6 @@ import psycopg
 import pytest
 
 from bazaar.cli import main
-from bazaar.settings import Settings
 from tests.stacks import TEST_REDIS_URL, a_built_stack, a_fresh_database, free_port
 from tests.waiting import poll_until
 from write_model.users import User
@@ -323,13 +322,8 @@ def test_createadmin_refuses_a_username_with_a_control_character(
     )
 
 
+@pytest.mark.usefixtures("cli_environment")
 class TestProjectionCommands:
-    @pytest.fixture(autouse=True)
-    def session_database(self, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setenv("DATABASE_URL", settings.database_url or "")
-        monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
-        monkeypatch.setenv("JWT_SECRET", "z" * 40)
-
     def test_status_lists_each_subscription_with_its_views_lag(
         self, server: str, capsys: pytest.CaptureFixture[str]
     ) -> None:

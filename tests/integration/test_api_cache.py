@@ -16,14 +16,12 @@ from read_model.positions import slowest
 from tests.conftest import JWT_SECRET
 from tests.http_driver import (
     Session,
-    a_product,
-    a_store,
+    a_stocked_product,
     after,
     an_admin,
     assert_error,
     place,
     position_in,
-    receive,
     register,
     set_status,
 )
@@ -52,10 +50,8 @@ class Store:
 
 @pytest.fixture
 def store(client: httpx.Client) -> Store:
-    owner, customer = register(client, "artisan"), register(client)
-    store_id = a_store(client, owner)["id"]
-    mug = a_product(client, owner, store_id, price="10.00", title="Mug")["id"]
-    receive(client, owner, store_id, mug, 10)
+    shelf, customer = a_stocked_product(client, 10, price="10.00", title="Mug"), register(client)
+    owner, store_id, mug = shelf.owner, shelf.store_id, shelf.product_id
     placed = place(client, customer, store_id, {mug: 1})
     assert placed.status_code == 201, placed.text
     return Store(owner, customer, store_id, mug, placed.json()["id"], placed)

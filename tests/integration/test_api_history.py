@@ -10,7 +10,6 @@ import httpx
 import pytest
 
 from bazaar.cli import main
-from bazaar.settings import Settings
 from bazaar.wiring import Container
 from tests.http_driver import (
     Session,
@@ -271,15 +270,8 @@ def booking_lines(slot: datetime, by: str) -> list[str]:
     return [f"    address: {ADDRESS}", f"    slot_start: {slot.isoformat()}", f"    by: {by}"]
 
 
+@pytest.mark.usefixtures("cli_environment")
 class TestAuditCommand:
-    @pytest.fixture(autouse=True)
-    def session_database(self, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-        """The CLI reads this run's servers from the environment."""
-        monkeypatch.setenv("DATABASE_URL", settings.database_url or "")
-        monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
-        monkeypatch.setenv("JWT_SECRET", "z" * 40)
-        monkeypatch.setenv("LOG_LEVEL", "WARNING")
-
     def test_prints_one_block_per_event(
         self, client: httpx.Client, delivered: Delivered, capsys: pytest.CaptureFixture[str]
     ) -> None:

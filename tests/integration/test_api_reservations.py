@@ -11,18 +11,15 @@ import httpx
 import pytest
 
 from bazaar.cli import main
-from bazaar.settings import Settings
 from bazaar.wiring import Container
 from tests.builders import a_hold_request
 from tests.http_driver import (
     Session,
-    a_product,
-    a_store,
+    a_stocked_product,
     after,
     an_admin,
     assert_error,
     available,
-    receive,
     register,
 )
 from tests.waiting import poll_until
@@ -44,10 +41,8 @@ class Counter:
 
 @pytest.fixture
 def counter(client: httpx.Client) -> Counter:
-    owner, customer = register(client, "artisan"), register(client)
-    store = a_store(client, owner)["id"]
-    mug = a_product(client, owner, store, price="10.00")["id"]
-    return Counter(owner, customer, store, mug, receive(client, owner, store, mug, 5))
+    shelf, customer = a_stocked_product(client, 5, price="10.00"), register(client)
+    return Counter(shelf.owner, customer, shelf.store_id, shelf.product_id, shelf.stocked)
 
 
 def hold(
@@ -396,15 +391,8 @@ class TestCounting:
         assert_error(response, 403, "forbidden")
 
 
+@pytest.mark.usefixtures("cli_environment")
 class TestAuditCommand:
-    @pytest.fixture(autouse=True)
-    def session_database(self, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-        """The CLI reads this run's servers from the environment."""
-        monkeypatch.setenv("DATABASE_URL", settings.database_url or "")
-        monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
-        monkeypatch.setenv("JWT_SECRET", "z" * 40)
-        monkeypatch.setenv("LOG_LEVEL", "WARNING")
-
     def test_prints_a_reservation_s_events(
         self, client: httpx.Client, counter: Counter, capsys: pytest.CaptureFixture[str]
     ) -> None:

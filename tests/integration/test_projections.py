@@ -507,6 +507,19 @@ def forget_the_store_in(stack: Container, name: str, store_id: UUID) -> None:
             conn.execute(statement, {"store": store_id})
 
 
+def built_then_forgotten(
+    stack: Container, shop: Shop, projection: Projection, name: str
+) -> tuple[BusyStore, Delivery, Any]:
+    """A busy store's events delivered one at a time; the store, that delivery and the rows
+    it built, which the view then forgets."""
+    busy = a_busy_store(shop)
+    delivery = events_for(shop, projection, busy.since)
+    deliver(shop, projection, delivery)
+    expected = view_of(stack, name, busy.store_id)
+    forget_the_store_in(stack, name, busy.store_id)
+    return busy, delivery, expected
+
+
 def statements_to_apply(stack: Container, view: Projection, delivery: Delivery) -> int:
     assert isinstance(view, SqlProjection)
     with stack.pool.connection() as conn, CountingCursor(conn) as cur:
@@ -537,11 +550,7 @@ class TestOneBatch:
     def test_one_batch_builds_the_rows_that_one_event_at_a_time_builds(
         self, stack: Container, shop: Shop, projections: dict[str, Projection], name: str
     ) -> None:
-        busy = a_busy_store(shop)
-        delivery = events_for(shop, projections[name], busy.since)
-        deliver(shop, projections[name], delivery)
-        expected = view_of(stack, name, busy.store_id)
-        forget_the_store_in(stack, name, busy.store_id)
+        busy, delivery, expected = built_then_forgotten(stack, shop, projections[name], name)
 
         deliver_as_one_batch(shop, projections[name], delivery)
 
@@ -551,11 +560,7 @@ class TestOneBatch:
     def test_a_batch_holding_each_event_twice_builds_the_rows_of_each_event_once(
         self, stack: Container, shop: Shop, projections: dict[str, Projection], name: str
     ) -> None:
-        busy = a_busy_store(shop)
-        delivery = events_for(shop, projections[name], busy.since)
-        deliver(shop, projections[name], delivery)
-        expected = view_of(stack, name, busy.store_id)
-        forget_the_store_in(stack, name, busy.store_id)
+        busy, delivery, expected = built_then_forgotten(stack, shop, projections[name], name)
 
         deliver_as_one_batch(shop, projections[name], [d for d in delivery for d in (d, d)])
 
@@ -578,11 +583,7 @@ class TestOneBatch:
     def test_a_batch_reaching_back_before_the_rows_ends_where_one_event_at_a_time_does(
         self, stack: Container, shop: Shop, projections: dict[str, Projection], name: str
     ) -> None:
-        busy = a_busy_store(shop)
-        delivery = events_for(shop, projections[name], busy.since)
-        deliver(shop, projections[name], delivery)
-        expected = view_of(stack, name, busy.store_id)
-        forget_the_store_in(stack, name, busy.store_id)
+        busy, delivery, expected = built_then_forgotten(stack, shop, projections[name], name)
         deliver(shop, projections[name], delivery[: len(delivery) // 2])
 
         deliver_as_one_batch(shop, projections[name], delivery)
