@@ -22,7 +22,10 @@ from projections.subscriptions import SqlSubscription
 from read_model.sql.failures import ProjectionFailures, RecordedFailure
 from streams.runner import InProcessRunner
 from tests.builders import a_product_in, a_store_in, an_artisan, an_order_for, stock_of
-from tests.stacks import a_built_stack, a_fresh_database, a_redis_server, serving
+from tests.stacks import (
+    a_stack_of_its_own,
+    serving,
+)
 from tests.waiting import poll_until
 from write_model.catalogue import Store
 from write_model.commands import RegisterStore
@@ -52,11 +55,7 @@ class RefusingStores(SqlProjection):
 
 @pytest.fixture(scope="module")
 def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
-    with (
-        a_redis_server(tmp_path_factory.mktemp("redis")) as redis_server,
-        a_fresh_database() as url,
-        a_built_stack(url, redis_server.url) as built,
-    ):
+    with a_stack_of_its_own(tmp_path_factory.mktemp("redis")) as built:
         yield built
 
 

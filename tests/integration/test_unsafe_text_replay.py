@@ -16,7 +16,10 @@ import pytest
 from api.main import create_app
 from bazaar.wiring import Container
 from tests.http_driver import Session, a_store, after, place, receive, register
-from tests.stacks import a_built_stack, a_fresh_database, a_redis_server, serving
+from tests.stacks import (
+    a_stack_of_its_own,
+    serving,
+)
 from write_model.catalogue import Product, Store
 
 pytestmark = pytest.mark.integration
@@ -26,11 +29,7 @@ NUL, REPLACEMENT = "\x00", "\ufffd"
 @pytest.fixture(scope="module")
 def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
     """A stack of its own (Redis too: it keeps positions): the read models it stops are its own."""
-    with (
-        a_redis_server(tmp_path_factory.mktemp("redis")) as redis_server,
-        a_fresh_database() as url,
-        a_built_stack(url, redis_server.url) as built,
-    ):
+    with a_stack_of_its_own(tmp_path_factory.mktemp("redis")) as built:
         runner = built.runner()
         runner.start()
         yield built
