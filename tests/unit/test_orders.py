@@ -9,6 +9,7 @@ from uuid import uuid4
 
 import pytest
 
+from tests.lifecycle import ALLOWED, PATHS, STATUSES
 from write_model.delivery import (
     Delivery,
     DeliveryNotAllowedError,
@@ -20,27 +21,11 @@ from write_model.orders import IllegalTransitionError, Order, OrderLine, Shortfa
 
 pytestmark = pytest.mark.unit
 
-# The lifecycle as DESIGN.md states it: every move not listed is refused.
-STATUSES = ("confirmed", "processing", "shipped", "delivered", "cancelled", "rejected")
-ALLOWED = {
-    ("confirmed", "processing"),
-    ("confirmed", "cancelled"),
-    ("processing", "shipped"),
-    ("processing", "cancelled"),
-    ("shipped", "delivered"),
-}
 FORBIDDEN = sorted(
     (old, new)
     for old, new in product(STATUSES, STATUSES)
     if old != new and (old, new) not in ALLOWED
 )
-PATHS = {
-    "confirmed": (),
-    "processing": ("processing",),
-    "shipped": ("processing", "shipped"),
-    "delivered": ("processing", "shipped", "delivered"),
-    "cancelled": ("cancelled",),
-}
 
 
 def a_line(quantity: int = 1, unit_price: str = "10.00") -> OrderLine:
