@@ -1,7 +1,7 @@
 """Partition feeds on the real subscriptions: each event applied once however often and in
 whatever batches it arrives, and positions that mean what they mean in process.
 
-The module has a database and a Redis db of its own, so no runner moves its positions.
+The module has a database and a Redis server of its own, so no runner moves its positions.
 """
 
 from __future__ import annotations
