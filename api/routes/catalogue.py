@@ -10,10 +10,10 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from api.answers import cache_said
 from api.dependencies import CurrentUser, Paging, ServicesDep, read_sql
 from api.errors import ApiError
 from api.read_your_writes import ShopPosition, answer_position, read_after
-from api.routes.stores import parse_near
 from api.routing import OneHopRoute
 from api.schemas.catalogue import (
     AvailabilityOut,
@@ -24,7 +24,7 @@ from api.schemas.catalogue import (
     ProductPatch,
     ProductPut,
 )
-from api.schemas.common import PageOf, SafeText
+from api.schemas.common import PageOf, SafeText, parse_near
 from read_model.sql import catalogue, inventory
 from write_model.catalogue import Product
 from write_model.commands import ListProduct, ReviseProduct, SetFlashSale
@@ -96,7 +96,7 @@ def list_products(
     found = services.query_cache.product_page(
         where, paging, target, partial(read_sql, services, catalogue.VIEW, query)
     )
-    response.headers["X-Cache"] = "HIT" if found.hit else "MISS"
+    cache_said(response, found.hit)
     page, now = found.value, datetime.now(UTC)
     results = [product_out(product, now) for product in page.results]
     return PageOf[ProductOut](

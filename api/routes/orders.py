@@ -9,6 +9,7 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
+from api.answers import cache_said
 from api.dependencies import CurrentUser, Paging, ServicesDep, read_sql
 from api.errors import ApiError
 from api.read_your_writes import ShopPosition, answer_position, read_after
@@ -32,6 +33,7 @@ from write_model.commands import (
 )
 from write_model.delivery import delivery_status
 from write_model.orders import Order
+from write_model.visibility import may_see
 
 router = APIRouter(tags=["orders"], route_class=OneHopRoute)
 OrdersRead = Depends(read_after(orders.VIEW))
@@ -145,15 +147,16 @@ def get_order(
     found = services.query_cache.order(
         order_id, target, partial(read_sql, services, orders.VIEW, query)
     )
-    response.headers["X-Cache"] = "HIT" if found.hit else "MISS"
-    if found.value is None or not may_see(actor, found.value, services):
+    cache_said(response, found.hit)
+    if found.value is None or not may_see_view(actor, found.value, services):
         raise ApiError(404, "order_not_found", f"Order {order_id} does not exist.")
     return order_out(found.value)
 
 
-def may_see(actor: Actor, order: orders.OrderView, services: ServicesDep) -> bool:
-    """Checked on every read, cached or not: the cache holds the order, never who may see it."""
-    if actor.is_admin or order.user_id == actor.user_id:
+def may_see_view(actor: Actor, order: orders.OrderView, services: ServicesDep) -> bool:
+    """Checked on every read, cached or not: the cache holds the order, never who may see it.
+    The store is looked up only when the order is not the caller's own."""
+    if may_see(actor, order.user_id):
         return True
     store = catalogue.get_store(services.pool, order.store_id)
-    return store is not None and store.owner_id == actor.user_id
+    return store is not None and may_see(actor, order.user_id, store.owner_id)

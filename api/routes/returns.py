@@ -8,14 +8,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from api.answers import pdf_answer
 from api.dependencies import CurrentUser, Paging, ServicesDep
 from api.openapi import PDF
 from api.read_your_writes import answer_position, read_after
-from api.routes.invoices import pdf_answer
-from api.routes.stores import require_owner, store_or_404
 from api.routing import OneHopRoute
 from api.schemas.common import PageOf
 from api.schemas.returns import ReturnIn, ReturnOut, ReturnStatus, ReturnStatusIn
+from api.store_access import managed_store
 from read_model.sql import catalogue, returns
 from read_model.sql.invoices import credit_note_pdf
 from write_model.commands import ChangeReturnStatus, OrderItem, RequestReturn
@@ -92,7 +92,7 @@ def store_returns(
     status: Annotated[ReturnStatus | None, Query()] = None,
 ) -> PageOf[ReturnOut]:
     """The store's returns, newest first, of one status if asked: for its owner and admins."""
-    require_owner(actor, store_or_404(services, store_id))
+    managed_store(services, actor, store_id)
     page = returns.store_returns(services.pool, store_id, status, paging)
     return PageOf[ReturnOut](
         count=page.count,
