@@ -14,7 +14,7 @@ from api.openapi import PDF
 from api.read_your_writes import answer_position, read_after
 from api.routing import OneHopRoute
 from api.schemas.common import PageOf
-from api.schemas.returns import ReturnIn, ReturnOut, ReturnStatus, ReturnStatusIn
+from api.schemas.returns import ReturnIn, ReturnOut, ReturnStatus, ReturnStatusIn, return_out
 from api.store_access import managed_store
 from read_model.sql import catalogue, returns
 from read_model.sql.invoices import credit_note_pdf
@@ -22,10 +22,6 @@ from write_model.commands import ChangeReturnStatus, OrderItem, RequestReturn
 
 router = APIRouter(tags=["returns"], route_class=OneHopRoute)
 ReturnsRead = Depends(read_after(catalogue.VIEW, returns.VIEW))
-
-
-def return_out(found: object) -> ReturnOut:
-    return ReturnOut.model_validate(found, from_attributes=True)
 
 
 @router.post("/api/orders/{order_id}/returns", status_code=201)

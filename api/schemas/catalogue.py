@@ -1,4 +1,5 @@
-"""Stores, products and inventory."""
+"""Stores, products and inventory, and how a product is shown: from its view, or from a
+command's aggregate as one."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ from api.schemas.examples import (
     example_of,
     with_examples,
 )
+from read_model.sql.catalogue import FlashSaleView, ProductView
+from write_model.catalogue import Product
 from write_model.delivery import DEFAULT_CLOSES_AT, DEFAULT_OPENS_AT, DEFAULT_TIMEZONE
 
 Description = Annotated[MultilineText, Field(max_length=5000)]
@@ -259,3 +262,42 @@ class StockOut(BaseModel):
     on_hand: int
     reserved: int
     available: int
+
+
+def product_out(product: ProductView, now: datetime) -> ProductOut:
+    """The product as the contract shows it; whether its flash sale runs is judged at `now`."""
+    sale = product.flash_sale
+    return ProductOut(
+        id=product.id,
+        store_id=product.store_id,
+        title=product.title,
+        description=product.description,
+        price=product.price,
+        category=product.category,
+        flash_sale=flash_sale_out(sale, now) if sale is not None else None,
+        created_at=product.created_at,
+    )
+
+
+def flash_sale_out(sale: FlashSaleView, now: datetime) -> FlashSaleOut:
+    """No event marks a sale's start or end: whether it runs is judged on every answer."""
+    return FlashSaleOut(
+        price=sale.price, starts_at=sale.starts_at, ends_at=sale.ends_at, active=sale.is_on(now)
+    )
+
+
+def product_view(product: Product) -> ProductView:
+    """The product as a command left it, in its view's shape: the view follows shortly."""
+    sale = product.flash_sale
+    return ProductView(
+        id=product.id,
+        store_id=product.store_id,
+        title=product.title,
+        description=product.description,
+        price=product.price,
+        category=product.category,
+        created_at=product.created_on,
+        flash_price=sale.price if sale else None,
+        flash_starts_at=sale.starts_at if sale else None,
+        flash_ends_at=sale.ends_at if sale else None,
+    )
