@@ -3,6 +3,7 @@ command's aggregate as one."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
@@ -267,16 +268,8 @@ class StockOut(BaseModel):
 def product_out(product: ProductView, now: datetime) -> ProductOut:
     """The product as the contract shows it; whether its flash sale runs is judged at `now`."""
     sale = product.flash_sale
-    return ProductOut(
-        id=product.id,
-        store_id=product.store_id,
-        title=product.title,
-        description=product.description,
-        price=product.price,
-        category=product.category,
-        flash_sale=flash_sale_out(sale, now) if sale is not None else None,
-        created_at=product.created_at,
-    )
+    shown = flash_sale_out(sale, now) if sale is not None else None
+    return ProductOut.model_validate({**asdict(product), "flash_sale": shown})
 
 
 def flash_sale_out(sale: FlashSaleView, now: datetime) -> FlashSaleOut:

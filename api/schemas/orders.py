@@ -199,17 +199,9 @@ class OrderEventOut(BaseModel):
 
 
 def order_out(order: OrderView) -> OrderOut:
-    """The order as the contract shows it."""
-    return OrderOut(
-        id=order.id,
-        store_id=order.store_id,
-        user_id=order.user_id,
-        status=order.status,
-        items=[LineOut.model_validate(line, from_attributes=True) for line in order.items],
-        total_price=order.total_price,
-        created_at=order.created_at,
-        delivery=delivery_out(order),
-    )
+    """The order as the contract shows it: its view's attributes, and the delivery booked."""
+    shown = OrderOut.model_validate(order, from_attributes=True)
+    return shown.model_copy(update={"delivery": delivery_out(order)})
 
 
 def delivery_out(order: OrderView) -> DeliveryOut | None:
