@@ -18,7 +18,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 from api.dependencies import Services, ServicesDep
-from api.errors import error_response
+from api.errors import ApiError, error_response
 from api.routing import OneHopRoute
 from api.schemas.settings import SettingsOut
 from read_model import positions
@@ -72,7 +72,7 @@ def ready(request: Request, services: ServicesDep) -> JSONResponse:
             down.append(name)
     failing = failing_projections(services) if "postgres" not in down else []
     if down or failing:
-        return error_response(request, 503, *unready(down, failing))
+        return error_response(request, ApiError(503, *unready(down, failing)))
     return JSONResponse({"status": "ready", "checks": sorted(services.checks)})
 
 
