@@ -20,6 +20,7 @@ from api.schemas.catalogue import (
     StoreIn,
     StoreOut,
     TaxRateIn,
+    stock_out,
 )
 from api.schemas.common import PageOf, SafeText, parse_near
 from api.schemas.orders import OrderSummaryOut
@@ -128,14 +129,7 @@ def adjust_stock(
     cmd = AdjustStock(store_id=store_id, **body.model_dump())
     outcome = services.shop.adjust_stock(cmd, actor)
     answer_position(response, outcome, created=f"/api/stores/{store_id}/inventory")
-    item = outcome.aggregate
-    return StockOut(
-        store_id=store_id,
-        product_id=body.product_id,
-        on_hand=item.on_hand,
-        reserved=item.reserved,
-        available=item.available,
-    )
+    return stock_out(outcome.aggregate)
 
 
 @router.get("/api/stores/{store_id}/orders", dependencies=[OrdersRead])

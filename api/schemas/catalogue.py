@@ -35,6 +35,7 @@ from api.schemas.examples import (
 from read_model.sql.catalogue import FlashSaleView, ProductView
 from write_model.catalogue import Product
 from write_model.delivery import DEFAULT_CLOSES_AT, DEFAULT_OPENS_AT, DEFAULT_TIMEZONE
+from write_model.inventory import StockItem
 
 Description = Annotated[MultilineText, Field(max_length=5000)]
 TIMEZONE = (
@@ -263,6 +264,11 @@ class StockOut(BaseModel):
     on_hand: int
     reserved: int
     available: int
+
+
+def stock_out(item: StockItem) -> StockOut:
+    """A stock item as a command left it."""
+    return StockOut.model_validate(item, from_attributes=True)
 
 
 def product_out(product: ProductView, now: datetime) -> ProductOut:
