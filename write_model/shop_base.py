@@ -25,7 +25,7 @@ from write_model.orders import (
 )
 from write_model.reservations import Reservation, ReservationNotFoundError
 from write_model.returns import OrderReturn, ReturnNotFoundError, may_see_return
-from write_model.visibility import check_manages
+from write_model.visibility import check_manages, may_see
 
 
 class ShopBase(LoggedApplication):
@@ -71,8 +71,7 @@ class ShopBase(LoggedApplication):
     def visible_reservation(self, reservation_id: UUID, actor: Actor) -> Reservation:
         """The reservation if it is the actor's, or the actor is an admin; to others, none."""
         reservation = self._find(Reservation, reservation_id)
-        mine = reservation is not None and reservation.user_id == actor.user_id
-        if reservation is None or not (mine or actor.is_admin):
+        if reservation is None or not may_see(actor, reservation.user_id):
             raise ReservationNotFoundError(f"Reservation {reservation_id} does not exist.")
         return reservation
 
