@@ -73,8 +73,8 @@ class PositionedModel:
 
     def fresh(self, application: str, target: int | None, read: Callable[[], T | None]) -> T | None:
         """`read()`'s answer once this model applied `application`'s log up to `target` (or
-        anything, without one); None when it is behind, has no position or Redis fails, so
-        a query reads `model.fresh(...) or` its SQL."""
+        anything, without one); None when it is behind, has no position (flushed, rebuilding)
+        or Redis fails: the caller then reads SQL."""
         try:
             reached = self.position(application)
             if reached is None or (target is not None and reached < target):
