@@ -213,7 +213,8 @@ def delivery_out(order: OrderView) -> DeliveryOut | None:
 
 
 def order_view(order: Order) -> OrderView:
-    """The order as a command left it, in its view's shape: the view follows shortly."""
+    """The order as a command left it (the view follows shortly) or as a replay found it,
+    in its view's shape."""
     booked = order.delivery
     return OrderView(
         id=order.id,
