@@ -16,9 +16,9 @@ import httpx
 from psycopg_pool import ConnectionPool
 
 from projections.sagas.base import GiveUp
-from projections.sagas.ports import Email, Recipient
 from read_model.sql.emails import SentEmail, record_email, was_sent
 from write_model.accounts import Accounts, UserNotFoundError
+from write_model.ports import Email, Recipient
 
 log = logging.getLogger(__name__)
 

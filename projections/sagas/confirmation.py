@@ -7,10 +7,10 @@ from typing import Any
 from uuid import UUID
 
 from projections.base import topics_of
-from projections.sagas.ports import Directory, Email, Mailer
 from read_model.sql.saga_jobs import Job
 from write_model.catalogue import Store
 from write_model.orders import Order, OrderLine
+from write_model.ports import Directory, Email, Mailer
 from write_model.shop import Shop
 
 

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from projections.sagas.ports import Directory, Email, Mailer
 from read_model.sql.saga_jobs import Job
+from write_model.ports import Directory, Email, Mailer
 from write_model.shop import Shop
 
 

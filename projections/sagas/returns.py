@@ -11,10 +11,10 @@ from uuid import UUID
 from projections.base import topics_of
 from projections.sagas.confirmation import itemised
 from projections.sagas.invoice import Documents
-from projections.sagas.ports import Directory, Email, Mailer
 from read_model.sql.invoices import store_credit_note
 from read_model.sql.saga_jobs import Job
 from write_model.orders import OrderLine
+from write_model.ports import Directory, Email, Mailer
 from write_model.returns import OrderReturn
 from write_model.shop import Shop
 
