@@ -16,9 +16,11 @@ from redis.retry import Retry
 
 from api.dependencies import Services
 from api.security import TokenService
-from bazaar.adapters import Argon2Hasher
-from bazaar.card_provider import HttpCardProvider
-from bazaar.effects import RecordedMailer, WebhookPartner, directory
+from bazaar.adapters.card_provider import HttpCardProvider
+from bazaar.adapters.directory import directory
+from bazaar.adapters.email import RecordedMailer
+from bazaar.adapters.passwords import Argon2Hasher
+from bazaar.adapters.shipping import WebhookPartner
 from bazaar.metrics import counting_conflicts
 from bazaar.settings import Settings
 from projections.base import Projection
