@@ -137,8 +137,9 @@ class Settings(BaseSettings):
                 raise ValueError("prod needs argon2 with at least 64 MiB and 3 passes")
         return self
 
-    def event_store_env(self, *, create_tables: bool = False) -> dict[str, str]:
-        """The eventsourcing library's settings, derived from DATABASE_URL."""
+    def postgres_env(self, *, create_tables: bool = False) -> dict[str, str]:
+        """The eventsourcing library's Postgres settings, derived from DATABASE_URL and ours;
+        the recorder and transcoder are the code's choice, made in `bazaar.wiring`."""
         if not self.database_url:
             raise ValueError("DATABASE_URL is not set")
         url = urlsplit(self.database_url)
@@ -155,7 +156,4 @@ class Settings(BaseSettings):
             "POSTGRES_MAX_OVERFLOW": str(self.postgres_pool_size),
             "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),
             "CREATE_TABLE": "y" if create_tables else "n",
-            "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
-            "APPLICATION_RECORDER_TOPIC": "bazaar.event_store:LockingInsertRecorder",
-            "TRANSCODER_TOPIC": "bazaar.transcoder:OrjsonTranscoder",
         }

@@ -10,6 +10,7 @@ from typing import Any
 
 import redis
 from eventsourcing.application import Application
+from eventsourcing.utils import get_topic
 from psycopg_pool import ConnectionPool
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -21,8 +22,10 @@ from bazaar.adapters.directory import directory
 from bazaar.adapters.email import RecordedMailer
 from bazaar.adapters.passwords import Argon2Hasher
 from bazaar.adapters.shipping import WebhookPartner
+from bazaar.event_store import LockingInsertRecorder
 from bazaar.metrics import counting_conflicts
 from bazaar.settings import Settings
+from bazaar.transcoder import OrjsonTranscoder
 from projections.base import Projection
 from projections.cards import CardsProjection
 from projections.registry import shop_projections
@@ -155,9 +158,20 @@ class Container:
             conn.execute("SELECT 1")
 
 
+def event_store_env(settings: Settings, *, create_tables: bool = False) -> dict[str, str]:
+    """The applications' event store: the settings' Postgres, with our recorder (one locking
+    insert function per save) and our transcoder."""
+    return {
+        **settings.postgres_env(create_tables=create_tables),
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+        "APPLICATION_RECORDER_TOPIC": get_topic(LockingInsertRecorder),
+        "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
+    }
+
+
 def migrate(settings: Settings) -> None:
     """Create the event stores and read models; one process at a time, safe to repeat."""
-    env = settings.event_store_env(create_tables=True)
+    env = event_store_env(settings, create_tables=True)
     with _pool(settings, size=2) as pool, pool.connection() as lock:
         lock.execute("SELECT pg_advisory_lock(hashtext('bazaar.migrate'))")
         Shop(env=env).close()
@@ -176,7 +190,7 @@ CARD_GRACE_S = 1.0
 
 def build(settings: Settings) -> Container:
     """Connect to Postgres and Redis and assemble the parts (tables come from `migrate`)."""
-    env = settings.event_store_env()
+    env = event_store_env(settings)
     pool = _pool(settings, size=settings.postgres_pool_size)
     client = redis.Redis.from_url(
         settings.redis_url,
