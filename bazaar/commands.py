@@ -13,7 +13,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import closing, contextmanager, suppress
 from pathlib import Path
-from typing import Any
 
 import eventsourcing.persistence
 import psycopg
@@ -21,7 +20,8 @@ import redis
 import uvicorn
 
 from api.main import create_app
-from bazaar import fake_provider, kafka, metrics, projection_commands
+from bazaar import fake_provider, metrics, projection_commands
+from bazaar.dev_kafka import local_broker, stream_processes
 from bazaar.devstack import dev_jwt_secret, embedded_services
 from bazaar.logs import configure_logging
 from bazaar.progress import ProgressBar
@@ -229,23 +229,12 @@ def serve_container(container: Container, settings: Settings) -> None:
 
 
 @contextmanager
-def local_broker(settings: Settings, wanted: bool, data_dir: Path) -> Iterator[dict[str, Any]]:
-    """Settings for a Tansu broker started here, when Kafka is wanted and none is configured."""
-    if not wanted or settings.kafka_bootstrap:
-        yield {}
-        return
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with kafka.tansu_broker(log_file=data_dir / "tansu.log") as bootstrap:
-        yield {"kafka_bootstrap": bootstrap, "kafka_idempotent": False}
-
-
-@contextmanager
 def running(settings: Settings, *, with_sagas: bool = True) -> Iterator[Container]:
     """The built system with its projections running: in this process, or on Kafka when
     KAFKA_BOOTSTRAP is set (a relay and two Faust workers, as child processes)."""
     container = build(settings)
     if settings.kafka_bootstrap:
-        with kafka.stream_processes(settings), closing(container):
+        with stream_processes(settings), closing(container):
             yield container
         return
     runner = container.runner(with_sagas=with_sagas)
