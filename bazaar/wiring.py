@@ -56,7 +56,8 @@ from write_model.shop import Shop
 
 @dataclass
 class Container:
-    """The built system; `close()` releases its connections."""
+    """The built system; `close()`, or leaving `with build(...) as container`, releases its
+    connections."""
 
     settings: Settings
     shop: Shop
@@ -137,6 +138,12 @@ class Container:
     def rebuild_cache(self, progress: Progress = lambda *_: None) -> Replayed:
         scratch = InventoryCache(self.redis, prefix="inv_rebuild")
         return self.rebuilder(progress).rebuild_cache(self.inventory_cache, scratch)
+
+    def __enter__(self) -> Container:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def close(self) -> None:
         self.shop.close()

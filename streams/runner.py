@@ -195,6 +195,14 @@ class InProcessRunner:
         for thread in self.threads:
             thread.join(timeout=IDLE_WAKEUP_SECONDS * 3)
 
+    def __enter__(self) -> InProcessRunner:
+        """Started, to be stopped on leaving the `with` block."""
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
     def _supervise(self, name: str, task: Callable[[threading.Event], None]) -> None:
         backoff = 0.1
         while not self.stopping.is_set():

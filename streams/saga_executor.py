@@ -60,6 +60,14 @@ class SagaExecutor:
         for thread in self.threads:
             thread.join(timeout=IDLE_SECONDS * 3)
 
+    def __enter__(self) -> SagaExecutor:
+        """Started, to be stopped on leaving the `with` block."""
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
     def run_once(self) -> bool:
         """Perform one due job, if any; True if one was found."""
         job = saga_jobs.claim(self.pool, list(self.sagas), self.lease_s)
