@@ -22,7 +22,7 @@ import uvicorn
 from api.main import create_app
 from bazaar import fake_provider, metrics, projection_commands
 from bazaar.dev_kafka import local_broker, stream_processes
-from bazaar.devstack import dev_jwt_secret, embedded_services
+from bazaar.devstack import embedded_services
 from bazaar.logs import configure_logging
 from bazaar.progress import ProgressBar
 from bazaar.seed import Login, seed_demo
@@ -144,7 +144,6 @@ def up(settings: Settings, streams: str | None = None) -> None:
             update={
                 "database_url": settings.database_url or services.database_url,
                 "redis_url": settings.redis_url or services.redis_url,
-                "jwt_secret": settings.jwt_secret or dev_jwt_secret(data_dir),
                 "card_provider_url": card_provider_url,
                 **bootstrap,
             }
@@ -198,7 +197,6 @@ def card_provider(url: str | None) -> Iterator[str]:
 
 def serve(settings: Settings, *, with_runner: bool, workers: int) -> None:
     """The API alone (any number of worker processes), or one process with the runner."""
-    settings = with_dev_secret(settings)
     if with_runner:
         with running(settings) as container:
             ensure_configured_admin(container)
@@ -222,8 +220,7 @@ def serve(settings: Settings, *, with_runner: bool, workers: int) -> None:
 
 
 def serve_container(container: Container, settings: Settings) -> None:
-    secret = settings.jwt_secret or dev_jwt_secret(Path(settings.bazaar_data_dir))
-    app = create_app(container.api_services(secret))
+    app = create_app(container.api_services())
     uvicorn.run(app, host=settings.bazaar_host, port=settings.bazaar_port, log_level="warning")
 
 
@@ -261,14 +258,6 @@ def until_stopped() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with suppress(KeyboardInterrupt):
         stop.wait()
-
-
-def with_dev_secret(settings: Settings) -> Settings:
-    if settings.jwt_secret:
-        return settings
-    return settings.model_copy(
-        update={"jwt_secret": dev_jwt_secret(Path(settings.bazaar_data_dir))}
-    )
 
 
 def ensure_configured_admin(container: Container) -> list[Login]:

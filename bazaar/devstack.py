@@ -8,7 +8,6 @@ import fcntl
 import importlib.metadata
 import os
 import pwd
-import secrets
 import socket
 import stat
 import subprocess
@@ -47,20 +46,6 @@ def embedded_services(
         database_url = stack.enter_context(_postgres(data_dir / "pg")) if need_postgres else None
         redis_url = stack.enter_context(_redis(data_dir / "redis")) if need_redis else None
         yield DevServices(database_url=database_url, redis_url=redis_url)
-
-
-def dev_jwt_secret(data_dir: Path) -> str:
-    """A random secret per data dir: dev tokens survive restarts and no secret ships in the repo."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / "jwt_secret"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    secret = secrets.token_urlsafe(48)
-    with os.fdopen(fd, "w") as file:
-        file.write(secret)
-    return secret
 
 
 @contextlib.contextmanager

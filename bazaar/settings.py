@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+from contextlib import suppress
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +24,8 @@ class SettingsError(Exception):
     the value (which may be a secret)."""
 
 
+DEV_SECRET_FILE = "jwt_secret"
+"""The file in the data directory holding the development JWT secret, made on first use."""
 DEV_STACK_ENV = "env"
 """The file in the data directory where a running `bazaar up` writes the URLs of the servers
 it started, so that other `bazaar` commands find them."""
@@ -58,9 +62,23 @@ def _refuse_weak_secret(secret: str, data_dir: Path) -> None:
         raise ValueError(
             f"JWT_SECRET needs at least {MIN_SECRET_VARIETY} distinct characters in prod"
         )
-    dev_secret = data_dir / "jwt_secret"
+    dev_secret = data_dir / DEV_SECRET_FILE
     if dev_secret.is_file() and dev_secret.read_text().strip() == secret:
         raise ValueError("JWT_SECRET must not be the development secret in prod")
+
+
+def _dev_secret(path: Path) -> str:
+    """A random secret kept in `path` (private to its owner): dev tokens survive restarts and
+    no secret ships in the repo. Processes starting at once all read the one written first."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as file:
+            file.write(secrets.token_urlsafe(48))
+        with suppress(FileExistsError):
+            os.link(draft, path)
+        draft.unlink()
+    return path.read_text().strip()
 
 
 class Settings(BaseSettings):
@@ -136,6 +154,11 @@ class Settings(BaseSettings):
             if self.password_hash_memory_kib < 65536 or self.password_hash_time_cost < 3:
                 raise ValueError("prod needs argon2 with at least 64 MiB and 3 passes")
         return self
+
+    def signing_secret(self) -> str:
+        """What tokens are signed with: JWT_SECRET, or (it is required in prod) the data
+        directory's own development secret."""
+        return self.jwt_secret or _dev_secret(Path(self.bazaar_data_dir) / DEV_SECRET_FILE)
 
     def postgres_env(self, *, create_tables: bool = False) -> dict[str, str]:
         """The eventsourcing library's Postgres settings, derived from DATABASE_URL and ours;

@@ -72,9 +72,11 @@ class Container:
     sagas: dict[str, list[Saga]]
     """Each application's sagas, by its name: its events ask for their jobs."""
 
-    def api_services(self, jwt_secret: str) -> Services:
+    def api_services(self, jwt_secret: str | None = None) -> Services:
+        """What the API serves from; tokens signed with `jwt_secret`, by default the
+        settings' (`Settings.signing_secret`)."""
         tokens = TokenService(
-            secret=jwt_secret,
+            secret=jwt_secret or self.settings.signing_secret(),
             access_ttl=timedelta(minutes=self.settings.access_token_minutes),
             refresh_ttl=timedelta(days=self.settings.refresh_token_days),
         )
