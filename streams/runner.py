@@ -21,7 +21,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from projections.base import Projection
 from read_model.sql.failures import Failure, ProjectionFailures
 from streams.saga_executor import SagaExecutor
-from streams.supervision import IDLE_WAKEUP_SECONDS, supervise, wake_on_notify
+from streams.supervision import IDLE_WAKEUP_SECONDS, Runtime, supervise, wake_on_notify
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
@@ -149,7 +149,7 @@ def postgres_recorder(app: Application[Any]) -> PostgresApplicationRecorder:
     return recorder
 
 
-class InProcessRunner:
+class InProcessRunner(Runtime):
     """Supervises a watch per log and a thread per projection, each restarted with backoff
     (`streams.supervision`)."""
 
@@ -191,11 +191,3 @@ class InProcessRunner:
             self.sagas.stop()
         for thread in self.threads:
             thread.join(timeout=IDLE_WAKEUP_SECONDS * 3)
-
-    def __enter__(self) -> InProcessRunner:
-        """Started, to be stopped on leaving the `with` block."""
-        self.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()

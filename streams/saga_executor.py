@@ -19,13 +19,13 @@ from psycopg_pool import ConnectionPool
 from projections.sagas.base import Backoff, GiveUp, Saga
 from read_model.sql import saga_jobs
 from read_model.sql.saga_jobs import SagaJob
-from streams.supervision import supervise, wake_on_notify
+from streams.supervision import Runtime, supervise, wake_on_notify
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 1.0
 
 
-class SagaExecutor:
+class SagaExecutor(Runtime):
     """A few worker threads performing the jobs of these sagas, and one listener waking them."""
 
     def __init__(
@@ -65,14 +65,6 @@ class SagaExecutor:
         self._wake()
         for thread in self.threads:
             thread.join(timeout=IDLE_SECONDS * 3)
-
-    def __enter__(self) -> SagaExecutor:
-        """Started, to be stopped on leaving the `with` block."""
-        self.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
 
     def run_once(self) -> bool:
         """Perform one due job, if any; True if one was found."""

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from psycopg import Connection
 from psycopg.sql import SQL, Identifier
@@ -27,6 +27,24 @@ MAX_BACKOFF_SECONDS = 5.0
 HEALTHY_RUN_SECONDS = 30.0
 """A task that ran this long before it failed had recovered: it is retried at once."""
 Clock = Callable[[], float]
+
+
+class Runtime:
+    """A runtime of threads that runs while a `with` block does: started on entering it, and
+    stopped on leaving it, however it is left."""
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
 
 
 def listen(connection: Connection[Any], channel: str) -> None:
