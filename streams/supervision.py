@@ -25,7 +25,7 @@ while it reconnected)."""
 FIRST_BACKOFF_SECONDS = 0.1
 MAX_BACKOFF_SECONDS = 5.0
 HEALTHY_RUN_SECONDS = 30.0
-"""A task that ran this long before it failed had recovered: it is retried at once."""
+"""A task that ran this long before it failed had recovered: its backoff starts over."""
 Clock = Callable[[], float]
 
 
@@ -99,7 +99,8 @@ def supervise(
     clock: Clock = time.monotonic,
 ) -> None:
     """Run `task` until it returns or `stopping` is set, restarting it after each failure
-    (logged with its traceback) once its backoff has passed (`sleep`: `stopping.wait`)."""
+    (logged with its traceback) once its backoff has passed; `sleep` waits it out (by
+    default `stopping.wait`, which a stop cuts short)."""
     backoff, wait = RestartBackoff(), sleep or stopping.wait
     while not stopping.is_set():
         started = clock()
