@@ -16,6 +16,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Callable, Coroutine, Sequence
+from functools import partial
 from typing import Any
 
 import faust
@@ -26,6 +27,7 @@ from projections.subscriptions import Subscription
 from read_model.sql.failures import ProjectionFailures
 from streams.codec import delivery
 from streams.partitions import PartitionFeed
+from streams.supervision import supervise_async
 from streams.topics import topic_for
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,6 @@ BATCH_SIZE = 2000
 GATHER_SECONDS = 0.02
 """A batch gathers for 20 ms (or up to 2,000 messages): a subscription's transaction costs
 about the same for 50 events as for 500, and ticks make many messages carry none."""
-MAX_BACKOFF_SECONDS = 5.0
 SESSION_TIMEOUT_S = 10.0
 """A crashed worker's partitions move to the others this soon; joins wait at most this long."""
 FETCH_WAIT_MS = 100
@@ -118,16 +119,8 @@ async def _until_applied(feed: PartitionFeed, received: Sequence[Any]) -> None:
     its offsets on the way out. Exiting at once instead leaves them uncommitted: the
     partition's next owner gets the batch again, and the transaction in flight rolls back.
     """
-    backoff = 0.1
     try:
-        while True:
-            try:
-                await asyncio.to_thread(feed.apply, received)
-                return
-            except Exception:
-                log.exception("%s failed; retrying in %.1fs", feed.name, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+        await supervise_async(feed.name, partial(asyncio.to_thread, feed.apply, received))
     except asyncio.CancelledError:
         log.warning("stopped with a batch of %s unapplied: exiting unacknowledged", feed.name)
         os._exit(0)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
 
-from bazaar.kafka import tansu_broker
+from bazaar.dev_kafka import tansu_broker
 
 
 @contextmanager

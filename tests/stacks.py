@@ -19,7 +19,7 @@ import redis
 import uvicorn
 from starlette.types import ASGIApp
 
-from bazaar.kafka import BAZAAR, environment
+from bazaar.dev_kafka import BAZAAR, environment
 from bazaar.settings import Settings
 from bazaar.wiring import Container, build, migrate
 from tests.waiting import poll_until

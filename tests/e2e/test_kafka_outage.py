@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from api.main import create_app
-from bazaar.kafka import tansu_broker
+from bazaar.dev_kafka import tansu_broker
 from bazaar.wiring import build, migrate
 from tests.e2e.test_kafka_streams import (
     PARTITIONS,
