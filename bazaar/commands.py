@@ -10,7 +10,7 @@ import socket
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -271,7 +271,7 @@ def ensure_configured_admin(container: Container) -> list[Login]:
     return [(user.email, user.username, "(BAZAAR_ADMIN_PASSWORD)")]
 
 
-def create_admin(settings: Settings, email: str, username: str) -> None:
+def create_admin(settings: Settings, email: str, username: str | None) -> None:
     password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
     with build(settings) as container:
         user = container.accounts.ensure_admin(email, password, username=username)
@@ -333,7 +333,7 @@ def print_logins(logins: list[Login]) -> None:
     sys.stdout.flush()
 
 
-def login_table(logins: list[Login], roles: dict[str, str | None]) -> str:
+def login_table(logins: list[Login], roles: Mapping[str, str | None]) -> str:
     """One row per login (e-mail, username, password, and what the role may do, if known)."""
     rows = [
         f"  {email:28} {username:10} {password:16} {ROLES.get(roles.get(email) or '', '')}".rstrip()

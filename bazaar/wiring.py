@@ -202,7 +202,7 @@ def build(settings: Settings) -> Container:
     env = event_store_env(settings)
     pool = _pool(settings, size=settings.postgres_pool_size)
     client = redis.Redis.from_url(
-        settings.redis_url,
+        _servers(settings)[1],
         socket_timeout=2,
         socket_connect_timeout=0.5,
         health_check_interval=30,
@@ -267,10 +267,15 @@ def _hasher(settings: Settings) -> Argon2Hasher:
     return Argon2Hasher(settings.password_hash_memory_kib, settings.password_hash_time_cost)
 
 
-def _pool(settings: Settings, size: int) -> ConnectionPool:
+def _servers(settings: Settings) -> tuple[str, str]:
+    """DATABASE_URL and REDIS_URL, which every part needs."""
     if not settings.database_url or not settings.redis_url:
         raise ValueError("DATABASE_URL and REDIS_URL must be set (bazaar up starts embedded ones)")
-    return read_model_pool(settings.database_url, size, LIVE_SCHEMA)
+    return settings.database_url, settings.redis_url
+
+
+def _pool(settings: Settings, size: int) -> ConnectionPool:
+    return read_model_pool(_servers(settings)[0], size, LIVE_SCHEMA)
 
 
 def read_model_pool(database_url: str, size: int, schema: str) -> ConnectionPool:

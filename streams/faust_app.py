@@ -17,7 +17,7 @@ import logging
 import os
 from collections.abc import Callable, Coroutine, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import faust
 from eventsourcing.application import Application
@@ -105,7 +105,9 @@ def feeding(feed: PartitionFeed) -> Agent:
     """The agent: decode each batch and apply it, however many tries it takes."""
 
     async def agent(stream: faust.StreamT[bytes]) -> None:
-        async for events in stream.take_events(BATCH_SIZE, within=GATHER_SECONDS):
+        # Faust hands agents a Stream; its type names only what every stream has.
+        batches = cast(faust.Stream[bytes], stream).take_events(BATCH_SIZE, within=GATHER_SECONDS)
+        async for events in batches:
             received = [(e.message.partition, delivery(e.headers, e.value)) for e in events]
             await _until_applied(feed, received)
 

@@ -113,7 +113,11 @@ class SagaExecutor(Runtime):
                     self.wakeup.wait(IDLE_SECONDS if due is None else min(due, IDLE_SECONDS))
 
     def _listen(self) -> None:
-        with psycopg.connect(self.pool.conninfo, autocommit=True) as conn:
+        """On a connection of its own: LISTEN holds it for as long as the executor runs."""
+        conninfo = self.pool.conninfo
+        with psycopg.connect(
+            conninfo() if callable(conninfo) else conninfo, autocommit=True
+        ) as conn:
             wake_on_notify(conn, saga_jobs.CHANNEL, self._wake, self.stopping)
 
     def _wake(self) -> None:
