@@ -85,7 +85,7 @@ class KafkaStack:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaStack]:
+def kafka_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaStack]:
     logs = tmp_path_factory.mktemp("kafka")
     with (
         kafka_broker(logs / "tansu.log") as bootstrap,
@@ -121,6 +121,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaStack]:
         finally:
             streams.stop_all()
             container.close()
+
+
+@pytest.fixture
+def stack(kafka_stack: KafkaStack) -> KafkaStack:
+    """The module's stack as every test starts from it: one relay and one worker, whatever
+    the test before killed or started."""
+    kafka_stack.streams.keep("relay", "worker")
+    return kafka_stack
 
 
 def a_stocked_shop(client: httpx.Client) -> Shop:
@@ -204,9 +212,7 @@ def test_a_relay_restarted_mid_stream_loses_nothing(stack: KafkaStack) -> None:
 def test_the_stack_with_two_workers_stays_within_its_connection_budget_under_load(
     stack: KafkaStack,
 ) -> None:
-    workers = [p for p in stack.streams.running if p.args[-1] == "worker"]
-    for _ in range(2 - len(workers)):
-        stack.streams.start("worker")
+    stack.streams.start("worker")
 
     with peak_connections(stack.container.settings.database_url or "") as connections:
         stack.place_orders(150, clients=16)
