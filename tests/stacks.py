@@ -221,6 +221,17 @@ class ConnectionPeak:
     """The peak of each process, by the name it gives its connections (`bazaar worker 42`)."""
 
 
+def connected(database_url: str, command: str) -> bool:
+    """Whether a `bazaar <command>` process holds a connection to this database now."""
+    name = urlsplit(database_url).path.lstrip("/")
+    with psycopg.connect(SERVER_URL, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND application_name LIKE %s",
+            (name, f"bazaar {command} %"),
+        ).fetchone()
+    return bool(row and row[0])
+
+
 @contextmanager
 def peak_connections(database_url: str) -> Iterator[ConnectionPeak]:
     """The most connections to this database at any moment of the block (sampled often)."""

@@ -14,11 +14,13 @@ from api.main import create_app
 from bazaar.wiring import Container, build, migrate
 from projections.registry import SQL_PROJECTIONS
 from read_model import positions
+from read_model.sql.failures import ProjectionFailures
 from tests.http_driver import Session, a_product, a_store, after, place, receive, register
 from tests.kafka_broker import group_members, kafka_broker
 from tests.stacks import (
     CONNECTION_BUDGET,
     BazaarProcesses,
+    RedisServer,
     a_fresh_database,
     a_redis_server,
     peak_connections,
@@ -49,6 +51,7 @@ class KafkaStack:
     client: httpx.Client
     streams: BazaarProcesses
     shop: Shop
+    redis: RedisServer
 
     def head(self) -> int:
         return self.container.shop.recorder.max_notification_id() or 0
@@ -115,7 +118,8 @@ def kafka_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaStack
             ):
                 streams.start("relay")
                 streams.start("worker")
-                ready = KafkaStack(container, client, streams, a_stocked_shop(client))
+                shop = a_stocked_shop(client)
+                ready = KafkaStack(container, client, streams, shop, redis_server)
                 ready.caught_up()
                 yield ready
         finally:
@@ -207,6 +211,21 @@ def test_a_relay_restarted_mid_stream_loses_nothing(stack: KafkaStack) -> None:
 
     poll_until(lambda: stack.relayed() >= stack.head(), timeout=CATCH_UP_S)
     assert_same_as_in_process(stack)
+
+
+def test_a_worker_retries_what_it_could_not_apply_while_redis_was_down(
+    stack: KafkaStack,
+) -> None:
+    failures = ProjectionFailures(stack.container.pool)
+    stack.redis.stop()
+    try:
+        stack.place_orders(20)
+        poll_until(failures.current, timeout=CATCH_UP_S, every=0.1)
+    finally:
+        stack.redis.start()
+
+    assert_same_as_in_process(stack)
+    poll_until(lambda: failures.current() == [], timeout=CATCH_UP_S, every=0.1)
 
 
 def test_the_stack_with_two_workers_stays_within_its_connection_budget_under_load(
