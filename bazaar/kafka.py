@@ -66,5 +66,7 @@ def run_worker(settings: Settings, *, with_sagas: bool = True) -> None:
 
 def _bootstrap(settings: Settings) -> str:
     if not settings.kafka_bootstrap:
-        raise SystemExit("KAFKA_BOOTSTRAP is not set (`bazaar up --streams kafka` starts Tansu)")
+        raise SystemExit(
+            "bazaar: KAFKA_BOOTSTRAP is not set (`bazaar up --streams kafka` starts Tansu)"
+        )
     return settings.kafka_bootstrap

@@ -32,3 +32,18 @@ def group_members(bootstrap: str, group: str) -> int:
             await admin.close()
 
     return asyncio.run(describe())
+
+
+def topic_partitions(bootstrap: str, topics: list[str]) -> dict[str, int]:
+    """How many partitions the broker holds for each of `topics`."""
+
+    async def describe() -> dict[str, int]:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        await admin.start()
+        try:
+            described = await admin.describe_topics(topics)
+            return {topic["topic"]: len(topic["partitions"]) for topic in described}
+        finally:
+            await admin.close()
+
+    return asyncio.run(describe())
