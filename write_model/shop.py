@@ -48,6 +48,7 @@ from write_model.placement import (
 from write_model.reservations import Reservation, ReservationNotFoundError
 from write_model.returns import InvalidReturnError, OrderReturn, returnable_lines
 from write_model.text import checked
+from write_model.visibility import check_manages
 
 
 class Shop(OrderAudit):
@@ -480,8 +481,7 @@ class Shop(OrderAudit):
         if cmd.status == order_return.status:
             return self._unchanged(order_return)
         order_return.check_move_to(cmd.status)
-        if not actor.is_admin and actor.user_id != store.owner_id:
-            raise PermissionDeniedError("Only the store's owner or an admin may settle a return.")
+        check_manages(actor, store.owner_id, "settle a return")
         if cmd.status == "refused":
             reason = checked("reason", cmd.reason or "", multiline=True)
             if not reason.strip():

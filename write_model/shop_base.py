@@ -13,7 +13,6 @@ from eventsourcing.utils import EnvType
 
 from write_model.catalogue import Product, ProductNotFoundError, Store, StoreNotFoundError
 from write_model.commands import Actor
-from write_model.errors import PermissionDeniedError
 from write_model.flash_sales import FlashSale
 from write_model.inventory import StockItem
 from write_model.logged import LoggedApplication
@@ -26,6 +25,7 @@ from write_model.orders import (
 )
 from write_model.reservations import Reservation, ReservationNotFoundError
 from write_model.returns import OrderReturn, ReturnNotFoundError, may_see_return
+from write_model.visibility import check_manages, may_see
 
 
 class ShopBase(LoggedApplication):
@@ -71,8 +71,7 @@ class ShopBase(LoggedApplication):
     def visible_reservation(self, reservation_id: UUID, actor: Actor) -> Reservation:
         """The reservation if it is the actor's, or the actor is an admin; to others, none."""
         reservation = self._find(Reservation, reservation_id)
-        mine = reservation is not None and reservation.user_id == actor.user_id
-        if reservation is None or not (mine or actor.is_admin):
+        if reservation is None or not may_see(actor, reservation.user_id):
             raise ReservationNotFoundError(f"Reservation {reservation_id} does not exist.")
         return reservation
 
@@ -110,8 +109,7 @@ class ShopBase(LoggedApplication):
 
     def _owned_store(self, store_id: UUID, actor: Actor) -> Store:
         store = self.get_store(store_id)
-        if not actor.is_admin and store.owner_id != actor.user_id:
-            raise PermissionDeniedError("Only the store's owner or an admin may do this.")
+        check_manages(actor, store.owner_id)
         return store
 
     def get_product(self, product_id: UUID) -> Product:

@@ -16,9 +16,9 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from projections.sagas.ports import Recipient
 from write_model.catalogue import Store
 from write_model.orders import Order, OrderLine
+from write_model.ports import Recipient
 from write_model.tax import TaxSplit
 
 
@@ -87,7 +87,9 @@ def _document(
     styles = getSampleStyleSheet()
     total_label, document = total
     currency = document.currency
-    rows = [["Product", "Quantity", f"Unit price ({currency})", f"Line total ({currency})"]]
+    rows: list[list[str | Paragraph]] = [
+        ["Product", "Quantity", f"Unit price ({currency})", f"Line total ({currency})"]
+    ]
     rows += [
         [
             Paragraph(escape(line.title), styles["BodyText"]),

@@ -82,6 +82,8 @@ return 1
 class InventoryCache(PositionedModel):
     """Writes from the projection and reads for the API; every call may raise when Redis is down."""
 
+    kind = "inventory cache"
+
     def __init__(self, client: redis.Redis, prefix: str = "inv") -> None:
         super().__init__(client, prefix)
         self._apply_stock = client.register_script(_APPLY_STOCK)
@@ -89,7 +91,7 @@ class InventoryCache(PositionedModel):
         self._take_over = client.register_script(_TAKE_OVER)
 
     def open_stock(self, pipe: Pipeline, item_id: UUID, store_id: UUID, product_id: UUID) -> None:
-        args = [self.prefix, str(item_id), 1, 0, str(store_id), str(product_id)]
+        args: list[str | int] = [self.prefix, str(item_id), 1, 0, str(store_id), str(product_id)]
         self._apply_stock([], args, client=pipe)
 
     def apply_stock(self, pipe: Pipeline, item_id: UUID, version: int, delta: int) -> None:
@@ -106,7 +108,13 @@ class InventoryCache(PositionedModel):
         """Set (None: remove) a product's title, price and category if `version` is newer."""
         title, price, category = details or ("", Decimal(0), "")
         as_json = json.dumps({"title": title, "price": str(price), "category": category})
-        args = [self.prefix, str(product_id), version, as_json if details else "", title.lower()]
+        args: list[str | int] = [
+            self.prefix,
+            str(product_id),
+            version,
+            as_json if details else "",
+            title.lower(),
+        ]
         self._put_product([], args, client=pipe)
 
     def clear(self) -> None:
@@ -120,7 +128,7 @@ class InventoryCache(PositionedModel):
         False means the live projection moved past `position`: catch the scratch copy up
         and try again.
         """
-        args = [self.prefix, scratch.prefix, application, position]
+        args: list[str | int] = [self.prefix, scratch.prefix, application, position]
         return bool(self._take_over([], args))
 
     def store_inventory(self, store_id: UUID) -> list[InventoryLine]:
@@ -133,6 +141,12 @@ class InventoryCache(PositionedModel):
         last = page.offset + page.page_size - 1
         count, lines = self._listing(store_id, page.offset, last)
         return Page(count, page.page, page.page_size, lines)
+
+    def stocked_page(self, store_id: UUID, page: PageRequest) -> Page[InventoryLine] | None:
+        """`inventory_page`, or None when the store has no line here: whether an unknown
+        store exists is SQL's to tell."""
+        found = self.inventory_page(store_id, page)
+        return found if found.count else None
 
     def _listing(self, store_id: UUID, start: int, stop: int) -> tuple[int, list[InventoryLine]]:
         order = f"{self.prefix}:{store_id}:order"
