@@ -81,7 +81,7 @@ def test_bazaar_up_serves_seeded_demo_data_a_printed_login_can_order_from(
     assert order.json()["status"] == "confirmed"
 
 
-def test_bazaar_up_on_kafka_serves_orders_its_relay_and_workers_project(
+def test_bazaar_up_on_kafka_serves_orders_through_its_streams(
     database_env: dict[str, str], tmp_path: Path
 ) -> None:
     with a_redis_server(tmp_path) as own_redis:

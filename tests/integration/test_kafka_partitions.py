@@ -67,7 +67,7 @@ def assert_same_as_in_process(stack: Container) -> None:
     assert rebuilder.verify_cache(stack.inventory_cache) == {}
 
 
-def test_redelivered_and_republished_events_are_applied_once(stack: Container) -> None:
+def test_an_event_delivered_again_is_applied_once(stack: Container) -> None:
     shop = stack.shop
     since = shop.position()
     some_trade(shop)
@@ -115,7 +115,7 @@ class RefusingOnce(SqlProjection):
             raise RuntimeError("store unavailable")
 
 
-def test_a_batch_that_fails_is_recorded_and_the_next_that_applies_clears_it(
+def test_a_failed_batch_stays_recorded_until_one_applies(
     stack: Container,
 ) -> None:
     shop = stack.shop
