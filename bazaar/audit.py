@@ -25,7 +25,7 @@ def audit(settings: Settings, target: str, aggregate_id: UUID) -> None:
     container = build(settings)
     shop = container.shop
     try:
-        read = shop.order_history if target == "order" else shop.reservation_history
+        read = shop.audit.order_history if target == "order" else shop.audit.reservation_history
         records = read(aggregate_id, OPERATOR)
     except NotFoundError as error:
         raise SystemExit(error.message) from None

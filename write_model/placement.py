@@ -6,13 +6,14 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
+from typing import Protocol
 from uuid import UUID
 
 from write_model.catalogue import Product
 from write_model.commands import OrderItem
 from write_model.errors import RuleViolationError
 from write_model.inventory import StockItem
-from write_model.orders import OrderLine, Shortfall
+from write_model.orders import IdempotencyKeyReusedError, OrderLine, Shortfall
 
 MAX_LINES = 100
 MAX_QUANTITY = 1000
@@ -95,6 +96,28 @@ def shortfalls(
                 Shortfall(product_id=line.product_id, requested=line.quantity, available=available)
             )
     return tuple(result)
+
+
+class Request(Protocol):
+    """What an order or a reservation was asked for: by whom, where, how many of each."""
+
+    @property
+    def user_id(self) -> UUID: ...
+
+    @property
+    def store_id(self) -> UUID: ...
+
+    @property
+    def lines(self) -> tuple[OrderLine, ...]: ...
+
+
+def check_repeat(
+    earlier: Request, user_id: UUID, store_id: UUID, quantities: Mapping[UUID, int], what: str
+) -> None:
+    """A repeated id (an idempotency key) must come with the same request as the first."""
+    asked = {line.product_id: line.quantity for line in earlier.lines}
+    if (earlier.user_id, earlier.store_id, asked) != (user_id, store_id, dict(quantities)):
+        raise IdempotencyKeyReusedError(f"This idempotency key was used for another {what}.")
 
 
 def _unlisted(product: Product | None) -> bool:
