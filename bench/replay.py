@@ -34,6 +34,7 @@ import httpx
 from stack import a_fresh_database, bazaar, settings_from, wait_until_up
 
 from bazaar.wiring import Container, build, migrate
+from write_model.catalogue import Location
 from write_model.commands import (
     Actor,
     AdjustStock,
@@ -101,7 +102,10 @@ def an_order_of(container: Container, customer: Actor, events: int) -> UUID:
     store_id, product_id, order_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     shop.register_store(
         RegisterStore(
-            store_id=store_id, owner_id=owner.user_id, name="Replay", city="Lyon", lat=45.7, lng=4.8
+            store_id=store_id,
+            owner_id=owner.user_id,
+            name="Replay",
+            location=Location(city="Lyon", lat=45.7, lng=4.8),
         )
     )
     shop.list_product(

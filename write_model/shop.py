@@ -37,7 +37,6 @@ from write_model.commands import (
     SetFlashSale,
     SetTaxRate,
 )
-from write_model.delivery import OpeningHours
 from write_model.errors import ConcurrentUpdateError, PermissionDeniedError
 from write_model.inventory import StockItem
 from write_model.orders import (
@@ -150,19 +149,14 @@ class Shop(BazaarApplication):
 
     def register_store(self, cmd: RegisterStore) -> Outcome[Store]:
         """The caller becomes the owner of a new store, open at valid hours in a known timezone."""
-        hours = OpeningHours(timezone=cmd.timezone, opens_at=cmd.opens_at, closes_at=cmd.closes_at)
+        checked("city", cmd.location.city)
         store = Store(
             id=cmd.store_id,
             name=checked("name", cmd.name),
             owner_id=cmd.owner_id,
-            city=checked("city", cmd.city),
-            lat=cmd.lat,
-            lng=cmd.lng,
-            delivery_radius_km=cmd.delivery_radius_km,
+            location=cmd.location,
             low_stock_threshold=cmd.low_stock_threshold,
-            timezone=hours.timezone,
-            opens_at=hours.opens_at,
-            closes_at=hours.closes_at,
+            opening_hours=cmd.opening_hours,
         )
         store.set_tax_rate(cmd.tax_rate)
         return self._save(store)

@@ -8,7 +8,8 @@ from typing import Any
 
 from eventsourcing.persistence import Transcoding
 
-from write_model.delivery import Delivery
+from write_model.catalogue import Location
+from write_model.delivery import Delivery, OpeningHours
 from write_model.flash_sales import FlashSale
 from write_model.orders import OrderLine, Shortfall
 
@@ -31,4 +32,6 @@ TRANSCODINGS = (
     ValueAsDict(Shortfall, "shortfall"),
     ValueAsDict(Delivery, "delivery"),
     ValueAsDict(FlashSale, "flash_sale"),
+    ValueAsDict(Location, "location"),
+    ValueAsDict(OpeningHours, "opening_hours"),
 )
