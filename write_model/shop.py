@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, cast
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, MutableOrImmutableAggregate
+from eventsourcing.domain import MutableOrImmutableAggregate
 from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.utils import EnvType
 
@@ -48,7 +48,7 @@ from write_model.orders import (
     may_see_order,
     may_set_status,
 )
-from write_model.placement import check_repeat, merge_items, price_lines, shortfalls
+from write_model.placement import Basket, merge_items, shortfalls
 from write_model.reservations import Reservation, ReservationNotFoundError
 from write_model.returns import (
     InvalidReturnError,
@@ -240,15 +240,37 @@ class Shop(BazaarApplication):
         in one query. Any listed product may be ordered from any store; one the store does
         not stock is short by every unit.
         """
-        quantities, moment = merge_items(cmd.items), now or datetime.now(UTC)
-        stock_ids = {pid: StockItem.create_id(cmd.store_id, pid) for pid in quantities}
+        basket, moment = Basket.of(cmd.store_id, cmd.items), now or datetime.now(UTC)
         outcome = self._retried(
-            lambda: self._try_place(cmd, quantities, stock_ids, moment),
-            contended=stock_ids.values(),
+            lambda: self._try_place(cmd, basket, moment), contended=basket.stock_ids.values()
         )
         if outcome.aggregate.status == "rejected":
             raise InsufficientStockError.of(outcome)
         return outcome
+
+    def _try_place(self, cmd: PlaceOrder, basket: Basket, now: datetime) -> Outcome[Order]:
+        found = self._find_all({cmd.order_id: Order} | basket.wanted())
+        if (earlier := found[cmd.order_id]) is not None:
+            basket.check_repeat(earlier, cmd.user_id, "order")
+            return self._unchanged(earlier)
+        lines, stock = basket.priced(found, self.min_order_total, now)
+        order = Order(
+            id=cmd.order_id,
+            user_id=cmd.user_id,
+            store_id=cmd.store_id,
+            lines=lines,
+            tax_rate=found[cmd.store_id].tax_rate,
+        )
+        missing = shortfalls(lines, stock)
+        if missing:
+            order.reject("insufficient_stock", missing)
+            return self._save(order)
+        for line in lines:
+            item = stock[line.product_id]
+            if item is not None:
+                item.reserve(order.id, line.quantity)
+        order.confirm()
+        return self._save(order, *stock.values())
 
     def change_order_status(self, cmd: ChangeOrderStatus, actor: Actor) -> Outcome[Order]:
         """Move an order along its lifecycle, saved with its stock in one transaction.
@@ -343,93 +365,28 @@ class Shop(BazaarApplication):
         )
         return self._save(order) if scheduled else self._unchanged(order)
 
-    def _try_place(
-        self,
-        cmd: PlaceOrder,
-        quantities: dict[UUID, int],
-        stock_ids: dict[UUID, UUID],
-        now: datetime,
-    ) -> Outcome[Order]:
-        wanted = {cmd.order_id: Order} | self._wanted_for(cmd.store_id, quantities, stock_ids)
-        found = self._find_all(wanted)
-        if (earlier := found[cmd.order_id]) is not None:
-            check_repeat(earlier, cmd.user_id, cmd.store_id, quantities, "order")
-            return self._unchanged(earlier)
-        lines, stock = self._priced(found, cmd.store_id, quantities, stock_ids, now)
-        order = Order(
-            id=cmd.order_id,
-            user_id=cmd.user_id,
-            store_id=cmd.store_id,
-            lines=lines,
-            tax_rate=found[cmd.store_id].tax_rate,
-        )
-        missing = shortfalls(lines, stock)
-        if missing:
-            order.reject("insufficient_stock", missing)
-            return self._save(order)
-        for line in lines:
-            item = stock[line.product_id]
-            if item is not None:
-                item.reserve(order.id, line.quantity)
-        order.confirm()
-        return self._save(order, *stock.values())
-
-    @staticmethod
-    def _wanted_for(
-        store_id: UUID, quantities: dict[UUID, int], stock_ids: dict[UUID, UUID]
-    ) -> dict[UUID, type[Aggregate]]:
-        """What deciding on these lines at the store reads, in one query."""
-        return (
-            {store_id: Store}
-            | dict.fromkeys(quantities, Product)
-            | dict.fromkeys(stock_ids.values(), StockItem)
-        )
-
-    def _priced(
-        self,
-        found: dict[UUID, Any],
-        store_id: UUID,
-        quantities: dict[UUID, int],
-        stock_ids: dict[UUID, UUID],
-        now: datetime,
-    ) -> tuple[tuple[OrderLine, ...], dict[UUID, StockItem | None]]:
-        """The lines priced at `now` and the store's stock of each product, from `found`."""
-        if found[store_id] is None:
-            raise StoreNotFoundError(f"Store {store_id} does not exist.")
-        products = {pid: found[pid] for pid in quantities}
-        lines = price_lines(quantities, products, self.min_order_total, now)
-        return lines, {pid: found[item_id] for pid, item_id in stock_ids.items()}
-
     def reserve_stock(self, cmd: ReserveStock, now: datetime | None = None) -> Outcome[Reservation]:
         """Hold every line's units until `cmd.minutes` after `now`, or nothing.
 
         The lines are priced and checked as an order's; short stock is refused with the
         shortfalls and records nothing. A repeated reservation id returns the first outcome.
         """
-        quantities, now = merge_items(cmd.items), now or datetime.now(UTC)
+        basket, now = Basket.of(cmd.store_id, cmd.items), now or datetime.now(UTC)
         expires_at = Reservation.expiry(now, cmd.minutes)
-        stock_ids = {pid: StockItem.create_id(cmd.store_id, pid) for pid in quantities}
         return self._retried(
-            lambda: self._try_reserve(cmd, quantities, stock_ids, (now, expires_at)),
-            contended=stock_ids.values(),
+            lambda: self._try_reserve(cmd, basket, (now, expires_at)),
+            contended=basket.stock_ids.values(),
         )
 
     def _try_reserve(
-        self,
-        cmd: ReserveStock,
-        quantities: dict[UUID, int],
-        stock_ids: dict[UUID, UUID],
-        window: tuple[datetime, datetime],
+        self, cmd: ReserveStock, basket: Basket, window: tuple[datetime, datetime]
     ) -> Outcome[Reservation]:
-        wanted = {cmd.reservation_id: Reservation} | self._wanted_for(
-            cmd.store_id, quantities, stock_ids
-        )
-        found = self._find_all(wanted)
+        found = self._find_all({cmd.reservation_id: Reservation} | basket.wanted())
         if (earlier := found[cmd.reservation_id]) is not None:
-            check_repeat(earlier, cmd.user_id, cmd.store_id, quantities, "reservation")
+            basket.check_repeat(earlier, cmd.user_id, "reservation")
             return self._unchanged(earlier)
         now, expires_at = window
-        lines, stock = self._priced(found, cmd.store_id, quantities, stock_ids, now)
+        lines, stock = basket.priced(found, self.min_order_total, now)
         missing = shortfalls(lines, stock)
         if missing:
             raise InsufficientStockError.short_of(missing)
