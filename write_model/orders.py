@@ -40,6 +40,11 @@ class OrderLine:
         return self.unit_price * self.quantity
 
 
+def total_of(lines: Iterable[OrderLine]) -> Decimal:
+    """What the lines cost together, at the prices they were bought at."""
+    return sum((line.line_total for line in lines), Decimal("0.00"))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Shortfall:
     """A line the store could not serve: how many were asked for and how many were there."""
@@ -128,7 +133,7 @@ class Order(Aggregate):
 
     @property
     def total_price(self) -> Decimal:
-        return sum((line.line_total for line in self.lines), Decimal("0.00"))
+        return total_of(self.lines)
 
     @property
     def total_items(self) -> int:

@@ -16,7 +16,7 @@ from write_model.catalogue import Product, Store, StoreNotFoundError
 from write_model.commands import OrderItem
 from write_model.errors import RuleViolationError
 from write_model.inventory import StockItem
-from write_model.orders import IdempotencyKeyReusedError, OrderLine, Shortfall
+from write_model.orders import IdempotencyKeyReusedError, OrderLine, Shortfall, total_of
 
 MAX_LINES = 100
 MAX_QUANTITY = 1000
@@ -77,7 +77,7 @@ def price_lines(
         for pid, qty in quantities.items()
         if (p := products[pid]) is not None
     )
-    total = sum((line.line_total for line in lines), Decimal("0.00"))
+    total = total_of(lines)
     if total < minimum:
         raise OrderTotalTooLowError(
             f"The order total {total} is below the minimum of {minimum}.",

@@ -18,7 +18,7 @@ from eventsourcing.domain import Aggregate, event
 from write_model.catalogue import Store
 from write_model.commands import Actor
 from write_model.errors import ConflictError, NotFoundError, RuleViolationError
-from write_model.orders import Order, OrderLine
+from write_model.orders import Order, OrderLine, total_of
 
 RETURN_NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:order-return")
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {
@@ -101,7 +101,7 @@ class OrderReturn(Aggregate):
     @property
     def refund_amount(self) -> Decimal:
         """What the customer paid for the returned units."""
-        return sum((line.line_total for line in self.lines), Decimal("0.00"))
+        return total_of(self.lines)
 
     @property
     def counts(self) -> bool:
