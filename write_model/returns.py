@@ -19,6 +19,7 @@ from write_model.catalogue import Store
 from write_model.commands import Actor
 from write_model.errors import ConflictError, NotFoundError, RuleViolationError
 from write_model.orders import Order, OrderLine, total_of
+from write_model.text import checked
 
 RETURN_NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:order-return")
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {
@@ -129,9 +130,14 @@ class OrderReturn(Aggregate):
         by: UUID
         reason: str
 
-    @event(Refused)
     def refuse(self, by: UUID, reason: str) -> None:
-        """The store does not take the units back (`check_move_to` first)."""
+        """The store does not take the units back, and says why (`check_move_to` first)."""
+        if not checked("reason", reason, multiline=True).strip():
+            raise InvalidReturnError("A refusal needs a reason.")
+        self._refuse(by=by, reason=reason)
+
+    @event(Refused)
+    def _refuse(self, by: UUID, reason: str) -> None:
         self.status = "refused"
         self.refusal = reason
 

@@ -51,7 +51,6 @@ from write_model.orders import (
 from write_model.placement import Basket, merge_items, shortfalls
 from write_model.reservations import Reservation, ReservationNotFoundError
 from write_model.returns import (
-    InvalidReturnError,
     OrderReturn,
     ReturnNotFoundError,
     may_see_return,
@@ -515,10 +514,7 @@ class Shop(BazaarApplication):
         if not actor.is_admin and actor.user_id != store.owner_id:
             raise PermissionDeniedError("Only the store's owner or an admin may settle a return.")
         if cmd.status == "refused":
-            reason = checked("reason", cmd.reason or "", multiline=True)
-            if not reason.strip():
-                raise InvalidReturnError("A refusal needs a reason.")
-            order_return.refuse(by=actor.user_id, reason=reason)
+            order_return.refuse(by=actor.user_id, reason=cmd.reason or "")
             return self._save(order_return)
         order_return.receive(by=actor.user_id)
         return self._save(order_return, *self._taken_back(order_return))
