@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import psycopg
@@ -78,30 +79,25 @@ class ApiError(Exception):
         code: str,
         message: str,
         details: Any = None,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.details, self.headers = details, headers
 
 
-def error_response(
-    request: Request,
-    status: int,
-    code: str,
-    message: str,
-    details: Any = None,
-    headers: dict[str, str] | None = None,
-) -> JSONResponse:
+def error_response(request: Request, error: ApiError) -> JSONResponse:
+    """The envelope of `error`, whatever raised it, with this request's trace id."""
     body = {
-        "error": code,
-        "message": message,
+        "error": error.code,
+        "message": error.message,
         "trace_id": getattr(request.state, "trace_id", ""),
-        "details": details,
+        "details": error.details,
     }
-    if status == 401:
+    headers = error.headers
+    if error.status == 401:
         headers = {"WWW-Authenticate": "Bearer", **(headers or {})}
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(body, status_code=error.status, headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -110,40 +106,44 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
         status = next(code for family, code in STATUS_BY_FAMILY if isinstance(exc, family))
-        log, position = exc.log or position_tokens.PLAIN_LOG, exc.position
-        token = position_tokens.token(log, position) if position is not None else None
-        headers = {"X-Event-Position": token} if token is not None else None
-        return error_response(request, status, exc.code, exc.message, exc.details, headers)
+        at = exc.position
+        headers = None if at is None else position_tokens.event_position(exc.log, at)
+        refusal = ApiError(status, exc.code, exc.message, exc.details, headers)
+        return error_response(request, refusal)
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(request, exc.status, exc.code, exc.message, exc.details, exc.headers)
+        return error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         details = [_problem(error) for error in exc.errors()]
         message = "; ".join(f"{d['field']}: {d['problem']}" for d in details) or "Invalid input."
-        return error_response(request, 400, "validation_error", message, details)
+        return error_response(request, ApiError(400, "validation_error", message, details))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = CODE_BY_STATUS.get(exc.status_code, "http_error")
-        return error_response(request, exc.status_code, code, str(exc.detail), None, exc.headers)
+        problem = ApiError(exc.status_code, code, str(exc.detail), None, exc.headers)
+        return error_response(request, problem)
 
     @app.exception_handler(psycopg.OperationalError)
     async def database_down(request: Request, exc: psycopg.OperationalError) -> JSONResponse:
         log.error("database unavailable: %s", exc)
-        return error_response(request, 503, "database_unavailable", "The database is unavailable.")
+        down = ApiError(503, "database_unavailable", "The database is unavailable.")
+        return error_response(request, down)
 
     @app.exception_handler(redis.RedisError)
     async def redis_down(request: Request, exc: redis.RedisError) -> JSONResponse:
         log.error("redis unavailable: %s", exc)
-        return error_response(request, 503, "cache_unavailable", "The cache is unavailable.")
+        down = ApiError(503, "cache_unavailable", "The cache is unavailable.")
+        return error_response(request, down)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
-        return error_response(request, 500, "internal_error", "Something went wrong on our side.")
+        ours = ApiError(500, "internal_error", "Something went wrong on our side.")
+        return error_response(request, ours)
 
 
 def _problem(error: Any) -> dict[str, str]:

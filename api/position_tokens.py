@@ -27,6 +27,12 @@ def token(log: str, position: int) -> str:
     return f"{log}.{position}"
 
 
+def event_position(log: str | None, position: int) -> dict[str, str]:
+    """The header of every answer after a write, a success's or a refusal's (which may
+    record an event too): reads show the write once they reach `position` of `log`."""
+    return {"X-Event-Position": token(log or PLAIN_LOG, position)}
+
+
 def parse(header: str, logs: Collection[str]) -> dict[str, int]:
     """The position asked of each log (the highest, if one is named twice).
 

@@ -29,7 +29,7 @@ MinPositionHeader = Annotated[str | None, Header(max_length=1000, description=po
 def answer_position(response: R, outcome: Outcome[Any], created: str | None = None) -> R:
     """`response`, carrying the token of the position at which reads will show `outcome`,
     and the `Location` of what it `created`, if it made something new (a 201)."""
-    response.headers["X-Event-Position"] = position_tokens.token(outcome.log, outcome.position)
+    response.headers.update(position_tokens.event_position(outcome.log, outcome.position))
     if created is not None:
         response.headers["Location"] = created
     return response

@@ -21,6 +21,7 @@ from write_model.delivery import (
     delivery_address,
 )
 from write_model.errors import ConflictError, NotFoundError, RuleViolationError
+from write_model.visibility import may_see
 
 if TYPE_CHECKING:
     from write_model.application import Outcome
@@ -259,7 +260,7 @@ class IdempotencyKeyReusedError(ConflictError):
 
 def may_see_order(actor: Actor, order: Order, store: Store) -> bool:
     """The customer who placed it, the store's owner and admins."""
-    return actor.is_admin or actor.user_id in (order.user_id, store.owner_id)
+    return may_see(actor, order.user_id, store.owner_id)
 
 
 def may_set_status(actor: Actor, order: Order, store: Store, status: str) -> bool:

@@ -20,6 +20,7 @@ from write_model.commands import Actor
 from write_model.errors import ConflictError, NotFoundError, RuleViolationError
 from write_model.orders import Order, OrderLine, total_of
 from write_model.text import checked
+from write_model.visibility import may_see
 
 RETURN_NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:order-return")
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {
@@ -144,7 +145,7 @@ class OrderReturn(Aggregate):
 
 def may_see_return(actor: Actor, order_return: OrderReturn, store: Store) -> bool:
     """Its customer, the store's owner and admins."""
-    return actor.is_admin or actor.user_id in (order_return.user_id, store.owner_id)
+    return may_see(actor, order_return.user_id, store.owner_id)
 
 
 def returnable_lines(

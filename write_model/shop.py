@@ -58,6 +58,7 @@ from write_model.returns import (
 )
 from write_model.text import checked
 from write_model.transcodings import TRANSCODINGS
+from write_model.visibility import check_manages, may_see
 
 
 class Shop(BazaarApplication):
@@ -110,8 +111,7 @@ class Shop(BazaarApplication):
     def visible_reservation(self, reservation_id: UUID, actor: Actor) -> Reservation:
         """The reservation if it is the actor's, or the actor is an admin; to others, none."""
         reservation = self._find(Reservation, reservation_id)
-        mine = reservation is not None and reservation.user_id == actor.user_id
-        if reservation is None or not (mine or actor.is_admin):
+        if reservation is None or not may_see(actor, reservation.user_id):
             raise ReservationNotFoundError(f"Reservation {reservation_id} does not exist.")
         return reservation
 
@@ -137,8 +137,7 @@ class Shop(BazaarApplication):
 
     def _owned_store(self, store_id: UUID, actor: Actor) -> Store:
         store = self.get_store(store_id)
-        if not actor.is_admin and store.owner_id != actor.user_id:
-            raise PermissionDeniedError("Only the store's owner or an admin may do this.")
+        check_manages(actor, store.owner_id)
         return store
 
     def _owned_product(self, product_id: UUID, actor: Actor) -> Product:
@@ -511,8 +510,7 @@ class Shop(BazaarApplication):
         if cmd.status == order_return.status:
             return self._unchanged(order_return)
         order_return.check_move_to(cmd.status)
-        if not actor.is_admin and actor.user_id != store.owner_id:
-            raise PermissionDeniedError("Only the store's owner or an admin may settle a return.")
+        check_manages(actor, store.owner_id, "settle a return")
         if cmd.status == "refused":
             order_return.refuse(by=actor.user_id, reason=cmd.reason or "")
             return self._save(order_return)

@@ -17,7 +17,6 @@ from pydantic import BaseModel
 from api.dependencies import CurrentUser, ServicesDep
 from api.errors import ApiError
 from api.read_your_writes import read_after
-from api.routes.stores import require_owner, store_or_404
 from api.routing import OneHopRoute
 from api.schemas.analytics import (
     AlertOut,
@@ -31,6 +30,7 @@ from api.schemas.analytics import (
     SalesPeriodOut,
     TurnoverOut,
 )
+from api.store_access import managed_store
 from read_model.sql import analytics, catalogue, inventory, reservations
 from read_model.sql import analytics_reports as reports
 from read_model.sql.alerts import open_alerts
@@ -65,7 +65,7 @@ def store_scope(actor: Actor, services: ServicesDep, store_id: UUID | None) -> U
                 400, "validation_error", "store_id is required (only admins may omit it)."
             )
         return None
-    require_owner(actor, store_or_404(services, store_id))
+    managed_store(services, actor, store_id)
     return store_id
 
 

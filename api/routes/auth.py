@@ -19,21 +19,12 @@ from api.schemas.auth import (
     RegisterIn,
     SessionOut,
     UserOut,
+    user_out,
 )
 from write_model.commands import Actor, RegisterUser
 from write_model.users import User
 
 router = APIRouter(tags=["auth"], route_class=OneHopRoute)
-
-
-def user_out(user: User) -> UserOut:
-    return UserOut(
-        id=user.id,
-        email=user.email,
-        username=user.username,
-        role=user.role,
-        created_at=user.created_on,
-    )
 
 
 def session_for(services: ServicesDep, user: User) -> SessionOut:

@@ -11,25 +11,14 @@ from api.dependencies import CurrentUser, Paging, ServicesDep
 from api.errors import ApiError
 from api.read_your_writes import answer_position, read_after
 from api.routing import OneHopRoute
-from api.schemas.cards import CardIn, CardOut
+from api.schemas.cards import CardIn, CardOut, card_out
 from api.schemas.common import PageOf, SafeText
 from read_model.sql import cards
-from write_model.cards import Card, Cards, RequestCard, card_id_for
+from write_model.cards import Cards, RequestCard, card_id_for
+from write_model.visibility import may_see
 
 router = APIRouter(tags=["cards"], route_class=OneHopRoute)
 CardsRead = Depends(read_after(cards.VIEW, application=Cards.name))
-
-
-def card_out(card: Card | cards.CardView) -> CardOut:
-    created_at = card.created_on if isinstance(card, Card) else card.created_at
-    return CardOut(
-        id=card.id,
-        color=card.color,
-        status=card.status,
-        last4=card.last4,
-        expiration_date=card.expiration_date,
-        created_at=created_at,
-    )
 
 
 @router.post("/api/cards", status_code=201)
@@ -61,6 +50,6 @@ def my_cards(actor: CurrentUser, services: ServicesDep, paging: Paging) -> PageO
 def get_card(card_id: UUID, actor: CurrentUser, services: ServicesDep) -> CardOut:
     """One card, to its owner or an admin; to anyone else it does not exist."""
     card = cards.get_card(services.pool, card_id)
-    if card is None or not (actor.is_admin or card.user_id == actor.user_id):
+    if card is None or not may_see(actor, card.user_id):
         raise ApiError(404, "card_not_found", f"Card {card_id} does not exist.")
     return card_out(card)

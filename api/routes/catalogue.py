@@ -10,53 +10,30 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from api.answers import cache_said
 from api.dependencies import CurrentUser, Paging, ServicesDep, read_sql
 from api.errors import ApiError
 from api.read_your_writes import ShopPosition, answer_position, read_after
-from api.routes.stores import parse_near
 from api.routing import OneHopRoute
 from api.schemas.catalogue import (
     AvailabilityOut,
     FlashSaleIn,
-    FlashSaleOut,
     ProductIn,
     ProductOut,
     ProductPatch,
     ProductPut,
+    product_out,
+    product_view,
 )
-from api.schemas.common import PageOf, SafeText
+from api.schemas.common import PageOf, SafeText, parse_near
 from read_model.sql import catalogue, inventory
-from write_model.catalogue import Product
 from write_model.commands import ListProduct, ReviseProduct, SetFlashSale
-from write_model.flash_sales import FlashSale
 
 router = APIRouter(tags=["catalogue"], route_class=OneHopRoute)
 CatalogueRead = Depends(read_after(catalogue.VIEW))
 StockRead = Depends(read_after(catalogue.VIEW, inventory.VIEW))
 Ordering = Literal["price", "-price", "title", "-title", "newest"]
 PriceQuery = Annotated[Decimal | None, Query(ge=0, le=10**10)]
-
-
-def product_out(product: Product | catalogue.ProductView, now: datetime) -> ProductOut:
-    """The product as the contract shows it; whether its flash sale runs is judged at `now`."""
-    sale = product.flash_sale
-    return ProductOut(
-        id=product.id,
-        store_id=product.store_id,
-        title=product.title,
-        description=product.description,
-        price=product.price,
-        category=product.category,
-        flash_sale=flash_sale_out(sale, now) if sale is not None else None,
-        created_at=product.created_on if isinstance(product, Product) else product.created_at,
-    )
-
-
-def flash_sale_out(sale: FlashSale | catalogue.FlashSaleView, now: datetime) -> FlashSaleOut:
-    """No event marks a sale's start or end: whether it runs is judged on every answer."""
-    return FlashSaleOut(
-        price=sale.price, starts_at=sale.starts_at, ends_at=sale.ends_at, active=sale.is_on(now)
-    )
 
 
 def product_or_404(services: ServicesDep, product_id: UUID) -> catalogue.ProductView:
@@ -96,7 +73,7 @@ def list_products(
     found = services.query_cache.product_page(
         where, paging, target, partial(read_sql, services, catalogue.VIEW, query)
     )
-    response.headers["X-Cache"] = "HIT" if found.hit else "MISS"
+    cache_said(response, found.hit)
     page, now = found.value, datetime.now(UTC)
     results = [product_out(product, now) for product in page.results]
     return PageOf[ProductOut](
@@ -113,7 +90,7 @@ def list_product(
         ListProduct(product_id=uuid4(), **body.model_dump()), actor
     )
     answer_position(response, outcome, created=f"/api/products/{outcome.aggregate.id}")
-    return product_out(outcome.aggregate, datetime.now(UTC))
+    return product_out(product_view(outcome.aggregate), datetime.now(UTC))
 
 
 @router.get("/api/products/{product_id}", dependencies=[CatalogueRead])
@@ -163,7 +140,7 @@ def set_flash_sale(
         SetFlashSale(product_id=product_id, **body.model_dump()), actor, now
     )
     answer_position(response, outcome)
-    return product_out(outcome.aggregate, now)
+    return product_out(product_view(outcome.aggregate), now)
 
 
 @router.delete("/api/products/{product_id}/flash-sale", status_code=204)
@@ -213,4 +190,4 @@ def revise(
 ) -> ProductOut:
     outcome = services.shop.revise_product(ReviseProduct(product_id=product_id, **fields), actor)
     answer_position(response, outcome)
-    return product_out(outcome.aggregate, datetime.now(UTC))
+    return product_out(product_view(outcome.aggregate), datetime.now(UTC))

@@ -9,9 +9,8 @@ from fastapi import APIRouter, Response
 
 from api.dependencies import CurrentUser, ServicesDep
 from api.read_your_writes import answer_position
-from api.routes.orders import order_out
 from api.routing import OneHopRoute
-from api.schemas.orders import DeliveryIn, OrderOut
+from api.schemas.orders import DeliveryIn, OrderOut, order_out, order_view
 from write_model.commands import ScheduleDelivery
 
 router = APIRouter(tags=["orders"], route_class=OneHopRoute)
@@ -25,4 +24,4 @@ def schedule_delivery(
     cmd = ScheduleDelivery(order_id=order_id, address=body.address, slot_start=body.slot_start)
     outcome = services.shop.schedule_delivery(cmd, actor, now=datetime.now(UTC))
     answer_position(response, outcome)
-    return order_out(outcome.aggregate)
+    return order_out(order_view(outcome.aggregate))

@@ -6,8 +6,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
+from api.answers import pdf_answer
 from api.dependencies import CurrentUser, ServicesDep
-from api.errors import ApiError
 from api.openapi import PDF
 from api.routing import OneHopRoute
 from read_model.sql.invoices import cancellation_note_pdf, invoice_pdf
@@ -35,11 +35,3 @@ def get_cancellation_credit_note(
     found = cancellation_note_pdf(services.pool, order_id)
     not_ready = ("credit_note_not_ready", "No credit note: it is made once the order is cancelled.")
     return pdf_answer(found, f"credit-note-{order_id}.pdf", not_ready)
-
-
-def pdf_answer(pdf: bytes | None, filename: str, not_ready: tuple[str, str]) -> Response:
-    """The document shown in the browser, or 404 with `not_ready`'s code and message."""
-    if pdf is None:
-        raise ApiError(404, *not_ready)
-    headers = {"Content-Disposition": f'inline; filename="{filename}"'}
-    return Response(pdf, media_type="application/pdf", headers=headers)

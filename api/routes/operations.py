@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 
 from fastapi import APIRouter, Request
@@ -18,7 +18,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 from api.dependencies import Services, ServicesDep
-from api.errors import error_response
+from api.errors import ApiError, error_response
 from api.routing import OneHopRoute
 from api.schemas.settings import SettingsOut
 from read_model import positions
@@ -72,7 +72,7 @@ def ready(request: Request, services: ServicesDep) -> JSONResponse:
             down.append(name)
     failing = failing_projections(services) if "postgres" not in down else []
     if down or failing:
-        return error_response(request, 503, *unready(down, failing))
+        return error_response(request, ApiError(503, *unready(down, failing)))
     return JSONResponse({"status": "ready", "checks": sorted(services.checks)})
 
 
@@ -135,37 +135,49 @@ class SystemState:
         for view, store in stores:
             with suppress(Exception):  # Redis away: its views say nothing, the rest still do
                 reached[view, shop] = store.position(shop) or 0
-        position = GaugeMetricFamily(
-            "bazaar_view_position", "The last event each view applied.", labels=["view", "log"]
+        ordered = sorted(reached.items())
+        yield gauge(
+            "bazaar_view_position",
+            "The last event each view applied.",
+            ["view", "log"],
+            ((list(key), at) for key, at in ordered),
         )
-        lag = GaugeMetricFamily(
+        yield gauge(
             "bazaar_view_lag_events",
             "Events of its log a view has still to apply.",
-            labels=["view", "log"],
+            ["view", "log"],
+            (([view, log], max(heads[log] - at, 0)) for (view, log), at in ordered),
         )
-        for (view, log), at in sorted(reached.items()):
-            position.add_metric([view, log], at)
-            lag.add_metric([view, log], max(heads[log] - at, 0))
-        yield position
-        yield lag
 
     def _saga_jobs(self) -> Iterator[Metric]:
-        jobs = GaugeMetricFamily(
+        counts = sorted(saga_jobs.counts(self.services.pool).items())
+        yield gauge(
             "bazaar_saga_jobs",
             "Saga jobs by state: due, retrying, running, done, parked.",
-            labels=["saga", "state"],
+            ["saga", "state"],
+            ((list(key), count) for key, count in counts),
         )
-        for (saga, state), count in sorted(saga_jobs.counts(self.services.pool).items()):
-            jobs.add_metric([saga, state], count)
-        yield jobs
 
     def _failing(self) -> Iterator[Metric]:
-        gauge = GaugeMetricFamily(
+        yield gauge(
             "bazaar_projection_failing_at",
             "Position of the event a projection cannot apply (the batch after its position).",
-            labels=["projection", "application"],
+            ["projection", "application"],
+            (
+                (
+                    [failure.projection, failure.application],
+                    failure.event_position or failure.position + 1,
+                )
+                for failure in self.failing
+            ),
         )
-        for failure in self.failing:
-            stuck_at = failure.event_position or failure.position + 1
-            gauge.add_metric([failure.projection, failure.application], stuck_at)
-        yield gauge
+
+
+def gauge(
+    name: str, documentation: str, labels: list[str], samples: Iterable[tuple[list[str], float]]
+) -> GaugeMetricFamily:
+    """A gauge with one sample per set of label values."""
+    family = GaugeMetricFamily(name, documentation, labels=labels)
+    for values, value in samples:
+        family.add_metric(values, value)
+    return family

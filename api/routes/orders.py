@@ -9,18 +9,19 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
+from api.answers import cache_said
 from api.dependencies import CurrentUser, Paging, ServicesDep, read_sql
 from api.errors import ApiError
 from api.read_your_writes import ShopPosition, answer_position, read_after
 from api.routing import OneHopRoute
 from api.schemas.common import PageOf, SafeText
 from api.schemas.orders import (
-    DeliveryOut,
-    LineOut,
     OrderIn,
     OrderOut,
     OrderSummaryOut,
     StatusIn,
+    order_out,
+    order_view,
 )
 from read_model.sql import catalogue, orders
 from write_model.commands import (
@@ -30,8 +31,7 @@ from write_model.commands import (
     PlaceOrder,
     PlaceReservedOrder,
 )
-from write_model.delivery import delivery_status
-from write_model.orders import Order
+from write_model.visibility import may_see
 
 router = APIRouter(tags=["orders"], route_class=OneHopRoute)
 OrdersRead = Depends(read_after(orders.VIEW))
@@ -45,32 +45,6 @@ AS_OF = (
     "The order as it was at this time (ISO 8601 with Z or an offset, else 400 invalid_as_of); "
     "before the order existed 404 order_not_found. Not together with as_of_version (400)."
 )
-
-
-def order_out(order: Order | orders.OrderView) -> OrderOut:
-    lines = order.lines if isinstance(order, Order) else order.items
-    return OrderOut(
-        id=order.id,
-        store_id=order.store_id,
-        user_id=order.user_id,
-        status=order.status,
-        items=[LineOut.model_validate(line, from_attributes=True) for line in lines],
-        total_price=order.total_price,
-        created_at=order.created_on if isinstance(order, Order) else order.created_at,
-        delivery=delivery_out(order),
-    )
-
-
-def delivery_out(order: Order | orders.OrderView) -> DeliveryOut | None:
-    """The booked delivery, if any; its status follows the order's (see `delivery_status`)."""
-    if isinstance(order, Order):
-        booked = order.delivery
-        address, slot_start = (booked.address, booked.slot_start) if booked else (None, None)
-    else:
-        address, slot_start = order.delivery_address, order.delivery_slot_start
-    if address is None or slot_start is None:
-        return None
-    return DeliveryOut(address=address, slot_start=slot_start, status=delivery_status(order.status))
 
 
 @router.post("/api/orders", status_code=201)
@@ -106,7 +80,7 @@ def place_order(
         )
         outcome = services.shop.place_order(cmd, now=now)
     answer_position(response, outcome, created=f"/api/orders/{order_id}")
-    return order_out(outcome.aggregate)
+    return order_out(order_view(outcome.aggregate))
 
 
 @router.patch("/api/orders/{order_id}")
@@ -117,7 +91,7 @@ def change_status(
     cmd = ChangeOrderStatus(order_id=order_id, status=body.status)
     outcome = services.shop.change_order_status(cmd, actor)
     answer_position(response, outcome)
-    return order_out(outcome.aggregate)
+    return order_out(order_view(outcome.aggregate))
 
 
 @router.get("/api/orders", dependencies=[OrdersRead])
@@ -140,20 +114,21 @@ def get_order(
     """One order (customer, store owner, admins); with as_of*, replayed from the event store."""
     if as_of_version is not None or as_of is not None:
         replayed = services.shop.audit.order_as_of(order_id, actor, version=as_of_version, at=as_of)
-        return order_out(replayed)
+        return order_out(order_view(replayed))
     query = partial(orders.get_order, services.pool, order_id)
     found = services.query_cache.order(
         order_id, target, partial(read_sql, services, orders.VIEW, query)
     )
-    response.headers["X-Cache"] = "HIT" if found.hit else "MISS"
-    if found.value is None or not may_see(actor, found.value, services):
+    cache_said(response, found.hit)
+    if found.value is None or not may_see_view(actor, found.value, services):
         raise ApiError(404, "order_not_found", f"Order {order_id} does not exist.")
     return order_out(found.value)
 
 
-def may_see(actor: Actor, order: orders.OrderView, services: ServicesDep) -> bool:
-    """Checked on every read, cached or not: the cache holds the order, never who may see it."""
-    if actor.is_admin or order.user_id == actor.user_id:
+def may_see_view(actor: Actor, order: orders.OrderView, services: ServicesDep) -> bool:
+    """Checked on every read, cached or not: the cache holds the order, never who may see it.
+    The store is looked up only when the order is not the caller's own."""
+    if may_see(actor, order.user_id):
         return True
     store = catalogue.get_store(services.pool, order.store_id)
-    return store is not None and store.owner_id == actor.user_id
+    return store is not None and may_see(actor, order.user_id, store.owner_id)

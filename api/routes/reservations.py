@@ -12,27 +12,12 @@ from api.dependencies import CurrentUser, ServicesDep
 from api.read_your_writes import answer_position
 from api.routing import OneHopRoute
 from api.schemas.common import SafeText
-from api.schemas.orders import LineOut, OrderEventOut
-from api.schemas.reservations import ReservationIn, ReservationOut
+from api.schemas.orders import OrderEventOut
+from api.schemas.reservations import ReservationIn, ReservationOut, reservation_out
 from write_model.commands import OrderItem, ReserveStock
-from write_model.reservations import Reservation
 
 router = APIRouter(tags=["reservations"], route_class=OneHopRoute)
 IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:reservation-idempotency-key")
-
-
-def reservation_out(reservation: Reservation) -> ReservationOut:
-    return ReservationOut(
-        id=reservation.id,
-        store_id=reservation.store_id,
-        user_id=reservation.user_id,
-        status=reservation.status,
-        items=[LineOut.model_validate(line, from_attributes=True) for line in reservation.lines],
-        total_price=reservation.total_price,
-        expires_at=reservation.expires_at,
-        order_id=reservation.order_id,
-        created_at=reservation.created_on,
-    )
 
 
 @router.post("/api/reservations", status_code=201)

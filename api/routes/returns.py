@@ -8,24 +8,20 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from api.answers import pdf_answer
 from api.dependencies import CurrentUser, Paging, ServicesDep
 from api.openapi import PDF
 from api.read_your_writes import answer_position, read_after
-from api.routes.invoices import pdf_answer
-from api.routes.stores import require_owner, store_or_404
 from api.routing import OneHopRoute
 from api.schemas.common import PageOf
-from api.schemas.returns import ReturnIn, ReturnOut, ReturnStatus, ReturnStatusIn
+from api.schemas.returns import ReturnIn, ReturnOut, ReturnStatus, ReturnStatusIn, return_out
+from api.store_access import managed_store
 from read_model.sql import catalogue, returns
 from read_model.sql.invoices import credit_note_pdf
 from write_model.commands import ChangeReturnStatus, OrderItem, RequestReturn
 
 router = APIRouter(tags=["returns"], route_class=OneHopRoute)
 ReturnsRead = Depends(read_after(catalogue.VIEW, returns.VIEW))
-
-
-def return_out(found: object) -> ReturnOut:
-    return ReturnOut.model_validate(found, from_attributes=True)
 
 
 @router.post("/api/orders/{order_id}/returns", status_code=201)
@@ -92,7 +88,7 @@ def store_returns(
     status: Annotated[ReturnStatus | None, Query()] = None,
 ) -> PageOf[ReturnOut]:
     """The store's returns, newest first, of one status if asked: for its owner and admins."""
-    require_owner(actor, store_or_404(services, store_id))
+    managed_store(services, actor, store_id)
     page = returns.store_returns(services.pool, store_id, status, paging)
     return PageOf[ReturnOut](
         count=page.count,

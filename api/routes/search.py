@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import logging
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Literal
 from uuid import UUID
 
-import redis
 from fastapi import APIRouter, Depends, Query, Response
 
+from api.answers import cached_or
 from api.dependencies import Paging, ServicesDep
 from api.errors import ApiError
 from api.rate_limits import rate_limited
 from api.read_your_writes import ShopPosition, read_after
-from api.routes.stores import parse_near
 from api.routing import OneHopRoute
-from api.schemas.common import PageOf, SafeText
+from api.schemas.common import PageOf, SafeText, parse_near
 from api.schemas.search import SearchHitOut, SuggestionsOut
 from read_model.sql import catalogue, inventory, search
 from read_model.sql.search import SearchFilter
 
-log = logging.getLogger(__name__)
 router = APIRouter(tags=["search"], route_class=OneHopRoute)
 SearchRead = Depends(read_after(catalogue.VIEW, inventory.VIEW))
 SuggestRead = Depends(read_after(catalogue.VIEW))
@@ -88,21 +86,9 @@ def suggest(
     response: Response,
 ) -> SuggestionsOut:
     """Up to 10 titles starting with `q`, then titles with a later word starting with it."""
-    titles = indexed_suggestions(services, q, target)
-    response.headers["X-Cache"] = "HIT" if titles is not None else "MISS"
-    if titles is None:
-        titles = search.suggest_titles(services.pool, q, SUGGESTIONS)
-    return SuggestionsOut(suggestions=titles)
-
-
-def indexed_suggestions(services: ServicesDep, q: str, target: int | None) -> list[str] | None:
-    """The Redis index's answer, or None when Redis is down, cleared, or behind `target`."""
     index = services.suggest_index
-    try:
-        reached = index.position(services.shop.name)
-        if reached is None or (target is not None and reached < target):
-            return None
-        return index.suggest(q, SUGGESTIONS)
-    except redis.RedisError as error:
-        log.warning("suggest index unavailable, reading SQL: %s", error)
-        return None
+    cached = index.fresh(services.shop.name, target, partial(index.suggest, q, SUGGESTIONS))
+    titles = cached_or(
+        response, cached, partial(search.suggest_titles, services.pool, q, SUGGESTIONS)
+    )
+    return SuggestionsOut(suggestions=titles)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import asdict
+from functools import partial
 from typing import Annotated
 from uuid import UUID, uuid4
 
-import redis
 from fastapi import APIRouter, Depends, Query, Response
 
+from api.answers import cached_or
 from api.dependencies import CurrentUser, Paging, ServicesDep
-from api.errors import ApiError
 from api.read_your_writes import ShopPosition, answer_position, read_after
 from api.routing import OneHopRoute
 from api.schemas.alerts import StockAlertOut
@@ -22,40 +21,21 @@ from api.schemas.catalogue import (
     StoreIn,
     StoreOut,
     TaxRateIn,
+    stock_out,
 )
-from api.schemas.common import PageOf, SafeText
+from api.schemas.common import PageOf, SafeText, parse_near
 from api.schemas.orders import OrderSummaryOut
+from api.store_access import managed_store, store_or_404
 from read_model.paging import Page, PageRequest
 from read_model.sql import alerts, catalogue, inventory, orders
-from read_model.sql.catalogue import StoreView
 from read_model.sql.inventory import InventoryLine
 from write_model.catalogue import Store
-from write_model.commands import Actor, AdjustStock, SetTaxRate
+from write_model.commands import AdjustStock, SetTaxRate
 
-log = logging.getLogger(__name__)
 router = APIRouter(tags=["stores"], route_class=OneHopRoute)
 CatalogueRead = Depends(read_after(catalogue.VIEW))
 InventoryRead = Depends(read_after(catalogue.VIEW, inventory.VIEW))
 OrdersRead = Depends(read_after(catalogue.VIEW, orders.VIEW))
-
-
-def store_or_404(services: ServicesDep, store_id: UUID) -> StoreView:
-    store = catalogue.get_store(services.pool, store_id)
-    if store is None:
-        raise ApiError(404, "store_not_found", f"Store {store_id} does not exist.")
-    return store
-
-
-def parse_near(near: str | None) -> tuple[float, float] | None:
-    if near is None:
-        return None
-    try:
-        lat, lng = (float(part) for part in near.split(","))
-    except ValueError:
-        raise ApiError(400, "validation_error", "near must be 'lat,lng'.") from None
-    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        raise ApiError(400, "validation_error", "near is outside the globe.")
-    return lat, lng
 
 
 @router.post("/api/stores", status_code=201)
@@ -123,29 +103,18 @@ def get_inventory(
 ) -> PageOf[InventoryLineOut]:
     """What the store has available, by title, a page at a time; served from the cache
     when it is current."""
-    found = cached_inventory(services, store_id, target, paging)
-    response.headers["X-Cache"] = "HIT" if found is not None else "MISS"
-    if found is None:
-        store_or_404(services, store_id)
-        found = inventory.inventory_page(services.pool, store_id, paging)
+    cache = services.inventory_cache
+    cached = cache.fresh(services.shop.name, target, partial(cache.stocked_page, store_id, paging))
+    found = cached_or(response, cached, partial(stored_inventory, services, store_id, paging))
     return PageOf[InventoryLineOut].model_validate(found, from_attributes=True)
 
 
-def cached_inventory(
-    services: ServicesDep, store_id: UUID, target: int | None, paging: PageRequest
-) -> Page[InventoryLine] | None:
-    """The Redis page, or None when Redis is down, rebuilding, behind `target`, or has no
-    line of the store (an unknown store is SQL's to tell)."""
-    cache = services.inventory_cache
-    try:
-        reached = cache.position(services.shop.name)
-        if reached is None or (target is not None and reached < target):
-            return None
-        found = cache.inventory_page(store_id, paging)
-        return found if found.count else None
-    except redis.RedisError as error:
-        log.warning("inventory cache unavailable, reading SQL: %s", error)
-        return None
+def stored_inventory(
+    services: ServicesDep, store_id: UUID, paging: PageRequest
+) -> Page[InventoryLine]:
+    """The page from SQL, which also tells an unknown store (404)."""
+    store_or_404(services, store_id)
+    return inventory.inventory_page(services.pool, store_id, paging)
 
 
 @router.post("/api/stores/{store_id}/inventory", status_code=201)
@@ -156,14 +125,7 @@ def adjust_stock(
     cmd = AdjustStock(store_id=store_id, **body.model_dump())
     outcome = services.shop.adjust_stock(cmd, actor)
     answer_position(response, outcome, created=f"/api/stores/{store_id}/inventory")
-    item = outcome.aggregate
-    return StockOut(
-        store_id=store_id,
-        product_id=body.product_id,
-        on_hand=item.on_hand,
-        reserved=item.reserved,
-        available=item.available,
-    )
+    return stock_out(outcome.aggregate)
 
 
 @router.get("/api/stores/{store_id}/orders", dependencies=[OrdersRead])
@@ -171,19 +133,14 @@ def store_orders(
     store_id: UUID, actor: CurrentUser, services: ServicesDep, paging: Paging
 ) -> PageOf[OrderSummaryOut]:
     """The store's orders, newest first: for its owner and admins."""
-    require_owner(actor, store_or_404(services, store_id))
+    managed_store(services, actor, store_id)
     page = orders.list_orders(services.pool, paging, orders.OrderFilter(store_id=store_id))
     return PageOf[OrderSummaryOut].model_validate(page, from_attributes=True)
-
-
-def require_owner(actor: Actor, store: StoreView) -> None:
-    if not actor.is_admin and store.owner_id != actor.user_id:
-        raise ApiError(403, "forbidden", "Only the store's owner or an admin may see this.")
 
 
 @router.get("/api/stores/{store_id}/alerts", dependencies=[Depends(read_after(alerts.VIEW))])
 def store_alerts(store_id: UUID, actor: CurrentUser, services: ServicesDep) -> list[StockAlertOut]:
     """Open low-stock alerts, newest first: for the store's owner and admins."""
-    require_owner(actor, store_or_404(services, store_id))
+    managed_store(services, actor, store_id)
     found = alerts.open_alerts(services.pool, store_id)
     return [StockAlertOut.model_validate(alert, from_attributes=True) for alert in found]

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import AliasChoices, BaseModel, EmailStr, Field
 
 from api.schemas.common import Request, SafeText
 from api.schemas.examples import (
@@ -16,6 +16,7 @@ from api.schemas.examples import (
     example_of,
     with_examples,
 )
+from write_model.users import User
 
 
 class RegisterIn(Request):
@@ -69,7 +70,12 @@ class UserOut(BaseModel):
     email: str
     username: str
     role: str
-    created_at: datetime
+    created_at: datetime = Field(validation_alias=AliasChoices("created_at", "created_on"))
+
+
+def user_out(user: User) -> UserOut:
+    """The user as the contract shows it: never its password hash."""
+    return UserOut.model_validate(user, from_attributes=True)
 
 
 class SessionOut(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AliasChoices, BaseModel, Field, field_validator
 
 from api.schemas.common import Request, SafeText
 from api.schemas.examples import CARD_ID, with_examples
@@ -51,4 +51,10 @@ class CardOut(BaseModel):
     """pending until the provider answers; failed once we gave up asking."""
     last4: str | None
     expiration_date: date | None
-    created_at: datetime
+    created_at: datetime = Field(validation_alias=AliasChoices("created_at", "created_on"))
+
+
+def card_out(card: object) -> CardOut:
+    """A card's view or a command's aggregate: they hold the same attributes (an aggregate's
+    `created_on` is its `created_at`)."""
+    return CardOut.model_validate(card, from_attributes=True)

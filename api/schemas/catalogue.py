@@ -1,8 +1,9 @@
-"""Stores, products and inventory."""
+"""Stores, products and inventory, and how a product is shown: from its view, or from a
+command's aggregate as one."""
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
@@ -31,7 +32,13 @@ from api.schemas.examples import (
     example_of,
     with_examples,
 )
-from write_model.catalogue import DEFAULT_DELIVERY_RADIUS_KM, DEFAULT_LOW_STOCK_THRESHOLD, Location
+from read_model.sql.catalogue import FlashSaleView, ProductView
+from write_model.catalogue import (
+    DEFAULT_DELIVERY_RADIUS_KM,
+    DEFAULT_LOW_STOCK_THRESHOLD,
+    Location,
+    Product,
+)
 from write_model.commands import RegisterStore
 from write_model.delivery import (
     DEFAULT_CLOSES_AT,
@@ -39,6 +46,7 @@ from write_model.delivery import (
     DEFAULT_TIMEZONE,
     OpeningHours,
 )
+from write_model.inventory import StockItem
 
 Description = Annotated[MultilineText, Field(max_length=5000)]
 TIMEZONE = (
@@ -283,3 +291,39 @@ class StockOut(BaseModel):
     on_hand: int
     reserved: int
     available: int
+
+
+def stock_out(item: StockItem) -> StockOut:
+    """A stock item as a command left it."""
+    return StockOut.model_validate(item, from_attributes=True)
+
+
+def product_out(product: ProductView, now: datetime) -> ProductOut:
+    """The product as the contract shows it; whether its flash sale runs is judged at `now`."""
+    sale = product.flash_sale
+    shown = flash_sale_out(sale, now) if sale is not None else None
+    return ProductOut.model_validate({**asdict(product), "flash_sale": shown})
+
+
+def flash_sale_out(sale: FlashSaleView, now: datetime) -> FlashSaleOut:
+    """No event marks a sale's start or end: whether it runs is judged on every answer."""
+    return FlashSaleOut(
+        price=sale.price, starts_at=sale.starts_at, ends_at=sale.ends_at, active=sale.is_on(now)
+    )
+
+
+def product_view(product: Product) -> ProductView:
+    """The product as a command left it, in its view's shape: the view follows shortly."""
+    sale = product.flash_sale
+    return ProductView(
+        id=product.id,
+        store_id=product.store_id,
+        title=product.title,
+        description=product.description,
+        price=product.price,
+        category=product.category,
+        created_at=product.created_on,
+        flash_price=sale.price if sale else None,
+        flash_starts_at=sale.starts_at if sale else None,
+        flash_ends_at=sale.ends_at if sale else None,
+    )

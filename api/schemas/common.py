@@ -17,6 +17,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from api.errors import ApiError
 from api.schemas.examples import example_of
 from write_model.text import forbidden_character
 
@@ -81,3 +82,16 @@ class PageOf(BaseModel, Generic[T]):
     page: int
     page_size: int
     results: list[T]
+
+
+def parse_near(near: str | None) -> tuple[float, float] | None:
+    """A `near=lat,lng` query parameter as a point on the globe (none: None); else 400."""
+    if near is None:
+        return None
+    try:
+        lat, lng = (float(part) for part in near.split(","))
+    except ValueError:
+        raise ApiError(400, "validation_error", "near must be 'lat,lng'.") from None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise ApiError(400, "validation_error", "near is outside the globe.")
+    return lat, lng

@@ -1,7 +1,8 @@
-"""Orders."""
+"""Orders, and how an order is shown: from its view, or from a command's aggregate as one."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -20,6 +21,9 @@ from api.schemas.examples import (
     example_of,
     with_examples,
 )
+from read_model.sql.orders import LineView, OrderView
+from write_model.delivery import delivery_status
+from write_model.orders import Order
 
 
 class ItemIn(Request):
@@ -192,3 +196,41 @@ class OrderEventOut(BaseModel):
     at: datetime
     by: UUID | None
     data: dict[str, Any]
+
+
+def order_out(order: OrderView) -> OrderOut:
+    """The order as the contract shows it: its view's attributes, and the delivery booked."""
+    shown = OrderOut.model_validate(order, from_attributes=True)
+    return shown.model_copy(update={"delivery": delivery_out(order)})
+
+
+def delivery_out(order: OrderView) -> DeliveryOut | None:
+    """The booked delivery, if any; its status follows the order's (see `delivery_status`)."""
+    address, slot_start = order.delivery_address, order.delivery_slot_start
+    if address is None or slot_start is None:
+        return None
+    return DeliveryOut(address=address, slot_start=slot_start, status=delivery_status(order.status))
+
+
+def order_view(order: Order) -> OrderView:
+    """The order as a command left it (the view follows shortly) or as a replay found it,
+    in its view's shape."""
+    booked = order.delivery
+    return OrderView(
+        id=order.id,
+        user_id=order.user_id,
+        store_id=order.store_id,
+        status=order.status,
+        total_items=order.total_items,
+        total_price=order.total_price,
+        created_at=order.created_on,
+        updated_at=order.modified_on,
+        shortfalls=[asdict(shortfall) for shortfall in order.shortfalls],
+        items=[
+            LineView(line.product_id, line.title, line.quantity, line.unit_price)
+            for line in order.lines
+        ],
+        delivery_address=booked.address if booked else None,
+        delivery_slot_start=booked.slot_start if booked else None,
+        version=order.version,
+    )

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from api.schemas.common import JsonUUID, Money, Request
 from api.schemas.examples import (
@@ -19,7 +19,7 @@ from api.schemas.examples import (
 )
 from api.schemas.orders import ItemIn, LineOut
 from write_model.commands import DEFAULT_HOLD_MINUTES
-from write_model.reservations import MAX_MINUTES, MIN_MINUTES
+from write_model.reservations import MAX_MINUTES, MIN_MINUTES, Reservation
 
 
 class ReservationIn(Request):
@@ -53,8 +53,13 @@ class ReservationOut(BaseModel):
     store_id: UUID
     user_id: UUID
     status: Literal["held", "converted", "released", "expired"]
-    items: list[LineOut]
+    items: list[LineOut] = Field(validation_alias=AliasChoices("items", "lines"))
     total_price: Money
     expires_at: datetime
     order_id: UUID | None = Field(description="The order it became, once converted.")
-    created_at: datetime
+    created_at: datetime = Field(validation_alias=AliasChoices("created_at", "created_on"))
+
+
+def reservation_out(reservation: Reservation) -> ReservationOut:
+    """Reservations are read from the event store, where they are always current."""
+    return ReservationOut.model_validate(reservation, from_attributes=True)

@@ -73,3 +73,8 @@ class ReturnOut(BaseModel):
     refusal: str | None = Field(description="Why the store refused it; null unless refused.")
     refund_amount: Money = Field(description="What is refunded once it is received.")
     created_at: datetime = Field(validation_alias=AliasChoices("created_at", "created_on"))
+
+
+def return_out(found: object) -> ReturnOut:
+    """A return's view or a command's aggregate: the aliases read either's attributes."""
+    return ReturnOut.model_validate(found, from_attributes=True)

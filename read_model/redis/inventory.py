@@ -82,6 +82,8 @@ return 1
 class InventoryCache(PositionedModel):
     """Writes from the projection and reads for the API; every call may raise when Redis is down."""
 
+    kind = "inventory cache"
+
     def __init__(self, client: redis.Redis, prefix: str = "inv") -> None:
         super().__init__(client, prefix)
         self._apply_stock = client.register_script(_APPLY_STOCK)
@@ -133,6 +135,12 @@ class InventoryCache(PositionedModel):
         last = page.offset + page.page_size - 1
         count, lines = self._listing(store_id, page.offset, last)
         return Page(count, page.page, page.page_size, lines)
+
+    def stocked_page(self, store_id: UUID, page: PageRequest) -> Page[InventoryLine] | None:
+        """`inventory_page`, or None when the store has no line here: whether an unknown
+        store exists is SQL's to tell."""
+        found = self.inventory_page(store_id, page)
+        return found if found.count else None
 
     def _listing(self, store_id: UUID, start: int, stop: int) -> tuple[int, list[InventoryLine]]:
         order = f"{self.prefix}:{store_id}:order"

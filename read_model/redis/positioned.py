@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import logging
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 import redis
 from eventsourcing.persistence import Tracking
 from redis.client import Pipeline
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _SETTLE = """
 local low
@@ -29,6 +33,9 @@ class PositionedModel:
     Keeping the position in Redis means a flushed or restarted Redis says so (no position),
     and a projection feeding it resumes exactly where its data ends.
     """
+
+    kind: ClassVar[str] = "Redis view"
+    """What the model is called in logs."""
 
     def __init__(self, client: redis.Redis, prefix: str) -> None:
         self.client = client
@@ -63,6 +70,19 @@ class PositionedModel:
         """None when Redis holds no position: empty, cleared or rebuilding, so not to be trusted."""
         value = self.client.get(self.position_key(application))
         return int(value) if value is not None else None
+
+    def fresh(self, application: str, target: int | None, read: Callable[[], T | None]) -> T | None:
+        """`read()`'s answer once this model applied `application`'s log up to `target` (or
+        anything, without one); None when it is behind, has no position (flushed, rebuilding)
+        or Redis fails: the caller then reads SQL."""
+        try:
+            reached = self.position(application)
+            if reached is None or (target is not None and reached < target):
+                return None
+            return read()
+        except redis.RedisError as error:
+            log.warning("%s unavailable, reading SQL: %s", self.kind, error)
+            return None
 
     def position_key(self, application: str) -> str:
         return f"{self.prefix}:position:{application}"

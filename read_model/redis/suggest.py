@@ -60,6 +60,8 @@ BATCH = 50
 class SuggestIndex(PositionedModel):
     """Writes from the projection and reads for the API; every call may raise when Redis is down."""
 
+    kind = "suggest index"
+
     def __init__(self, client: redis.Redis, prefix: str = "sug") -> None:
         super().__init__(client, prefix)
         self._put_title = client.register_script(_PUT_TITLE)
