@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
 
 from api.main import create_app
-from bazaar.devstack import dev_jwt_secret
 from bazaar.logs import configure_logging
 from bazaar.settings import load_settings
 from bazaar.wiring import build
@@ -18,8 +15,7 @@ def create() -> FastAPI:
     stack's file); each uvicorn worker calls this once."""
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
-    secret = settings.jwt_secret or dev_jwt_secret(Path(settings.bazaar_data_dir))
     container = build(settings)
-    app = create_app(container.api_services(secret))
+    app = create_app(container.api_services())
     app.router.add_event_handler("shutdown", container.close)
     return app

@@ -22,15 +22,13 @@ INDENT = 4
 def audit(settings: Settings, target: str, aggregate_id: UUID) -> None:
     """Print the history of an order or a reservation (`target`); an unknown one exits with
     status 1 and says so."""
-    container = build(settings)
-    shop = container.shop
-    try:
+    with build(settings) as container:
+        shop = container.shop
         read = shop.audit.order_history if target == "order" else shop.audit.reservation_history
-        records = read(aggregate_id, OPERATOR)
-    except NotFoundError as error:
-        raise SystemExit(error.message) from None
-    finally:
-        container.close()
+        try:
+            records = read(aggregate_id, OPERATOR)
+        except NotFoundError as error:
+            raise SystemExit(error.message) from None
     print(render_history(f"{target.capitalize()} {aggregate_id}", records))
 
 

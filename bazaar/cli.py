@@ -135,10 +135,10 @@ def fake_provider(host: str, port: int) -> None:
 @cli.command()
 def migrate() -> None:
     """Create or update the event store and the read-model tables."""
-    from bazaar import commands
+    from bazaar import commands, wiring
 
     with commands.carried_out("migrate") as settings:
-        commands.migrate(settings)
+        wiring.migrate(settings)
 
 
 @cli.command()

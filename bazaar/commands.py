@@ -10,10 +10,9 @@ import socket
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
-from contextlib import closing, contextmanager, suppress
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
 
 import eventsourcing.persistence
 import psycopg
@@ -21,8 +20,9 @@ import redis
 import uvicorn
 
 from api.main import create_app
-from bazaar import fake_provider, kafka, metrics, projection_commands
-from bazaar.devstack import dev_jwt_secret, embedded_services
+from bazaar import fake_provider, metrics, projection_commands
+from bazaar.dev_kafka import local_broker, stream_processes
+from bazaar.devstack import embedded_services
 from bazaar.logs import configure_logging
 from bazaar.progress import ProgressBar
 from bazaar.seed import Login, seed_demo
@@ -93,7 +93,7 @@ def settings_or_exit(command: str) -> Settings:
 
 
 def list_parked(settings: Settings) -> None:
-    with closing(build(settings)) as container:
+    with build(settings) as container:
         parked = saga_jobs.parked(container.pool)
     if not parked:
         print("no parked jobs: every side effect was done or is still being tried")
@@ -105,25 +105,25 @@ def list_parked(settings: Settings) -> None:
 
 
 def retry_parked(settings: Settings, job_id: int) -> None:
-    with closing(build(settings)) as container:
+    with build(settings) as container:
         if not saga_jobs.requeue(container.pool, job_id):
             raise SystemExit(f"bazaar: no parked job {job_id}")
     print(f"job {job_id} queued again")
 
 
 def projection_status(settings: Settings) -> None:
-    with closing(build(settings)) as container:
+    with build(settings) as container:
         projection_commands.status(container)
 
 
 def rebuild_projections(settings: Settings, names: list[str]) -> None:
-    with closing(build(settings)) as container:
+    with build(settings) as container:
         projection_commands.rebuild(container, names)
 
 
 def verify_projections(settings: Settings) -> None:
     """Exit status 1 when a rebuilt view differs from the live one."""
-    with closing(build(settings)) as container:
+    with build(settings) as container:
         differs = projection_commands.verify(container)
     if differs:
         raise SystemExit(differs)
@@ -144,7 +144,6 @@ def up(settings: Settings, streams: str | None = None) -> None:
             update={
                 "database_url": settings.database_url or services.database_url,
                 "redis_url": settings.redis_url or services.redis_url,
-                "jwt_secret": settings.jwt_secret or dev_jwt_secret(data_dir),
                 "card_provider_url": card_provider_url,
                 **bootstrap,
             }
@@ -198,15 +197,13 @@ def card_provider(url: str | None) -> Iterator[str]:
 
 def serve(settings: Settings, *, with_runner: bool, workers: int) -> None:
     """The API alone (any number of worker processes), or one process with the runner."""
-    settings = with_dev_secret(settings)
     if with_runner:
         with running(settings) as container:
             ensure_configured_admin(container)
             serve_container(container, settings)
         return
-    container = build(settings)
-    ensure_configured_admin(container)
-    container.close()
+    with build(settings) as container:
+        ensure_configured_admin(container)
     print(f"Bazaar API on http://{settings.bazaar_host}:{settings.bazaar_port} ({workers} workers)")
     with tempfile.TemporaryDirectory(prefix="bazaar-metrics-") as shared:
         # Several workers write their request metrics here, and /metrics on any one sums them.
@@ -223,38 +220,22 @@ def serve(settings: Settings, *, with_runner: bool, workers: int) -> None:
 
 
 def serve_container(container: Container, settings: Settings) -> None:
-    secret = settings.jwt_secret or dev_jwt_secret(Path(settings.bazaar_data_dir))
-    app = create_app(container.api_services(secret))
+    app = create_app(container.api_services())
     uvicorn.run(app, host=settings.bazaar_host, port=settings.bazaar_port, log_level="warning")
-
-
-@contextmanager
-def local_broker(settings: Settings, wanted: bool, data_dir: Path) -> Iterator[dict[str, Any]]:
-    """Settings for a Tansu broker started here, when Kafka is wanted and none is configured."""
-    if not wanted or settings.kafka_bootstrap:
-        yield {}
-        return
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with kafka.tansu_broker(log_file=data_dir / "tansu.log") as bootstrap:
-        yield {"kafka_bootstrap": bootstrap, "kafka_idempotent": False}
 
 
 @contextmanager
 def running(settings: Settings, *, with_sagas: bool = True) -> Iterator[Container]:
     """The built system with its projections running: in this process, or on Kafka when
     KAFKA_BOOTSTRAP is set (a relay and two Faust workers, as child processes)."""
-    container = build(settings)
-    if settings.kafka_bootstrap:
-        with kafka.stream_processes(settings), closing(container):
+    with build(settings) as container:
+        feeding = (
+            stream_processes(settings)
+            if settings.kafka_bootstrap
+            else container.runner(with_sagas=with_sagas)
+        )
+        with feeding:
             yield container
-        return
-    runner = container.runner(with_sagas=with_sagas)
-    runner.start()
-    try:
-        yield container
-    finally:
-        runner.stop()
-        container.close()
 
 
 def run_projections(settings: Settings, *, with_sagas: bool) -> None:
@@ -265,16 +246,10 @@ def run_projections(settings: Settings, *, with_sagas: bool) -> None:
 
 
 def run_sagas(settings: Settings) -> None:
-    container = build(settings)
-    executor = container.saga_executor()
-    executor.start()
-    metrics.serve(settings.metrics_port)
-    log.info("saga executor started")
-    try:
+    with build(settings) as container, container.saga_executor():
+        metrics.serve(settings.metrics_port)
+        log.info("saga executor started")
         until_stopped()
-    finally:
-        executor.stop()
-        container.close()
 
 
 def until_stopped() -> None:
@@ -283,14 +258,6 @@ def until_stopped() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with suppress(KeyboardInterrupt):
         stop.wait()
-
-
-def with_dev_secret(settings: Settings) -> Settings:
-    if settings.jwt_secret:
-        return settings
-    return settings.model_copy(
-        update={"jwt_secret": dev_jwt_secret(Path(settings.bazaar_data_dir))}
-    )
 
 
 def ensure_configured_admin(container: Container) -> list[Login]:
@@ -304,28 +271,22 @@ def ensure_configured_admin(container: Container) -> list[Login]:
     return [(user.email, user.username, "(BAZAAR_ADMIN_PASSWORD)")]
 
 
-def create_admin(settings: Settings, email: str, username: str) -> None:
+def create_admin(settings: Settings, email: str, username: str | None) -> None:
     password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
-    container = build(settings)
-    try:
+    with build(settings) as container:
         user = container.accounts.ensure_admin(email, password, username=username)
-        print(f"admin {user.email} ({user.id})")
-    finally:
-        container.close()
+    print(f"admin {user.email} ({user.id})")
 
 
 def seed(settings: Settings, size: Size, threads: int) -> None:
     """Each writer thread gets a connection of its own: with fewer, they queue for them
     (4 threads on the default 3 took about a quarter longer)."""
     pool_size = max(settings.postgres_pool_size, threads)
-    container = build(settings.model_copy(update={"postgres_pool_size": pool_size}))
-    try:
-        with ProgressBar("seed", unit="products") as bar:
-            seeded = seed_data(container, size, threads, bar)
-        print(seeded.summary())
-        print_logins(seeded.logins)
-    finally:
-        container.close()
+    larger = settings.model_copy(update={"postgres_pool_size": pool_size})
+    with build(larger) as container, ProgressBar("seed", unit="products") as bar:
+        seeded = seed_data(container, size, threads, bar)
+    print(seeded.summary())
+    print_logins(seeded.logins)
 
 
 ROLES = {
@@ -372,7 +333,7 @@ def print_logins(logins: list[Login]) -> None:
     sys.stdout.flush()
 
 
-def login_table(logins: list[Login], roles: dict[str, str | None]) -> str:
+def login_table(logins: list[Login], roles: Mapping[str, str | None]) -> str:
     """One row per login (e-mail, username, password, and what the role may do, if known)."""
     rows = [
         f"  {email:28} {username:10} {password:16} {ROLES.get(roles.get(email) or '', '')}".rstrip()

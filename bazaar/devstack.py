@@ -1,4 +1,5 @@
-"""Embedded Postgres and Redis for `bazaar up` when no real servers are configured."""
+"""Embedded Postgres and Redis for `bazaar up` when no real servers are configured
+(`bazaar.dev_kafka` adds a local Kafka-protocol broker)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import fcntl
 import importlib.metadata
 import os
 import pwd
-import secrets
 import socket
 import stat
 import subprocess
@@ -48,20 +48,6 @@ def embedded_services(
         yield DevServices(database_url=database_url, redis_url=redis_url)
 
 
-def dev_jwt_secret(data_dir: Path) -> str:
-    """A random secret per data dir: dev tokens survive restarts and no secret ships in the repo."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / "jwt_secret"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    secret = secrets.token_urlsafe(48)
-    with os.fdopen(fd, "w") as file:
-        file.write(secret)
-    return secret
-
-
 @contextlib.contextmanager
 def _exclusive(data_dir: Path) -> Iterator[None]:
     """One stack per data dir; holding the lock also proves that a running server is an orphan."""
@@ -79,7 +65,7 @@ def _postgres(pgdata: Path) -> Iterator[str]:
     owner = _postgres_os_user()
     _init_cluster(pgdata, owner)
     _stop_orphan_postgres(pgdata, owner)
-    port = _free_port(DEV_POSTGRES_PORT)
+    port = free_port(DEV_POSTGRES_PORT)
     log = pgdata / "server.log"
     options = f"-c listen_addresses={LOOPBACK} -c port={port} -c unix_socket_directories=''"
     start = ["start", "--wait", f"--timeout={START_TIMEOUT_S}", f"--log={log}", "-o", options]
@@ -189,7 +175,7 @@ def _redis(redis_dir: Path) -> Iterator[str]:
     redis_dir.mkdir(parents=True, exist_ok=True)
     pidfile = redis_dir / "redis.pid"
     _stop_orphan_redis(pidfile)
-    port = _free_port(DEV_REDIS_PORT)
+    port = free_port(DEV_REDIS_PORT)
     log = redis_dir / "server.log"
     config = {
         "bind": LOOPBACK,
@@ -240,8 +226,9 @@ def _wait_for_redis(url: str, server: subprocess.Popen[bytes], log: Path) -> Non
             time.sleep(0.05)
 
 
-def _free_port(preferred: int) -> int:
-    """The fixed dev port keeps URLs stable across runs; any free port beats failing to start."""
+def free_port(preferred: int = 0) -> int:
+    """`preferred`, if free (a fixed dev port keeps URLs stable across runs), else any free
+    port: that beats failing to start."""
     for port in (preferred, 0):
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

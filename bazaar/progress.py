@@ -10,7 +10,14 @@ import threading
 import time
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 
 class ProgressBar:
@@ -20,7 +27,7 @@ class ProgressBar:
         self.unit = unit
         self.started = time.perf_counter()
         self._lock = threading.Lock()
-        self._task: int | None = None
+        self._task: TaskID | None = None
         self._progress = Progress(
             TextColumn(f"{name:10}"),
             BarColumn(),

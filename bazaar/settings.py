@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+from contextlib import suppress
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +24,8 @@ class SettingsError(Exception):
     the value (which may be a secret)."""
 
 
+DEV_SECRET_FILE = "jwt_secret"
+"""The file in the data directory holding the development JWT secret, made on first use."""
 DEV_STACK_ENV = "env"
 """The file in the data directory where a running `bazaar up` writes the URLs of the servers
 it started, so that other `bazaar` commands find them."""
@@ -58,9 +62,23 @@ def _refuse_weak_secret(secret: str, data_dir: Path) -> None:
         raise ValueError(
             f"JWT_SECRET needs at least {MIN_SECRET_VARIETY} distinct characters in prod"
         )
-    dev_secret = data_dir / "jwt_secret"
+    dev_secret = data_dir / DEV_SECRET_FILE
     if dev_secret.is_file() and dev_secret.read_text().strip() == secret:
         raise ValueError("JWT_SECRET must not be the development secret in prod")
+
+
+def _dev_secret(path: Path) -> str:
+    """A random secret kept in `path` (private to its owner): dev tokens survive restarts and
+    no secret ships in the repo. Processes starting at once all read the one written first."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as file:
+            file.write(secrets.token_urlsafe(48))
+        with suppress(FileExistsError):
+            os.link(draft, path)
+        draft.unlink()
+    return path.read_text().strip()
 
 
 class Settings(BaseSettings):
@@ -137,8 +155,14 @@ class Settings(BaseSettings):
                 raise ValueError("prod needs argon2 with at least 64 MiB and 3 passes")
         return self
 
-    def event_store_env(self, *, create_tables: bool = False) -> dict[str, str]:
-        """The eventsourcing library's settings, derived from DATABASE_URL."""
+    def signing_secret(self) -> str:
+        """What tokens are signed with: JWT_SECRET, or (it is required in prod) the data
+        directory's own development secret."""
+        return self.jwt_secret or _dev_secret(Path(self.bazaar_data_dir) / DEV_SECRET_FILE)
+
+    def postgres_env(self, *, create_tables: bool = False) -> dict[str, str]:
+        """The eventsourcing library's Postgres settings, derived from DATABASE_URL and ours;
+        the recorder and transcoder are the code's choice, made in `bazaar.wiring`."""
         if not self.database_url:
             raise ValueError("DATABASE_URL is not set")
         url = urlsplit(self.database_url)
@@ -155,7 +179,4 @@ class Settings(BaseSettings):
             "POSTGRES_MAX_OVERFLOW": str(self.postgres_pool_size),
             "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),
             "CREATE_TABLE": "y" if create_tables else "n",
-            "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
-            "APPLICATION_RECORDER_TOPIC": "bazaar.event_store:LockingInsertRecorder",
-            "TRANSCODER_TOPIC": "bazaar.transcoder:OrjsonTranscoder",
         }

@@ -56,7 +56,7 @@ class OrjsonTranscoder(JSONTranscoder):
             "_data_": data if type(data) in PLAIN else self._tagged(data),
         }
 
-    def _untagged(self, obj: dict[str, Any] | list[Any]) -> Any:
+    def _untagged(self, obj: Any) -> Any:
         """Innermost first, as `object_hook` runs: a line's transcoding gets its UUID decoded."""
         if type(obj) is list:
             return [self._untagged(v) if type(v) in CONTAINERS else v for v in obj]

@@ -10,17 +10,22 @@ from typing import Any
 
 import redis
 from eventsourcing.application import Application
+from eventsourcing.utils import get_topic
 from psycopg_pool import ConnectionPool
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from api.dependencies import Services
 from api.security import TokenService
-from bazaar.adapters import Argon2Hasher
-from bazaar.card_provider import HttpCardProvider
-from bazaar.effects import RecordedMailer, WebhookPartner, directory
+from bazaar.adapters.card_provider import HttpCardProvider
+from bazaar.adapters.directory import directory
+from bazaar.adapters.email import RecordedMailer
+from bazaar.adapters.passwords import Argon2Hasher
+from bazaar.adapters.shipping import WebhookPartner
+from bazaar.event_store import LockingInsertRecorder
 from bazaar.metrics import counting_conflicts
 from bazaar.settings import Settings
+from bazaar.transcoder import OrjsonTranscoder
 from projections.base import Projection
 from projections.cards import CardsProjection
 from projections.registry import shop_projections
@@ -51,7 +56,8 @@ from write_model.shop import Shop
 
 @dataclass
 class Container:
-    """The built system; `close()` releases its connections."""
+    """The built system; `close()`, or leaving `with build(...) as container`, releases its
+    connections."""
 
     settings: Settings
     shop: Shop
@@ -66,9 +72,11 @@ class Container:
     sagas: dict[str, list[Saga]]
     """Each application's sagas, by its name: its events ask for their jobs."""
 
-    def api_services(self, jwt_secret: str) -> Services:
+    def api_services(self, jwt_secret: str | None = None) -> Services:
+        """What the API serves from; tokens signed with `jwt_secret`, by default the
+        settings' (`Settings.signing_secret`)."""
         tokens = TokenService(
-            secret=jwt_secret,
+            secret=jwt_secret or self.settings.signing_secret(),
             access_ttl=timedelta(minutes=self.settings.access_token_minutes),
             refresh_ttl=timedelta(days=self.settings.refresh_token_days),
         )
@@ -133,6 +141,12 @@ class Container:
         scratch = InventoryCache(self.redis, prefix="inv_rebuild")
         return self.rebuilder(progress).rebuild_cache(self.inventory_cache, scratch)
 
+    def __enter__(self) -> Container:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     def close(self) -> None:
         self.shop.close()
         self.accounts.close()
@@ -153,9 +167,20 @@ class Container:
             conn.execute("SELECT 1")
 
 
+def event_store_env(settings: Settings, *, create_tables: bool = False) -> dict[str, str]:
+    """The applications' event store: the settings' Postgres, with our recorder (one locking
+    insert function per save) and our transcoder."""
+    return {
+        **settings.postgres_env(create_tables=create_tables),
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+        "APPLICATION_RECORDER_TOPIC": get_topic(LockingInsertRecorder),
+        "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
+    }
+
+
 def migrate(settings: Settings) -> None:
     """Create the event stores and read models; one process at a time, safe to repeat."""
-    env = settings.event_store_env(create_tables=True)
+    env = event_store_env(settings, create_tables=True)
     with _pool(settings, size=2) as pool, pool.connection() as lock:
         lock.execute("SELECT pg_advisory_lock(hashtext('bazaar.migrate'))")
         Shop(env=env).close()
@@ -174,10 +199,10 @@ CARD_GRACE_S = 1.0
 
 def build(settings: Settings) -> Container:
     """Connect to Postgres and Redis and assemble the parts (tables come from `migrate`)."""
-    env = settings.event_store_env()
+    env = event_store_env(settings)
     pool = _pool(settings, size=settings.postgres_pool_size)
     client = redis.Redis.from_url(
-        settings.redis_url,
+        _servers(settings)[1],
         socket_timeout=2,
         socket_connect_timeout=0.5,
         health_check_interval=30,
@@ -242,10 +267,15 @@ def _hasher(settings: Settings) -> Argon2Hasher:
     return Argon2Hasher(settings.password_hash_memory_kib, settings.password_hash_time_cost)
 
 
-def _pool(settings: Settings, size: int) -> ConnectionPool:
+def _servers(settings: Settings) -> tuple[str, str]:
+    """DATABASE_URL and REDIS_URL, which every part needs."""
     if not settings.database_url or not settings.redis_url:
         raise ValueError("DATABASE_URL and REDIS_URL must be set (bazaar up starts embedded ones)")
-    return read_model_pool(settings.database_url, size, LIVE_SCHEMA)
+    return settings.database_url, settings.redis_url
+
+
+def _pool(settings: Settings, size: int) -> ConnectionPool:
+    return read_model_pool(_servers(settings)[0], size, LIVE_SCHEMA)
 
 
 def read_model_pool(database_url: str, size: int, schema: str) -> ConnectionPool:

@@ -33,7 +33,7 @@ import httpx
 from orders import BASE, PORT, measure_lag, seed
 from stack import a_fresh_database, bazaar, settings_from, wait_until_up
 
-from bazaar.kafka import tansu_broker
+from bazaar.dev_kafka import tansu_broker
 from bazaar.wiring import Container, build
 
 TOPOLOGIES = {"in-process": 0, "kafka, 1 worker": 1, "kafka, 2 workers": 2}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from functools import singledispatchmethod
 from typing import Any, Generic, Protocol, TypeVar
@@ -38,6 +38,26 @@ def handled(*handlers: singledispatchmethod[Any]) -> tuple[str, ...]:
     follow its handlers, never a list kept apart from them."""
     classes = (cls for h in handlers for cls in h.dispatcher.registry if cls is not object)
     return topics_of(*dict.fromkeys(classes))
+
+
+Settled = TypeVar("Settled")
+
+
+def last_settled(
+    events: Sequence[Any],
+    ending: Callable[[Any], tuple[Any, Any] | None],
+    settled: Callable[[Any, int, Any, Any, Any], Settled],
+) -> list[Settled]:
+    """Each aggregate's last ending in a batch (`ending`: its status and one detail, or None
+    for an event that ends nothing), as the `settled` row its view moves to."""
+    last: dict[Any, Settled] = {}
+    for event in sorted(events, key=lambda e: e.originator_version):
+        if (end := ending(event)) is not None:
+            status, detail = end
+            last[event.originator_id] = settled(
+                event.originator_id, event.originator_version, status, detail, event.timestamp
+            )
+    return list(last.values())
 
 
 class SqlProjection:

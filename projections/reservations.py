@@ -10,7 +10,7 @@ from uuid import UUID
 
 from psycopg import Cursor
 
-from projections.base import SqlProjection, handled, topics_of
+from projections.base import SqlProjection, handled, last_settled, topics_of
 from read_model.sql import reservations
 from write_model.reservations import Reservation
 
@@ -29,15 +29,8 @@ class ReservationsProjection(SqlProjection):
         made = [self._made(e) for e in events if isinstance(e, Reservation.Made)]
         if made:
             reservations.add_made(cur, made)
-        settled: dict[UUID, reservations.Settled] = {}
-        for event in sorted(events, key=lambda e: e.originator_version):
-            if (ending := self.ending(event)) is not None:
-                status, order_id = ending
-                settled[event.originator_id] = reservations.Settled(
-                    event.originator_id, event.originator_version, status, order_id, event.timestamp
-                )
-        if settled:
-            reservations.settle(cur, list(settled.values()))
+        if settled := last_settled(events, self.ending, reservations.Settled):
+            reservations.settle(cur, settled)
 
     @staticmethod
     def _made(event: Reservation.Made) -> reservations.Made:

@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 from functools import singledispatchmethod
 from typing import Any
-from uuid import UUID
 
 from psycopg import Cursor
 
-from projections.base import SqlProjection, handled, topics_of
+from projections.base import SqlProjection, handled, last_settled, topics_of
 from read_model.sql import returns
 from read_model.sql.orders import LineView
 from write_model.returns import OrderReturn
@@ -31,15 +30,8 @@ class ReturnsProjection(SqlProjection):
         requested = [_requested(e) for e in events if isinstance(e, OrderReturn.Requested)]
         if requested:
             returns.add_requested(cur, requested)
-        settled: dict[UUID, returns.Settled] = {}
-        for event in sorted(events, key=lambda e: e.originator_version):
-            if (ending := self.ending(event)) is not None:
-                status, refusal = ending
-                settled[event.originator_id] = returns.Settled(
-                    event.originator_id, event.originator_version, status, refusal, event.timestamp
-                )
-        if settled:
-            returns.settle(cur, list(settled.values()))
+        if settled := last_settled(events, self.ending, returns.Settled):
+            returns.settle(cur, settled)
 
     @singledispatchmethod
     def ending(self, event: Any) -> Ending | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import redis
 from eventsourcing.persistence import Tracking
@@ -25,6 +25,8 @@ from psycopg_pool import ConnectionPool
 from projections.base import Projection, SqlProjection, StoreProjection
 from read_model import positions
 from read_model.positions import Partitioned
+
+ViewT = TypeVar("ViewT", bound=Projection)
 
 
 class ViewFailedError(Exception):
@@ -59,6 +61,16 @@ class Routes:
         return found
 
 
+class Views(Generic[ViewT]):
+    """A subscription's name and views, and which of them each event goes to."""
+
+    def __init__(self, name: str, views: Sequence[ViewT]) -> None:
+        self.name = name
+        self.views = views
+        self.routes = Routes(views)
+        self.topics = self.routes.topics
+
+
 @dataclass
 class SqlBatch:
     """A batch in the making: each view's events, written set-based when the batch ends."""
@@ -67,7 +79,7 @@ class SqlBatch:
     events: list[list[Any]]
 
 
-class SqlSubscription:
+class SqlSubscription(Views[SqlProjection]):
     """Every SQL view (saga jobs included) of one log: one transaction and position per batch.
 
     Each view gets its events of the batch at once (`SqlProjection.apply_batch`), so it can
@@ -75,11 +87,8 @@ class SqlSubscription:
     """
 
     def __init__(self, name: str, pool: ConnectionPool, views: Sequence[SqlProjection]) -> None:
-        self.name = name
+        super().__init__(name, views)
         self.pool = pool
-        self.views = views
-        self.routes = Routes(views)
-        self.topics = self.routes.topics
 
     @contextmanager
     def session(
@@ -109,7 +118,7 @@ class SqlSubscription:
         return positions.slowest_in(self.pool, [view.name for view in self.views], logs)
 
 
-class RedisSubscription:
+class RedisSubscription(Views[StoreProjection[Any]]):
     """Every Redis view of one log: each batch, and every view's position, in one MULTI/EXEC.
 
     Redis down stalls this subscription alone: the SQL views go on.
@@ -118,11 +127,8 @@ class RedisSubscription:
     def __init__(
         self, name: str, client: redis.Redis, views: Sequence[StoreProjection[Any]]
     ) -> None:
-        self.name = name
+        super().__init__(name, views)
         self.client = client
-        self.views = views
-        self.routes = Routes(views)
-        self.topics = self.routes.topics
 
     @contextmanager
     def session(

@@ -16,7 +16,8 @@ import asyncio
 import logging
 import os
 from collections.abc import Callable, Coroutine, Sequence
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 import faust
 from eventsourcing.application import Application
@@ -26,6 +27,7 @@ from projections.subscriptions import Subscription
 from read_model.sql.failures import ProjectionFailures
 from streams.codec import delivery
 from streams.partitions import PartitionFeed
+from streams.supervision import supervise_async
 from streams.topics import topic_for
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,6 @@ BATCH_SIZE = 2000
 GATHER_SECONDS = 0.02
 """A batch gathers for 20 ms (or up to 2,000 messages): a subscription's transaction costs
 about the same for 50 events as for 500, and ticks make many messages carry none."""
-MAX_BACKOFF_SECONDS = 5.0
 SESSION_TIMEOUT_S = 10.0
 """A crashed worker's partitions move to the others this soon; joins wait at most this long."""
 FETCH_WAIT_MS = 100
@@ -104,7 +105,9 @@ def feeding(feed: PartitionFeed) -> Agent:
     """The agent: decode each batch and apply it, however many tries it takes."""
 
     async def agent(stream: faust.StreamT[bytes]) -> None:
-        async for events in stream.take_events(BATCH_SIZE, within=GATHER_SECONDS):
+        # Faust hands agents a Stream; its type names only what every stream has.
+        batches = cast(faust.Stream[bytes], stream).take_events(BATCH_SIZE, within=GATHER_SECONDS)
+        async for events in batches:
             received = [(e.message.partition, delivery(e.headers, e.value)) for e in events]
             await _until_applied(feed, received)
 
@@ -118,16 +121,8 @@ async def _until_applied(feed: PartitionFeed, received: Sequence[Any]) -> None:
     its offsets on the way out. Exiting at once instead leaves them uncommitted: the
     partition's next owner gets the batch again, and the transaction in flight rolls back.
     """
-    backoff = 0.1
     try:
-        while True:
-            try:
-                await asyncio.to_thread(feed.apply, received)
-                return
-            except Exception:
-                log.exception("%s failed; retrying in %.1fs", feed.name, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+        await supervise_async(feed.name, partial(asyncio.to_thread, feed.apply, received))
     except asyncio.CancelledError:
         log.warning("stopped with a batch of %s unapplied: exiting unacknowledged", feed.name)
         os._exit(0)

@@ -17,9 +17,9 @@ which brokers that lack the newer InitProducerId request (Tansu) cannot grant.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -28,20 +28,24 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import Connection
-from psycopg.sql import SQL, Identifier
 from psycopg_pool import ConnectionPool
 
 from read_model import positions
 from streams import codec
+from streams.supervision import (
+    IDLE_WAKEUP_SECONDS,
+    await_notify,
+    listen,
+    supervise_async,
+    wait_or_stop,
+)
 from streams.topics import ensure_topics, partition_of, topic_for
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 1000
-IDLE_WAKEUP_SECONDS = 1.0
 GATHER_SECONDS = 0.01
 """After a batch, let the next events gather: under load a batch every 10 ms, not one per
 commit, and so far fewer ticks (one per partition a batch misses) for the workers."""
-MAX_BACKOFF_SECONDS = 5.0
 RELAY_LOCK = 7_146_001
 """Advisory lock key held by the running relay."""
 
@@ -71,19 +75,9 @@ class Relay:
         with self.pool.connection() as lock:
             await self._hold(lock, stopping)
             try:
-                await self._supervise(stopping)
+                await supervise_async("relay", partial(self._relay, stopping), stopping)
             finally:
                 lock.execute("SELECT pg_advisory_unlock_all()")
-
-    async def _supervise(self, stopping: asyncio.Event) -> None:
-        backoff = 0.1
-        while not stopping.is_set():
-            try:
-                await self._relay(stopping)
-            except Exception as error:
-                log.warning("relay failed (%s); retrying in %.1fs", error, backoff)
-                await _wait(stopping, backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
 
     async def _hold(self, lock: Connection[Any], stopping: asyncio.Event) -> None:
         while not stopping.is_set():
@@ -91,7 +85,7 @@ class Relay:
             if row and row[0]:
                 return
             log.info("another relay is running; waiting for it to stop")
-            await _wait(stopping, IDLE_WAKEUP_SECONDS)
+            await wait_or_stop(stopping, IDLE_WAKEUP_SECONDS)
 
     async def _relay(self, stopping: asyncio.Event) -> None:
         await ensure_topics(self.bootstrap, [app.name for app in self.apps], self.partitions)
@@ -116,12 +110,11 @@ class Relay:
             raise TypeError("The relay follows a PostgreSQL event store")
         position = await asyncio.to_thread(positions.relayed, self.pool, app.name)
         with recorder.datastore.get_connection() as listener:
-            listener.execute(SQL("LISTEN {0}").format(Identifier(recorder.channel_name)))
-            listener.commit()
+            listen(listener, recorder.channel_name)
             while not stopping.is_set():
                 head = await asyncio.to_thread(recorder.max_notification_id) or 0
                 if head <= position:
-                    await asyncio.to_thread(_await_notify, listener)
+                    await asyncio.to_thread(await_notify, listener)
                     continue
                 batch = await asyncio.to_thread(
                     recorder.select_notifications, position + 1, BATCH_SIZE, head
@@ -130,7 +123,7 @@ class Relay:
                 await self._publish(producer, topic_for(app.name), batch, end)
                 await asyncio.to_thread(positions.record_relayed, self.pool, app.name, end)
                 position = end
-                await _wait(stopping, GATHER_SECONDS)
+                await wait_or_stop(stopping, GATHER_SECONDS)
 
     async def _publish(
         self, producer: AIOKafkaProducer, topic: str, batch: list[Notification], end: int
@@ -164,13 +157,3 @@ def messages(batch: list[Notification], end: int, partitions: int) -> list[Messa
     ]
     ticks = sorted(set(range(partitions)) - last.keys())
     return sent + [(p, None, codec.tick_headers(end)) for p in ticks]
-
-
-def _await_notify(listener: Connection[Any]) -> None:
-    for _ in listener.notifies(timeout=IDLE_WAKEUP_SECONDS, stop_after=1):
-        pass
-
-
-async def _wait(stopping: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stopping.wait(), timeout=seconds)

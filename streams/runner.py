@@ -17,18 +17,16 @@ from typing import Any
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification, Tracking
 from eventsourcing.postgres import PostgresApplicationRecorder
-from psycopg.sql import SQL, Identifier
 
 from projections.base import Projection
 from read_model.sql.failures import Failure, ProjectionFailures
 from streams.saga_executor import SagaExecutor
+from streams.supervision import IDLE_WAKEUP_SECONDS, Runtime, supervise, wake_on_notify
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
-IDLE_WAKEUP_SECONDS = 1.0
 GATHER_SECONDS = 0.01
 """After a batch, let the next events gather: one transaction per 10 ms under load."""
-MAX_BACKOFF_SECONDS = 5.0
 
 
 class LogWatch:
@@ -42,14 +40,12 @@ class LogWatch:
     def run(self, stopping: threading.Event) -> None:
         """Publish the head now and after each NOTIFY; returns when `stopping` is set."""
         with self.recorder.datastore.get_connection() as listener:
-            listener.execute(SQL("LISTEN {0}").format(Identifier(self.recorder.channel_name)))
-            listener.commit()
-            while not stopping.is_set():
-                with self.changed:
-                    self.head = self.recorder.max_notification_id() or 0
-                    self.changed.notify_all()
-                for _ in listener.notifies(timeout=IDLE_WAKEUP_SECONDS, stop_after=1):
-                    pass
+            wake_on_notify(listener, self.recorder.channel_name, self._publish_head, stopping)
+
+    def _publish_head(self) -> None:
+        with self.changed:
+            self.head = self.recorder.max_notification_id() or 0
+            self.changed.notify_all()
 
     def beyond(self, position: int, timeout: float) -> int:
         """The head, once it passed `position` (or when `timeout` ends, whatever it is)."""
@@ -153,8 +149,9 @@ def postgres_recorder(app: Application[Any]) -> PostgresApplicationRecorder:
     return recorder
 
 
-class InProcessRunner:
-    """Supervises a watch per log and a thread per projection, each restarted with backoff."""
+class InProcessRunner(Runtime):
+    """Supervises a watch per log and a thread per projection, each restarted with backoff
+    (`streams.supervision`)."""
 
     def __init__(
         self,
@@ -171,17 +168,17 @@ class InProcessRunner:
         self.threads: list[threading.Thread] = []
 
     def start(self) -> None:
-        tasks: list[tuple[str, Callable[[threading.Event], None]]] = [
-            (f"watch-{name}", watch.run) for name, watch in self.watches.items()
+        tasks: list[tuple[str, Callable[[], None]]] = [
+            (f"watch-{name}", partial(watch.run, self.stopping))
+            for name, watch in self.watches.items()
         ]
         for feed in self.feeds:
             watch = self.watches[feed.app.name]
-            tasks.append(
-                (f"feed-{feed.app.name}-{feed.projection.name}", partial(feed.run, watch=watch))
-            )
+            name = f"feed-{feed.app.name}-{feed.projection.name}"
+            tasks.append((name, partial(feed.run, self.stopping, watch)))
         for name, task in tasks:
             thread = threading.Thread(
-                target=self._supervise, args=(name, task), name=name, daemon=True
+                target=supervise, args=(name, task, self.stopping), name=name, daemon=True
             )
             thread.start()
             self.threads.append(thread)
@@ -194,15 +191,3 @@ class InProcessRunner:
             self.sagas.stop()
         for thread in self.threads:
             thread.join(timeout=IDLE_WAKEUP_SECONDS * 3)
-
-    def _supervise(self, name: str, task: Callable[[threading.Event], None]) -> None:
-        backoff = 0.1
-        while not self.stopping.is_set():
-            try:
-                task(self.stopping)
-            except Exception:
-                log.exception("%s failed; restarting in %.1fs", name, backoff)
-                self.stopping.wait(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
-            else:
-                return

@@ -19,12 +19,13 @@ from psycopg_pool import ConnectionPool
 from projections.sagas.base import Backoff, GiveUp, Saga
 from read_model.sql import saga_jobs
 from read_model.sql.saga_jobs import SagaJob
+from streams.supervision import Runtime, supervise, wake_on_notify
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 1.0
 
 
-class SagaExecutor:
+class SagaExecutor(Runtime):
     """A few worker threads performing the jobs of these sagas, and one listener waking them."""
 
     def __init__(
@@ -48,9 +49,14 @@ class SagaExecutor:
         self.threads: list[threading.Thread] = []
 
     def start(self) -> None:
-        targets = [self._listen] + [self._work] * self.workers
-        for number, target in enumerate(targets):
-            thread = threading.Thread(target=target, name=f"sagas-{number}", daemon=True)
+        """The listener and the workers, each restarted with backoff when it fails (Postgres
+        unreachable): a job's own failure is its retry or parking, never the worker's."""
+        tasks = [self._listen] + [self._work] * self.workers
+        for number, task in enumerate(tasks):
+            name = f"sagas-{number}"
+            thread = threading.Thread(
+                target=supervise, args=(name, task, self.stopping), name=name, daemon=True
+            )
             thread.start()
             self.threads.append(thread)
 
@@ -99,28 +105,20 @@ class SagaExecutor:
     def _work(self) -> None:
         while not self.stopping.is_set():
             seen = self.generation
-            try:
-                if self.run_once():
-                    continue
-                due = saga_jobs.seconds_to_next(self.pool, list(self.sagas))
-            except Exception:
-                log.exception("saga executor could not reach its jobs; retrying")
-                due = IDLE_SECONDS
+            if self.run_once():
+                continue
+            due = saga_jobs.seconds_to_next(self.pool, list(self.sagas))
             with self.wakeup:
                 if self.generation == seen and not self.stopping.is_set():
                     self.wakeup.wait(IDLE_SECONDS if due is None else min(due, IDLE_SECONDS))
 
     def _listen(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                with psycopg.connect(self.pool.conninfo, autocommit=True) as conn:
-                    conn.execute(f"LISTEN {saga_jobs.CHANNEL}")
-                    while not self.stopping.is_set():
-                        for _ in conn.notifies(timeout=IDLE_SECONDS, stop_after=1):
-                            self._wake()
-            except psycopg.Error:
-                log.exception("saga listener lost its connection; reconnecting")
-                self.stopping.wait(IDLE_SECONDS)
+        """On a connection of its own: LISTEN holds it for as long as the executor runs."""
+        conninfo = self.pool.conninfo
+        with psycopg.connect(
+            conninfo() if callable(conninfo) else conninfo, autocommit=True
+        ) as conn:
+            wake_on_notify(conn, saga_jobs.CHANNEL, self._wake, self.stopping)
 
     def _wake(self) -> None:
         with self.wakeup:

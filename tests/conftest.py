@@ -14,6 +14,7 @@ import redis
 import uvicorn
 
 from api.main import create_app
+from bazaar import wiring
 from bazaar.settings import Settings
 from bazaar.wiring import Container, build, migrate
 from streams.runner import InProcessRunner
@@ -107,7 +108,7 @@ def container(settings: Settings) -> Iterator[Container]:
 @pytest.fixture(scope="session")
 def event_store_env(settings: Settings) -> dict[str, str]:
     """The eventsourcing settings of this run's database, for application-level suites."""
-    return settings.event_store_env(create_tables=True)
+    return wiring.event_store_env(settings, create_tables=True)
 
 
 @pytest.fixture(scope="session")

@@ -12,26 +12,48 @@ from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import quote
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from tests.stacks import free_port
 
 
 class SmtpSink:
-    """Accepts every message over real SMTP and keeps it; `down` refuses the connection."""
+    """Accepts every message over real SMTP and keeps it; with a `login` (user, password),
+    only from a client that signed in with it."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, login: tuple[str, str] | None = None) -> None:
         self.messages: list[Message] = []
         self.arrivals: list[float] = []
         """When each message arrived (time.time()), in the order of `messages`."""
         self.port = port or free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.login = login
+        self.controller = Controller(
+            self,
+            hostname="127.0.0.1",
+            port=self.port,
+            authenticator=self.authenticate,
+            auth_required=login is not None,
+            auth_require_tls=False,
+        )
 
     @property
     def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
+        """The server's URL, its login in it (percent-encoded) when it asks for one."""
+        user, password = (quote(part, safe="") for part in self.login or ("", ""))
+        credentials = f"{user}:{password}@" if self.login else ""
+        return f"smtp://{credentials}127.0.0.1:{self.port}"
+
+    def authenticate(self, *args: Any) -> AuthResult:
+        """aiosmtpd's authenticator: (server, session, envelope, mechanism, LoginPassword)."""
+        given = args[-1]
+        signed_in = isinstance(given, LoginPassword) and self.login == (
+            given.login.decode(),
+            given.password.decode(),
+        )
+        return AuthResult(success=signed_in)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.messages.append(email.message_from_bytes(envelope.content or b""))
@@ -47,8 +69,10 @@ class SmtpSink:
 
 
 @contextmanager
-def an_smtp_sink(port: int | None = None) -> Iterator[SmtpSink]:
-    sink = SmtpSink(port)
+def an_smtp_sink(
+    port: int | None = None, login: tuple[str, str] | None = None
+) -> Iterator[SmtpSink]:
+    sink = SmtpSink(port, login)
     sink.controller.start()
     try:
         yield sink

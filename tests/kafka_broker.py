@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
 
-from bazaar.kafka import tansu_broker
+from bazaar.dev_kafka import tansu_broker
 
 
 @contextmanager
@@ -28,6 +28,21 @@ def group_members(bootstrap: str, group: str) -> int:
         try:
             [response] = await admin.describe_consumer_groups([group])
             return len(response.to_object()["groups"][0]["members"])
+        finally:
+            await admin.close()
+
+    return asyncio.run(describe())
+
+
+def topic_partitions(bootstrap: str, topics: list[str]) -> dict[str, int]:
+    """How many partitions the broker holds for each of `topics`."""
+
+    async def describe() -> dict[str, int]:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        await admin.start()
+        try:
+            described = await admin.describe_topics(topics)
+            return {topic["topic"]: len(topic["partitions"]) for topic in described}
         finally:
             await admin.close()
 

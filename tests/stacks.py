@@ -19,7 +19,7 @@ import redis
 import uvicorn
 from starlette.types import ASGIApp
 
-from bazaar.kafka import BAZAAR, environment
+from bazaar.dev_kafka import BAZAAR, environment
 from bazaar.settings import Settings
 from bazaar.wiring import Container, build, migrate
 from tests.waiting import poll_until
@@ -175,6 +175,28 @@ class BazaarProcesses:
         process.wait(timeout=10)
         self.running.remove(process)
 
+    def keep(self, *commands: str) -> None:
+        """Exactly these commands running, one process each (`keep("relay", "worker")`):
+        extras stopped, missing ones started, whatever a test before killed or added."""
+        wanted = list(commands)
+        for process in list(self.running):
+            if process.poll() is None and process.args[-1] in wanted:
+                wanted.remove(process.args[-1])
+            else:
+                self.stop(process)
+        for command in wanted:
+            self.start(command)
+
+    def stop(self, process: subprocess.Popen[bytes]) -> None:
+        """Stopped as by an operator: it finishes what it holds and leaves its group."""
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        self.running.remove(process)
+
     def stop_all(self) -> None:
         for process in self.running:
             process.terminate()
@@ -197,6 +219,17 @@ class ConnectionPeak:
     peak: int = 0
     by_process: dict[str, int] = field(default_factory=dict)
     """The peak of each process, by the name it gives its connections (`bazaar worker 42`)."""
+
+
+def connected(database_url: str, command: str) -> bool:
+    """Whether a `bazaar <command>` process holds a connection to this database now."""
+    name = urlsplit(database_url).path.lstrip("/")
+    with psycopg.connect(SERVER_URL, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND application_name LIKE %s",
+            (name, f"bazaar {command} %"),
+        ).fetchone()
+    return bool(row and row[0])
 
 
 @contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from write_model.errors import ConflictError, RuleViolationError
@@ -16,7 +17,9 @@ DEFAULT_CLOSES_AT = 18
 DELIVERABLE_STATUSES = ("confirmed", "processing")
 """An order is booked for delivery while the store still has it: not once shipped or closed."""
 
-DELIVERY_STATUS_BY_ORDER_STATUS = {
+DeliveryStatus = Literal["scheduled", "out_for_delivery", "delivered", "cancelled"]
+
+DELIVERY_STATUS_BY_ORDER_STATUS: dict[str, DeliveryStatus] = {
     "shipped": "out_for_delivery",
     "delivered": "delivered",
     "cancelled": "cancelled",
@@ -112,7 +115,7 @@ class Delivery:
     slot_start: datetime
 
 
-def delivery_status(order_status: str) -> str:
+def delivery_status(order_status: str) -> DeliveryStatus:
     """`scheduled`, then `out_for_delivery` once shipped, `delivered` once delivered."""
     return DELIVERY_STATUS_BY_ORDER_STATUS.get(order_status, "scheduled")
 

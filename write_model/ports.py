@@ -1,10 +1,10 @@
-"""Protocols for what the domain needs from outside; adapters live in the composition root."""
+"""Protocols for what the domain and its sagas need from outside; adapters: `bazaar.adapters`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -59,3 +59,34 @@ class ReadsManyAggregates(Protocol):
     """An event recorder that reads the new events of many aggregates in one round trip."""
 
     def select_events_after(self, versions: Mapping[UUID, int]) -> Sequence[StoredEvent]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    message_id: str
+    """Derived from the job: a resend after a crash carries the same id, so it can be told."""
+    to: str
+    subject: str
+    body: str
+
+
+class Mailer(Protocol):
+    def send(self, email: Email) -> None:
+        """Deliver (or record) one e-mail; raises when it could not."""
+        ...
+
+
+class ShippingPartner(Protocol):
+    def announce(self, shipment: dict[str, Any], idempotency_key: str) -> None:
+        """Tell the partner an order shipped; raises unless it answered 2xx."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    name: str
+    email: str
+
+
+Directory = Callable[[UUID], Recipient]
+"""Who a user is, for addressing: their name and e-mail address."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -183,7 +183,7 @@ def delist_product(product_id: UUID, actor: CurrentUser, services: ServicesDep) 
 
 def revise(
     product_id: UUID,
-    fields: dict[str, object],
+    fields: dict[str, Any],
     actor: CurrentUser,
     services: ServicesDep,
     response: Response,

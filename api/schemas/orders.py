@@ -22,7 +22,7 @@ from api.schemas.examples import (
     with_examples,
 )
 from read_model.sql.orders import LineView, OrderView
-from write_model.delivery import delivery_status
+from write_model.delivery import DeliveryStatus, delivery_status
 from write_model.orders import Order
 
 
@@ -90,7 +90,7 @@ class DeliveryOut(BaseModel):
 
     address: str
     slot_start: datetime
-    status: Literal["scheduled", "out_for_delivery", "delivered", "cancelled"]
+    status: DeliveryStatus
 
 
 class LineOut(BaseModel):

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 from projections.base import topics_of
-from projections.sagas.ports import Directory, Email, Mailer
+from projections.sagas.mailing import Mailing
 from read_model.sql.saga_jobs import Job
 from write_model.catalogue import Store
 from write_model.orders import Order, OrderLine
-from write_model.shop import Shop
 
 
-class ConfirmationEmail:
+class ConfirmationEmail(Mailing):
     name = "confirmation_email"
     topics = topics_of(Order.Confirmed)
-    max_attempts = 6
-
-    def __init__(self, shop: Shop, directory: Directory, mailer: Mailer) -> None:
-        self.shop = shop
-        self.directory = directory
-        self.mailer = mailer
 
     def jobs(self, event: Any) -> Iterable[Job]:
         yield Job(key=str(event.originator_id), payload={"order_id": str(event.originator_id)})
@@ -30,19 +24,12 @@ class ConfirmationEmail:
     def perform(self, payload: dict[str, Any]) -> str:
         order = self.shop.get_order(UUID(payload["order_id"]))
         store = self.shop.get_store(order.store_id)
-        customer = self.directory(order.user_id)
-        self.mailer.send(
-            Email(
-                message_id=f"<order-{order.id}-confirmed@bazaar>",
-                to=customer.email,
-                subject=f"Your order at {store.name} is confirmed",
-                body=confirmation_text(order, store, customer.name),
-            )
+        return self.mail(
+            order.user_id,
+            f"<order-{order.id}-confirmed@bazaar>",
+            f"Your order at {store.name} is confirmed",
+            partial(confirmation_text, order, store),
         )
-        return f"sent to {customer.email}"
-
-    def give_up(self, payload: dict[str, Any], error: str) -> None:
-        """Nothing to record on the order: the parked job is the record."""
 
 
 def confirmation_text(order: Order, store: Store, customer: str) -> str:

@@ -10,10 +10,10 @@ from uuid import UUID
 from psycopg_pool import ConnectionPool
 
 from projections.base import topics_of
-from projections.sagas.ports import Directory
 from read_model.sql.invoices import invoice_number, store_invoice
 from read_model.sql.saga_jobs import Job
 from write_model.orders import Order, OrderLine
+from write_model.ports import Directory
 from write_model.shop import Shop
 
 Keep = Callable[[Callable[[int], bytes]], int | None]

@@ -16,9 +16,9 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from projections.sagas.ports import Recipient
 from write_model.catalogue import Store
 from write_model.orders import Order, OrderLine
+from write_model.ports import Recipient
 from write_model.tax import TaxSplit
 
 

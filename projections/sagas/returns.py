@@ -11,12 +11,11 @@ from uuid import UUID
 from projections.base import topics_of
 from projections.sagas.confirmation import itemised
 from projections.sagas.invoice import Documents
-from projections.sagas.ports import Directory, Email, Mailer
+from projections.sagas.mailing import Mailing
 from read_model.sql.invoices import store_credit_note
 from read_model.sql.saga_jobs import Job
 from write_model.orders import OrderLine
 from write_model.returns import OrderReturn
-from write_model.shop import Shop
 
 
 def received(event: Any) -> Iterable[Job]:
@@ -25,17 +24,11 @@ def received(event: Any) -> Iterable[Job]:
     yield Job(key=str(event.originator_id), payload=payload)
 
 
-class RefundEmail:
+class RefundEmail(Mailing):
     """Tells the customer what is refunded, and that the credit note is with the order."""
 
     name = "refund_email"
     topics = topics_of(OrderReturn.Received)
-    max_attempts = 6
-
-    def __init__(self, shop: Shop, directory: Directory, mailer: Mailer) -> None:
-        self.shop = shop
-        self.directory = directory
-        self.mailer = mailer
 
     def jobs(self, event: Any) -> Iterable[Job]:
         return received(event)
@@ -61,28 +54,25 @@ class RefundEmail:
         refunded: tuple[Sequence[OrderLine], Decimal],
     ) -> str:
         """Mail the customer `texts` (subject, first line), then the lines and the refund."""
-        customer = self.directory(user_id)
         (subject, intro), (lines, refund) = texts, refunded
-        body = "\n".join(
-            [
-                f"Hello {customer.name},",
-                "",
-                intro,
-                "",
-                *itemised(lines),
-                "",
-                f"  Refund: {refund}",
-                "",
-                "Your credit note is with the order. Bazaar",
-            ]
+        return self.mail(
+            user_id,
+            message_id,
+            subject,
+            lambda customer: "\n".join(
+                [
+                    f"Hello {customer},",
+                    "",
+                    intro,
+                    "",
+                    *itemised(lines),
+                    "",
+                    f"  Refund: {refund}",
+                    "",
+                    "Your credit note is with the order. Bazaar",
+                ]
+            ),
         )
-        self.mailer.send(
-            Email(message_id=message_id, to=customer.email, subject=subject, body=body)
-        )
-        return f"sent to {customer.email}"
-
-    def give_up(self, payload: dict[str, Any], error: str) -> None:
-        """The parked job is the record."""
 
 
 class CreditNote(Documents):

@@ -7,9 +7,9 @@ from typing import Any
 from uuid import UUID
 
 from projections.base import topics_of
-from projections.sagas.ports import ShippingPartner
 from read_model.sql.saga_jobs import Job
 from write_model.orders import Order
+from write_model.ports import ShippingPartner
 from write_model.shop import Shop
 from write_model.text import scrubbed
 

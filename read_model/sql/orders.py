@@ -33,6 +33,27 @@ class LineView:
         return self.unit_price * self.quantity
 
 
+NumberedLine = tuple[UUID, int, LineView]
+"""A line of an order or a return: whose it is, its position there, the line."""
+
+
+def insert_lines(cur: Cursor[Any], table: str, owner: str, lines: Sequence[NumberedLine]) -> None:
+    """Insert lines into `table` (`order_lines`, `return_lines`), keyed by its `owner` column."""
+    cur.execute(
+        f"INSERT INTO {table} ({owner}, position, product_id, title, quantity, unit_price)"
+        " SELECT * FROM unnest(%b::uuid[], %b::int[], %b::uuid[], %b::text[], %b::int[],"
+        " %s::numeric[])",
+        (
+            [owner_id for owner_id, _, _ in lines],
+            [n for _, n, _ in lines],
+            [line.product_id for _, _, line in lines],
+            [line.title for _, _, line in lines],
+            [line.quantity for _, _, line in lines],
+            [line.unit_price for _, _, line in lines],
+        ),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class OrderSummary:
     id: UUID
@@ -45,14 +66,9 @@ class OrderSummary:
 
 
 @dataclass(frozen=True, slots=True)
-class OrderView:
-    id: UUID
-    user_id: UUID
-    store_id: UUID
-    status: str
-    total_items: int
-    total_price: Decimal
-    created_at: datetime
+class OrderView(OrderSummary):
+    """An order as its page shows it: the summary, its lines, delivery and version."""
+
     updated_at: datetime
     shortfalls: list[dict[str, Any]] = field(default_factory=list)
     items: list[LineView] = field(default_factory=list)
@@ -151,21 +167,8 @@ def _add_lines(cur: Cursor[Any], changes: list[OrderChange], new: set[UUID]) -> 
         if view is not None and view.id in new
         for n, line in enumerate(view.items)
     ]
-    if not rows:
-        return
-    cur.execute(
-        "INSERT INTO order_lines (order_id, position, product_id, title, quantity, unit_price)"
-        " SELECT * FROM unnest(%b::uuid[], %b::int[], %b::uuid[], %b::text[], %b::int[],"
-        " %s::numeric[])",
-        (
-            [order_id for order_id, _, _ in rows],
-            [n for _, n, _ in rows],
-            [line.product_id for _, _, line in rows],
-            [line.title for _, _, line in rows],
-            [line.quantity for _, _, line in rows],
-            [line.unit_price for _, _, line in rows],
-        ),
-    )
+    if rows:
+        insert_lines(cur, "order_lines", "order_id", rows)
 
 
 def _update(cur: Cursor[Any], changes: list[OrderChange]) -> None:

@@ -14,7 +14,7 @@ from psycopg.rows import class_row
 from psycopg_pool import ConnectionPool
 
 from read_model.paging import Page, PageRequest
-from read_model.sql.orders import LineView
+from read_model.sql.orders import LineView, insert_lines
 from read_model.sql.rows import columns, fetch_page
 
 VIEW = "returns"
@@ -73,19 +73,7 @@ def add_requested(cur: Cursor[Any], requested: Sequence[ReturnView]) -> None:
     added = {row[0] for row in cur.fetchall()}
     lines = [(r.id, n, line) for r in requested if r.id in added for n, line in enumerate(r.lines)]
     if lines:
-        cur.execute(
-            "INSERT INTO return_lines (return_id, position, product_id, title, quantity,"
-            " unit_price) SELECT * FROM unnest(%b::uuid[], %b::int[], %b::uuid[], %b::text[],"
-            " %b::int[], %s::numeric[])",
-            (
-                [r for r, _, _ in lines],
-                [n for _, n, _ in lines],
-                [line.product_id for _, _, line in lines],
-                [line.title for _, _, line in lines],
-                [line.quantity for _, _, line in lines],
-                [line.unit_price for _, _, line in lines],
-            ),
-        )
+        insert_lines(cur, "return_lines", "return_id", lines)
 
 
 def settle(cur: Cursor[Any], settled: Sequence[Settled]) -> None:

@@ -18,7 +18,8 @@ import pytest
 
 from bazaar.cli import main
 from bazaar.settings import Settings
-from tests.stacks import a_built_stack, a_fresh_database, free_port
+from tests.http_driver import after
+from tests.stacks import a_built_stack, a_fresh_database, a_redis_server, free_port
 from tests.waiting import poll_until
 from write_model.users import User
 
@@ -43,9 +44,11 @@ def bazaar_up(bare_environment: dict[str, str], tmp_path: Path) -> Iterator[tupl
 
 
 @contextmanager
-def bazaar_up_running(env: dict[str, str], log: Path) -> Iterator[tuple[str, str]]:
+def bazaar_up_running(env: dict[str, str], log: Path, *args: str) -> Iterator[tuple[str, str]]:
     with log.open("w") as out:
-        process = subprocess.Popen([BAZAAR, "up"], env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [BAZAAR, "up", *args], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     url = f"http://127.0.0.1:{env['BAZAAR_PORT']}"
     try:
         poll_until(lambda: _ready(url) or process.poll() is not None, timeout=120)
@@ -67,30 +70,68 @@ def test_bazaar_up_serves_seeded_demo_data_a_printed_login_can_order_from(
     bazaar_up: tuple[str, str],
 ) -> None:
     url, printed = bazaar_up
-    login = re.search(r"^  (customer@\S+)\s+\S+\s+(\S+)\s+customer: ", printed, re.MULTILINE)
-    assert login, printed
     assert re.search(r"^  artisan@\S+\s+\S+\s+\S+\s+shop owner: owns stores", printed, re.M)
     assert f"API        {url}  (try it: {url}/docs; shop owners: {url}/dashboard)" in printed
     assert re.search(r"^  Postgres   postgresql://\S+  \(embedded, data in ", printed, re.M)
     assert re.search(r"^  Data       3 stores, 60 listed products$", printed, re.M), printed
-    email, password = login.groups()
 
     with httpx.Client(base_url=url) as client:
-        token = client.post("/api/auth/login", json={"email": email, "password": password})
-        auth = {"Authorization": f"Bearer {token.json()['access']}"}
-        store = client.get("/api/stores").json()["results"][0]
-        stock = client.get(f"/api/stores/{store['id']}/inventory").json()["results"]
-        order = client.post(
-            "/api/orders",
-            json={
-                "store_id": store["id"],
-                "items": [{"product_id": stock[0]["product_id"], "quantity": 2}],
-            },
-            headers=auth,
-        )
+        order, _ = an_order_of_the_printed_customer(client, printed)
 
     assert order.status_code == 201, order.text
     assert order.json()["status"] == "confirmed"
+
+
+def test_bazaar_up_on_kafka_serves_orders_its_relay_and_workers_project(
+    database_env: dict[str, str], tmp_path: Path
+) -> None:
+    with a_redis_server(tmp_path) as own_redis:
+        env = {**os.environ, **database_env, "REDIS_URL": own_redis.url}
+        env.update(BAZAAR_DATA_DIR=str(tmp_path / "data"), BAZAAR_PORT=str(free_port()))
+        placed, seen = an_order_on_kafka(env, tmp_path / "up.log")
+
+    assert placed.status_code == 201, placed.text
+    assert seen.status_code == 200, seen.text
+    assert seen.json()["status"] == "confirmed"
+    assert (tmp_path / "data" / "tansu.log").exists(), "a broker of its own"
+
+
+def an_order_on_kafka(env: dict[str, str], log: Path) -> tuple[httpx.Response, httpx.Response]:
+    """An order placed on `bazaar up --streams kafka`, and the order read after it."""
+    with (
+        bazaar_up_running(env, log, "--streams", "kafka") as (url, printed),
+        httpx.Client(base_url=url, timeout=30) as client,
+    ):
+        placed, auth = an_order_of_the_printed_customer(client, printed)
+        seen = client.get(
+            f"/api/orders/{placed.json()['id']}",
+            headers={**auth, **after(placed)},
+        )
+    return placed, seen
+
+
+def an_order_of_the_printed_customer(
+    client: httpx.Client, printed: str
+) -> tuple[httpx.Response, dict[str, str]]:
+    """A demo customer `bazaar up` printed signs in and orders two of a stocked product;
+    the answer, and the customer's headers."""
+    login = re.search(r"^  (customer@\S+)\s+\S+\s+(\S+)\s+customer: ", printed, re.MULTILINE)
+    assert login, printed
+    email, password = login.groups()
+    token = client.post("/api/auth/login", json={"email": email, "password": password})
+    auth = {"Authorization": f"Bearer {token.json()['access']}"}
+    store = client.get("/api/stores").json()["results"][0]
+    inventory = f"/api/stores/{store['id']}/inventory"
+    stock = poll_until(lambda: client.get(inventory).json()["results"], timeout=30, every=0.2)
+    order = client.post(
+        "/api/orders",
+        json={
+            "store_id": store["id"],
+            "items": [{"product_id": stock[0]["product_id"], "quantity": 2}],
+        },
+        headers=auth,
+    )
+    return order, auth
 
 
 def test_bazaar_up_on_a_taken_port_says_so_in_one_line_before_starting_anything(
@@ -181,6 +222,18 @@ def test_bazaar_up_with_a_configured_admin_starts_fresh_and_seeded_and_lists_it(
     for printed in (fresh, seeded):
         assert re.search(r"^  admin@shop\.example\s+\S+", printed, re.MULTILINE), printed
         assert "Traceback" not in printed
+
+
+@pytest.mark.parametrize("command", ["relay", "worker"])
+def test_a_stream_command_without_kafka_bootstrap_says_so_in_one_line(
+    database_env: dict[str, str], command: str
+) -> None:
+    refused = bazaar_command(command, env=database_env)
+
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines() == [
+        "bazaar: KAFKA_BOOTSTRAP is not set (`bazaar up --streams kafka` starts Tansu)"
+    ]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from bazaar.kafka import BAZAAR, environment
+from bazaar.dev_kafka import BAZAAR, environment
 from bazaar.settings import Settings
 from bazaar.wiring import migrate
 from tests.http_driver import a_product, a_store, place, receive, register

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from api.main import create_app
-from bazaar.kafka import tansu_broker
+from bazaar.dev_kafka import tansu_broker
 from bazaar.wiring import build, migrate
 from tests.e2e.test_kafka_streams import (
     PARTITIONS,
@@ -21,10 +21,12 @@ from tests.stacks import (
     BazaarProcesses,
     a_fresh_database,
     a_redis_server,
+    connected,
     free_port,
     serving,
     settings_for,
 )
+from tests.waiting import poll_until
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +51,9 @@ def test_orders_taken_while_kafka_is_down_reach_the_read_models_when_it_returns(
             app = create_app(container.api_services(settings.jwt_secret or ""))
             with serving(app) as url, httpx.Client(base_url=url, timeout=30) as client:
                 streams.start("relay")
-                stack = KafkaStack(container, client, streams, a_stocked_shop(client))
+                poll_until(lambda: connected(database_url, "relay"), timeout=30)
+                shop = a_stocked_shop(client)
+                stack = KafkaStack(container, client, streams, shop, redis_server)
                 stack.place_orders(20)
                 assert stack.relayed() == 0
 

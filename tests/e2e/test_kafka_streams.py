@@ -14,11 +14,13 @@ from api.main import create_app
 from bazaar.wiring import Container, build, migrate
 from projections.registry import SQL_PROJECTIONS
 from read_model import positions
+from read_model.sql.failures import ProjectionFailures
 from tests.http_driver import Session, a_product, a_store, after, place, receive, register
 from tests.kafka_broker import group_members, kafka_broker
 from tests.stacks import (
     CONNECTION_BUDGET,
     BazaarProcesses,
+    RedisServer,
     a_fresh_database,
     a_redis_server,
     peak_connections,
@@ -49,6 +51,7 @@ class KafkaStack:
     client: httpx.Client
     streams: BazaarProcesses
     shop: Shop
+    redis: RedisServer
 
     def head(self) -> int:
         return self.container.shop.recorder.max_notification_id() or 0
@@ -85,7 +88,7 @@ class KafkaStack:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaStack]:
+def kafka_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaStack]:
     logs = tmp_path_factory.mktemp("kafka")
     with (
         kafka_broker(logs / "tansu.log") as bootstrap,
@@ -115,12 +118,21 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaStack]:
             ):
                 streams.start("relay")
                 streams.start("worker")
-                ready = KafkaStack(container, client, streams, a_stocked_shop(client))
+                shop = a_stocked_shop(client)
+                ready = KafkaStack(container, client, streams, shop, redis_server)
                 ready.caught_up()
                 yield ready
         finally:
             streams.stop_all()
             container.close()
+
+
+@pytest.fixture
+def stack(kafka_stack: KafkaStack) -> KafkaStack:
+    """The module's stack as every test starts from it: one relay and one worker, whatever
+    the test before killed or started."""
+    kafka_stack.streams.keep("relay", "worker")
+    return kafka_stack
 
 
 def a_stocked_shop(client: httpx.Client) -> Shop:
@@ -201,12 +213,25 @@ def test_a_relay_restarted_mid_stream_loses_nothing(stack: KafkaStack) -> None:
     assert_same_as_in_process(stack)
 
 
+def test_a_worker_retries_what_it_could_not_apply_while_redis_was_down(
+    stack: KafkaStack,
+) -> None:
+    failures = ProjectionFailures(stack.container.pool)
+    stack.redis.stop()
+    try:
+        stack.place_orders(20)
+        poll_until(failures.current, timeout=CATCH_UP_S, every=0.1)
+    finally:
+        stack.redis.start()
+
+    assert_same_as_in_process(stack)
+    poll_until(lambda: failures.current() == [], timeout=CATCH_UP_S, every=0.1)
+
+
 def test_the_stack_with_two_workers_stays_within_its_connection_budget_under_load(
     stack: KafkaStack,
 ) -> None:
-    workers = [p for p in stack.streams.running if p.args[-1] == "worker"]
-    for _ in range(2 - len(workers)):
-        stack.streams.start("worker")
+    stack.streams.start("worker")
 
     with peak_connections(stack.container.settings.database_url or "") as connections:
         stack.place_orders(150, clients=16)

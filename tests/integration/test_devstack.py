@@ -10,7 +10,7 @@ import psycopg
 import pytest
 import redis
 
-from bazaar.devstack import DevServices, dev_jwt_secret, embedded_services
+from bazaar.devstack import DevServices, embedded_services
 
 pytestmark = pytest.mark.integration
 
@@ -77,10 +77,3 @@ def test_a_killed_run_leaves_nothing_in_the_way(tmp_path: Path) -> None:
     holder.kill()
     holder.communicate(timeout=30)
     assert visit(tmp_path)[:2] == (1, 1)
-
-
-def test_the_dev_jwt_secret_is_private_and_kept(tmp_path: Path) -> None:
-    secret = dev_jwt_secret(tmp_path)
-    assert len(secret) >= 32
-    assert dev_jwt_secret(tmp_path) == secret
-    assert (tmp_path / "jwt_secret").stat().st_mode & 0o777 == 0o600

@@ -1,7 +1,7 @@
 """Partition feeds on the real subscriptions: each event applied once however often and in
 whatever batches it arrives, and positions that mean what they mean in process.
 
-The module has a database and a Redis db of its own, so no runner moves its positions.
+The module has a database and a Redis server of its own, so no runner moves its positions.
 """
 
 from __future__ import annotations
@@ -20,18 +20,20 @@ from streams.codec import delivery
 from streams.partitions import PartitionFeed, Received
 from streams.relay import messages
 from tests.builders import a_product_in, a_store_in, an_artisan, an_order_for, stock_of
-from tests.stacks import a_stack_of_its_own
+from tests.stacks import a_redis_server, a_stack_of_its_own
 from write_model.catalogue import Store
 from write_model.shop import Shop
 
 pytestmark = pytest.mark.integration
 PARTITIONS = 4
-REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
 @pytest.fixture(scope="module")
-def stack() -> Iterator[Container]:
-    with a_stack_of_its_own(REDIS_URL) as container:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
+    with (
+        a_redis_server(tmp_path_factory.mktemp("redis")) as redis_server,
+        a_stack_of_its_own(redis_server.url) as container,
+    ):
         yield container
 
 

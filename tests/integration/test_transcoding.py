@@ -18,7 +18,7 @@ from eventsourcing.utils import get_topic
 
 from bazaar.audit import OPERATOR, render_history
 from bazaar.transcoder import OrjsonTranscoder
-from bazaar.wiring import Container
+from bazaar.wiring import Container, event_store_env
 from tests.builders import (
     a_customer,
     a_product_in,
@@ -66,7 +66,7 @@ def writer_and_reader(
     request: pytest.FixtureRequest, stack: Container
 ) -> Iterator[tuple[Shop, Shop]]:
     """Two shops on one event store, each with its transcoder; neither caches the other's."""
-    ours = stack.settings.event_store_env()
+    ours = event_store_env(stack.settings)
     writer_choice, reader_choice = request.param
     writer, reader = a_shop({**ours, **writer_choice}), a_shop({**ours, **reader_choice})
     yield writer, reader

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bazaar.card_provider import expiry_date
+from bazaar.adapters.card_provider import expiry_date
 
 pytestmark = pytest.mark.unit
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,3 +58,19 @@ class TestSettings:
         settings = Settings(bazaar_env="dev", jwt_secret="a" * 32, _env_file=None)
 
         assert settings.jwt_secret == "a" * 32
+
+
+class TestSigningSecret:
+    def test_is_the_configured_jwt_secret(self, tmp_path: Path) -> None:
+        settings = Settings(bazaar_data_dir=str(tmp_path), jwt_secret=STRONG, _env_file=None)
+
+        assert settings.signing_secret() == STRONG
+
+    def test_without_one_is_a_private_dev_secret_kept_in_the_data_dir(self, tmp_path: Path) -> None:
+        settings = Settings(bazaar_data_dir=str(tmp_path), jwt_secret=None, _env_file=None)
+
+        secret = settings.signing_secret()
+
+        assert len(secret) >= 32
+        assert settings.signing_secret() == secret
+        assert (tmp_path / "jwt_secret").stat().st_mode & 0o777 == 0o600

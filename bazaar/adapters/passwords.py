@@ -1,4 +1,4 @@
-"""Adapters implementing write_model.ports with real libraries."""
+"""Password hashing behind the PasswordHasher port: argon2id."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""Adapters implementing write_model.ports with real libraries: one module per port."""
