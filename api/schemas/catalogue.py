@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, fields
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -47,6 +47,9 @@ from write_model.delivery import (
     OpeningHours,
 )
 from write_model.inventory import StockItem
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 Description = Annotated[MultilineText, Field(max_length=5000)]
 TIMEZONE = (
@@ -100,7 +103,7 @@ class StoreIn(Request):
         )
 
 
-V = TypeVar("V")
+V = TypeVar("V", bound="DataclassInstance")
 
 
 def taken(given: dict[str, Any], value: type[V]) -> V:
