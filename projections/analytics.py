@@ -207,7 +207,11 @@ def _last_moves(events: Iterable[Any]) -> list[analytics.Move]:
             event.originator_id,
             event.originator_version,
             STATUS_OF.get(type(event)) or event.status,
-            event.originator_version if confirmed else earlier and earlier.confirmed_version,
-            utc_day(event.timestamp) if confirmed else earlier and earlier.sold_on,
+            event.originator_version
+            if confirmed
+            else earlier.confirmed_version
+            if earlier
+            else None,
+            utc_day(event.timestamp) if confirmed else earlier.sold_on if earlier else None,
         )
     return list(moves.values())

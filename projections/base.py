@@ -121,5 +121,8 @@ class StoreProjection(Generic[S]):
     def writes(self, pipe: Pipeline, trackings: Sequence[Tracking]) -> AbstractContextManager[Any]:
         return self.store.writes(pipe, trackings)
 
+    def apply(self, event: Any, pipe: Pipeline) -> None:
+        """Events of other kinds change nothing here."""
+
     def position(self, application: str) -> int:
         return self.store.position(application) or 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
@@ -59,7 +60,7 @@ class OrdersProjection(SqlProjection):
             store_id=event.store_id,
             status="placed",
             total_items=sum(item.quantity for item in items),
-            total_price=sum((item.line_total for item in items), start=0),
+            total_price=sum((item.line_total for item in items), start=Decimal(0)),
             created_at=event.timestamp,
             updated_at=event.timestamp,
             items=items,

@@ -12,9 +12,9 @@ which its version or event-id guards ignore.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import redis
 from eventsourcing.persistence import Tracking
@@ -160,7 +160,24 @@ class RedisSubscription(Views[StoreProjection[Any]]):
         return {log: min(found) for log, found in reached.items()}
 
 
-Subscription = SqlSubscription | RedisSubscription
+class Subscription(Protocol):
+    """What a runner feeds: a batch's events in one session, which commits their positions."""
+
+    name: str
+    topics: tuple[str, ...]
+
+    @property
+    def views(self) -> Sequence[Projection]: ...
+
+    def session(
+        self, *trackings: Tracking, settle: Partitioned | None = None
+    ) -> AbstractContextManager[Any]: ...
+
+    def apply(self, event: Any, session: Any) -> None: ...
+
+    def position(self, application: str) -> int: ...
+
+    def positions(self, logs: Sequence[str]) -> dict[str, int]: ...
 
 
 def subscriptions(

@@ -87,7 +87,9 @@ def _document(
     styles = getSampleStyleSheet()
     total_label, document = total
     currency = document.currency
-    rows = [["Product", "Quantity", f"Unit price ({currency})", f"Line total ({currency})"]]
+    rows: list[list[str | Paragraph]] = [
+        ["Product", "Quantity", f"Unit price ({currency})", f"Line total ({currency})"]
+    ]
     rows += [
         [
             Paragraph(escape(line.title), styles["BodyText"]),

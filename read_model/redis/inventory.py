@@ -91,7 +91,7 @@ class InventoryCache(PositionedModel):
         self._take_over = client.register_script(_TAKE_OVER)
 
     def open_stock(self, pipe: Pipeline, item_id: UUID, store_id: UUID, product_id: UUID) -> None:
-        args = [self.prefix, str(item_id), 1, 0, str(store_id), str(product_id)]
+        args: list[str | int] = [self.prefix, str(item_id), 1, 0, str(store_id), str(product_id)]
         self._apply_stock([], args, client=pipe)
 
     def apply_stock(self, pipe: Pipeline, item_id: UUID, version: int, delta: int) -> None:
@@ -108,7 +108,13 @@ class InventoryCache(PositionedModel):
         """Set (None: remove) a product's title, price and category if `version` is newer."""
         title, price, category = details or ("", Decimal(0), "")
         as_json = json.dumps({"title": title, "price": str(price), "category": category})
-        args = [self.prefix, str(product_id), version, as_json if details else "", title.lower()]
+        args: list[str | int] = [
+            self.prefix,
+            str(product_id),
+            version,
+            as_json if details else "",
+            title.lower(),
+        ]
         self._put_product([], args, client=pipe)
 
     def clear(self) -> None:
@@ -122,7 +128,7 @@ class InventoryCache(PositionedModel):
         False means the live projection moved past `position`: catch the scratch copy up
         and try again.
         """
-        args = [self.prefix, scratch.prefix, application, position]
+        args: list[str | int] = [self.prefix, scratch.prefix, application, position]
         return bool(self._take_over([], args))
 
     def store_inventory(self, store_id: UUID) -> list[InventoryLine]:

@@ -89,12 +89,16 @@ class ProductFilter:
 
 
 class ProductCriteria(Protocol):
-    """The filters the catalogue listing and the search share."""
+    """The filters the catalogue listing and the search share (read, never set)."""
 
-    category: str | None
-    min_price: Decimal | None
-    max_price: Decimal | None
-    store_id: UUID | None
+    @property
+    def category(self) -> str | None: ...
+    @property
+    def min_price(self) -> Decimal | None: ...
+    @property
+    def max_price(self) -> Decimal | None: ...
+    @property
+    def store_id(self) -> UUID | None: ...
 
 
 LISTED_BY_STORE = "store_id = %(store_id)s"
