@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends, Header, Response
@@ -19,14 +19,14 @@ from api import position_tokens
 from api.dependencies import ServicesDep
 from api.errors import ApiError
 from api.metrics import READ_WAITS
-from write_model.logged import Outcome
+from write_model.application import Outcome
 from write_model.shop import Shop
 
 R = TypeVar("R", bound=Response)
 MinPositionHeader = Annotated[str | None, Header(max_length=1000, description=position_tokens.HELP)]
 
 
-def answer_position(response: R, outcome: Outcome, created: str | None = None) -> R:
+def answer_position(response: R, outcome: Outcome[Any], created: str | None = None) -> R:
     """`response`, carrying the token of the position at which reads will show `outcome`,
     and the `Location` of what it `created`, if it made something new (a 201)."""
     response.headers.update(position_tokens.event_position(outcome.log, outcome.position))

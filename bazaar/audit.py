@@ -24,7 +24,7 @@ def audit(settings: Settings, target: str, aggregate_id: UUID) -> None:
     status 1 and says so."""
     with build(settings) as container:
         shop = container.shop
-        read = shop.order_history if target == "order" else shop.reservation_history
+        read = shop.audit.order_history if target == "order" else shop.audit.reservation_history
         try:
             records = read(aggregate_id, OPERATOR)
         except NotFoundError as error:

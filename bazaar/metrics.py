@@ -25,7 +25,7 @@ CARD_PROVIDER_CALLS = Counter(
 
 
 def counting_conflicts(log_name: str) -> Callable[[bool], None]:
-    """The `on_conflict` hook of an application writing `log_name`."""
+    """The `on_version_conflict` hook of an application writing `log_name`."""
 
     def count(gave_up: bool) -> None:
         CONFLICTS.labels(log_name, "yes" if gave_up else "no").inc()

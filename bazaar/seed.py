@@ -19,6 +19,7 @@ from bazaar.fake_catalogue import FakeCatalogue, FakeProduct
 from bazaar.sizes import DEMO, Size
 from bazaar.wiring import Container
 from write_model.accounts import Accounts, UserNotFoundError
+from write_model.catalogue import Location
 from write_model.commands import (
     Actor,
     AdjustStock,
@@ -28,6 +29,7 @@ from write_model.commands import (
     RegisterStore,
     RegisterUser,
 )
+from write_model.delivery import OpeningHours
 from write_model.inventory import StockItem
 from write_model.shop import Shop
 from write_model.users import User
@@ -158,11 +160,13 @@ def _stores(shop: Shop, catalogue: FakeCatalogue, size: Size, owners: list[Actor
                 store_id=store_id(s),
                 owner_id=owners[s % len(owners)].user_id,
                 name=store.name,
-                city=store.city,
-                lat=store.lat,
-                lng=store.lng,
-                delivery_radius_km=store.delivery_radius_km,
-                timezone=store.timezone,
+                location=Location(
+                    city=store.city,
+                    lat=store.lat,
+                    lng=store.lng,
+                    delivery_radius_km=store.delivery_radius_km,
+                ),
+                opening_hours=OpeningHours(timezone=store.timezone),
             )
         )
     return len(new)

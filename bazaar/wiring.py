@@ -218,7 +218,7 @@ def build(settings: Settings) -> Container:
     accounts = Accounts(env={**env, **QUIET_APPLICATION_POOL}, hasher=_hasher(settings))
     cards = Cards(env={**env, **QUIET_APPLICATION_POOL}, provider=_card_provider(settings))
     for application in (shop, accounts, cards):
-        application.on_conflict = counting_conflicts(application.name)
+        application.on_version_conflict = counting_conflicts(application.name)
     grace_s = settings.card_provider_timeout_s + CARD_GRACE_S
     return Container(
         settings=settings,

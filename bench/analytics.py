@@ -42,7 +42,8 @@ from bazaar.wiring import Container, build, migrate
 from projections.analytics import AnalyticsProjection
 from projections.catalogue import CatalogueProjection
 from projections.inventory import StockProjection
-from write_model.catalogue import Product, Store
+from write_model.catalogue import DEFAULT_LOW_STOCK_THRESHOLD, Location, Product, Store
+from write_model.delivery import DEFAULT_OPENING_HOURS
 from write_model.inventory import StockItem
 from write_model.orders import Order, OrderLine, Shortfall
 
@@ -135,14 +136,9 @@ def a_catalogue(log: Log, args: argparse.Namespace, start: datetime, owner: UUID
             Store.Registered,
             name=f"Store {s}",
             owner_id=owner,
-            city="Lyon",
-            lat=45.76,
-            lng=4.84,
-            delivery_radius_km=10.0,
-            low_stock_threshold=3,
-            timezone="UTC",
-            opens_at=9,
-            closes_at=18,
+            location=Location(city="Lyon", lat=45.76, lng=4.84),
+            low_stock_threshold=DEFAULT_LOW_STOCK_THRESHOLD,
+            opening_hours=DEFAULT_OPENING_HOURS,
         )
         products[store_id] = [a_product(log, start, store_id, s, p) for p in range(args.products)]
     return Catalogue(stores, products)

@@ -20,6 +20,7 @@ from stack import a_fresh_database, settings_from
 
 from bazaar.wiring import Container, build, migrate
 from projections.registry import SQL_PROJECTIONS
+from write_model.catalogue import Location
 from write_model.commands import (
     Actor,
     AdjustStock,
@@ -60,7 +61,10 @@ def fill(container: Container, events: int) -> None:
     shop, owner = container.shop, Actor(user_id=uuid.uuid4(), role="artisan")
     store = shop.register_store(
         RegisterStore(
-            store_id=uuid.uuid4(), owner_id=owner.user_id, name="Bench", city="X", lat=0, lng=0
+            store_id=uuid.uuid4(),
+            owner_id=owner.user_id,
+            name="Bench",
+            location=Location(city="X", lat=0, lng=0),
         )
     ).aggregate.id
     products = []

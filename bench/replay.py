@@ -8,8 +8,8 @@ delivery booked and moved to a new slot again and again (DeliveryScheduled each 
 Then times --replays replays of its last version, after a warm-up, each way:
 
 - `repository.get(id, version=N)`: the library's replay alone;
-- `Shop.order_as_of(id, actor, version=N)`: plus loading the order and store for the check;
-- `Shop.order_history(id, actor)`: every event as a record;
+- `Shop.audit.order_as_of(id, actor, version=N)`: plus loading the order and store for the check;
+- `Shop.audit.order_history(id, actor)`: every event as a record;
 - GET /api/orders/{id}?as_of_version=N and GET /api/orders/{id}/history against
   `bazaar api` (one worker) in its own process, over one keep-alive connection.
 
@@ -34,6 +34,7 @@ import httpx
 from stack import a_fresh_database, bazaar, settings_from, wait_until_up
 
 from bazaar.wiring import Container, build, migrate
+from write_model.catalogue import Location
 from write_model.commands import (
     Actor,
     AdjustStock,
@@ -101,7 +102,10 @@ def an_order_of(container: Container, customer: Actor, events: int) -> UUID:
     store_id, product_id, order_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     shop.register_store(
         RegisterStore(
-            store_id=store_id, owner_id=owner.user_id, name="Replay", city="Lyon", lat=45.7, lng=4.8
+            store_id=store_id,
+            owner_id=owner.user_id,
+            name="Replay",
+            location=Location(city="Lyon", lat=45.7, lng=4.8),
         )
     )
     shop.list_product(
@@ -142,10 +146,10 @@ def measure(
     with httpx.Client(base_url=BASE, headers=auth, timeout=30) as client:
         ways: dict[str, Callable[[], object]] = {
             "repository.get(version=N)": lambda: shop.repository.get(order_id, version=version),
-            "Shop.order_as_of(version=N)": lambda: shop.order_as_of(
+            "Shop.audit.order_as_of(version=N)": lambda: shop.audit.order_as_of(
                 order_id, customer, version=version
             ),
-            "Shop.order_history": lambda: shop.order_history(order_id, customer),
+            "Shop.audit.order_history": lambda: shop.audit.order_history(order_id, customer),
             "GET ?as_of_version=N": lambda: ok(
                 client.get(f"/api/orders/{order_id}", params={"as_of_version": version})
             ),

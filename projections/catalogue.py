@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from functools import singledispatchmethod
 from typing import Any
 
@@ -26,14 +27,9 @@ class CatalogueProjection(SqlProjection):
             id=event.originator_id,
             name=event.name,
             owner_id=event.owner_id,
-            city=event.city,
-            lat=event.lat,
-            lng=event.lng,
-            delivery_radius_km=event.delivery_radius_km,
+            **asdict(event.location),
             low_stock_threshold=event.low_stock_threshold,
-            timezone=event.timezone,
-            opens_at=event.opens_at,
-            closes_at=event.closes_at,
+            **asdict(event.opening_hours),
             created_at=event.timestamp,
         )
         catalogue.add_store(cur, store, event.originator_version)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -10,7 +11,7 @@ from uuid import UUID, uuid4
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from write_model.catalogue import Store
+from write_model.catalogue import Location, Store
 from write_model.commands import (
     Actor,
     AdjustStock,
@@ -20,6 +21,7 @@ from write_model.commands import (
     RegisterStore,
     ReserveStock,
 )
+from write_model.delivery import OpeningHours
 from write_model.orders import Order
 from write_model.shop import Shop
 
@@ -44,54 +46,61 @@ def an_admin() -> Actor:
     return Actor(user_id=uuid4(), role="admin")
 
 
-def a_store_in(shop: Shop, owner: Actor, name: str = "Clay & Kiln", **hours: Any) -> UUID:
-    """A store in Lyon; `hours` may set its `timezone`, `opens_at` and `closes_at` (and its
-    `tax_rate`)."""
+LYON = Location(city="Lyon", lat=45.76, lng=4.84)
+
+
+def a_store_in(
+    shop: Shop,
+    owner: Actor,
+    name: str = "Clay & Kiln",
+    tax_rate: Decimal | None = None,
+    **hours: Any,
+) -> UUID:
+    """A store in Lyon; `hours` may set its `timezone`, `opens_at` and `closes_at`."""
     store_id = uuid4()
     shop.register_store(
         RegisterStore(
             store_id=store_id,
             owner_id=owner.user_id,
             name=name,
-            city="Lyon",
-            lat=45.76,
-            lng=4.84,
-            **hours,
+            location=LYON,
+            opening_hours=OpeningHours(**hours),
+            tax_rate=tax_rate,
         )
     )
     return store_id
 
 
-def an_old_store_registration(shop: Shop, owner: Actor, name: str = "Old Kiln") -> StoredEvent:
-    """`Store.Registered` as v1 stored it: no opening hours and no `class_version` in its state.
+def an_old_store_registration(
+    shop: Shop, owner: Actor, name: str = "Old Kiln", version: int = 1
+) -> StoredEvent:
+    """`Store.Registered` as `version` 1 or 2 stored it, field by field: v1 had no opening
+    hours (nor `class_version` in its state), v2 added them (here 06:00-23:00 in Tokyo).
 
     Built with the shop's own transcoder (and compressor, if any) from a plain dict, the way
-    the mapper wrote events before opening hours existed.
+    the mapper wrote events then.
     """
-    current = Store(
-        id=uuid4(),
-        name=name,
-        owner_id=owner.user_id,
-        city="Lyon",
-        lat=45.76,
-        lng=4.84,
-        delivery_radius_km=10.0,
-        low_stock_threshold=3,
-        timezone="Asia/Tokyo",
-        opens_at=6,
-        closes_at=23,
-    )
-    event = current.collect_events()[0]
-    dropped = {"originator_id", "originator_version", "timezone", "opens_at", "closes_at"}
-    v1_state = {key: value for key, value in vars(event).items() if key not in dropped}
-    state = shop.mapper.transcoder.encode(v1_state)
+    state: dict[str, Any] = {
+        "timestamp": datetime.now(UTC),
+        "originator_topic": get_topic(Store),
+        "name": name,
+        "owner_id": owner.user_id,
+        "city": "Lyon",
+        "lat": 45.76,
+        "lng": 4.84,
+        "delivery_radius_km": 10.0,
+        "low_stock_threshold": 3,
+    }
+    if version == 2:
+        state |= {"timezone": "Asia/Tokyo", "opens_at": 6, "closes_at": 23, "class_version": 2}
+    encoded = shop.mapper.transcoder.encode(state)
     if shop.mapper.compressor is not None:
-        state = shop.mapper.compressor.compress(state)
+        encoded = shop.mapper.compressor.compress(encoded)
     return StoredEvent(
-        originator_id=current.id,
+        originator_id=uuid4(),
         originator_version=1,
         topic=get_topic(Store.Registered),
-        state=state,
+        state=encoded,
     )
 
 

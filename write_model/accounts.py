@@ -6,15 +6,15 @@ import itertools
 import re
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import EnvType
 
+from write_model.application import BazaarApplication, Outcome
 from write_model.commands import RegisterUser
 from write_model.errors import NotFoundError, RuleViolationError, UnauthenticatedError
 from write_model.ports import PasswordHasher
 from write_model.text import checked
-from write_model.users import ROLES, User, Username, normalise_email, normalise_username
+from write_model.users import ROLES, User, Username, normalised
 
 MIN_PASSWORD_LENGTH = 8
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
@@ -56,7 +56,7 @@ class UserNotFoundError(NotFoundError):
     code = "user_not_found"
 
 
-class Accounts(Application[UUID]):
+class Accounts(BazaarApplication):
     """Registration, sign-in and roles."""
 
     name = "accounts"
@@ -65,7 +65,7 @@ class Accounts(Application[UUID]):
         super().__init__(env)
         self.hasher = hasher
 
-    def register(self, cmd: RegisterUser) -> tuple[User, int]:
+    def register(self, cmd: RegisterUser) -> Outcome[User]:
         """E-mail and username are each taken once, even by concurrent registrations."""
         _check_new_account(cmd)
         user = User(
@@ -76,10 +76,9 @@ class Accounts(Application[UUID]):
         )
         claim = Username(username=cmd.username, user_id=user.id)
         try:
-            recordings = self.save(user, claim)
+            return self._save(user, claim)
         except IntegrityError:
             raise AccountExistsError("That e-mail or username is already registered.") from None
-        return user, recordings[-1].notification.id
 
     def authenticate(self, login: str, password: str) -> User:
         """Sign in with e-mail or username; a wrong login and a wrong password look alike."""
@@ -92,11 +91,7 @@ class Accounts(Application[UUID]):
         return user
 
     def get_user(self, user_id: UUID) -> User:
-        try:
-            user: User = self.repository.get(user_id)
-        except AggregateNotFoundError:
-            raise UserNotFoundError(f"User {user_id} does not exist.") from None
-        return user
+        return self._get(User, user_id, UserNotFoundError)
 
     def ensure_admin(self, email: str, password: str, username: str | None = None) -> User:
         """Create this admin, or give the existing account the admin role; safe to repeat.
@@ -104,13 +99,11 @@ class Accounts(Application[UUID]):
         Without a username, the e-mail's local part is used, numbered while another
         account holds it: a configured admin never collides with the demo `admin`.
         """
-        user_id = User.create_id(email)
-        try:
-            user = self.get_user(user_id)
-        except UserNotFoundError:
+        user = self._find(User, User.create_id(email))
+        if user is None:
             chosen = username or self._free_username(email)
             cmd = RegisterUser(email=email, username=chosen, password=password, role="admin")
-            return self.register(cmd)[0]
+            return self.register(cmd).aggregate
         user.change_role("admin")
         self.save(user)
         return user
@@ -118,29 +111,16 @@ class Accounts(Application[UUID]):
     def _free_username(self, email: str) -> str:
         stem = re.sub(r"[^A-Za-z0-9_.-]", "", email.partition("@")[0])[:36].ljust(3, "_")
         candidates = (stem if n == 1 else f"{stem}-{n}" for n in itertools.count(1))
-        return next(name for name in candidates if not self._username_taken(name))
+        return next(name for name in candidates if self._claim_of(name) is None)
 
-    def _username_taken(self, username: str) -> bool:
-        claim_id = Username.create_id(normalise_username(username))
-        try:
-            self.repository.get(claim_id)
-        except AggregateNotFoundError:
-            return False
-        return True
+    def _claim_of(self, username: str) -> Username | None:
+        return self._find(Username, Username.create_id(normalised(username)))
 
     def _by_login(self, login: str) -> User | None:
         if "@" in login:
-            user_id = User.create_id(normalise_email(login))
-        else:
-            try:
-                claim: Username = self.repository.get(Username.create_id(normalise_username(login)))
-            except AggregateNotFoundError:
-                return None
-            user_id = claim.user_id
-        try:
-            return self.get_user(user_id)
-        except UserNotFoundError:
-            return None
+            return self._find(User, User.create_id(login))
+        claim = self._claim_of(login)
+        return self._find(User, claim.user_id) if claim is not None else None
 
 
 def _check_new_account(cmd: RegisterUser) -> None:

@@ -11,13 +11,13 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import EnvType
 
+from write_model.application import BazaarApplication, Outcome
 from write_model.errors import (
     DependencyFailedError,
     DomainError,
     NotFoundError,
     RuleViolationError,
 )
-from write_model.logged import LoggedApplication, Outcome
 from write_model.ports import (
     CardProvider,
     CardRefused,
@@ -137,7 +137,7 @@ class Card(Aggregate):
         self.failure = reason
 
 
-class Cards(LoggedApplication):
+class Cards(BazaarApplication):
     """Card requests and their outcome at the provider; the idempotency key makes retries safe."""
 
     name = "cards"
@@ -146,7 +146,7 @@ class Cards(LoggedApplication):
         super().__init__(env)
         self.provider = provider
 
-    def request_card(self, cmd: RequestCard) -> Outcome:
+    def request_card(self, cmd: RequestCard) -> Outcome[Card]:
         """Record the request first, then ask the provider once; a repeat answers the card as is.
 
         An unavailable provider leaves the card pending: the issuance saga retries it.
@@ -158,14 +158,14 @@ class Cards(LoggedApplication):
         key = str(cmd.card_id)
         card = Card(id=cmd.card_id, user_id=cmd.user_id, color=cmd.color, idempotency_key=key)
         try:
-            recordings = self.save(card)
+            saved = self._save(card)
         except IntegrityError:
             return _answer(self._unchanged(self.get_card(cmd.card_id)))
         with suppress(ProviderUnavailable):
             return _answer(self.issue(card.id))
-        return Outcome(card, recordings[-1].notification.id, self.name)
+        return saved
 
-    def issue(self, card_id: UUID) -> Outcome:
+    def issue(self, card_id: UUID) -> Outcome[Card]:
         """Ask the provider for a pending card and record its answer; a settled card is left alone.
 
         Raises ProviderUnavailable (nothing recorded) when the provider cannot answer now. A
@@ -182,20 +182,17 @@ class Cards(LoggedApplication):
             return self.fail(card_id, INVALID_ANSWER)
         return self._settle(card_id, lambda c: c.issue(made.id, made.last4, made.expiration_date))
 
-    def fail(self, card_id: UUID, reason: str) -> Outcome:
+    def fail(self, card_id: UUID, reason: str) -> Outcome[Card]:
         """Record that a pending card will not be made; an issued card stays issued."""
         return self._settle(card_id, lambda card: card.fail(reason))
 
     def get_card(self, card_id: UUID) -> Card:
-        card = self._find(Card, card_id)
-        if card is None:
-            raise CardNotFoundError(f"Card {card_id} does not exist.")
-        return card
+        return self._get(Card, card_id, CardNotFoundError)
 
-    def _settle(self, card_id: UUID, change: Callable[[Card], None]) -> Outcome:
+    def _settle(self, card_id: UUID, change: Callable[[Card], None]) -> Outcome[Card]:
         """Apply `change` to the latest card; after a concurrent save, re-read and decide again."""
 
-        def attempt() -> Outcome:
+        def attempt() -> Outcome[Card]:
             card = self.get_card(card_id)
             change(card)
             return self._save(card)
@@ -203,9 +200,9 @@ class Cards(LoggedApplication):
         return self._retried(attempt)
 
 
-def _answer(outcome: Outcome) -> Outcome:
+def _answer(outcome: Outcome[Card]) -> Outcome[Card]:
     """What the caller is told: a final failure is an error, recorded at `outcome.position`."""
-    card: Card = outcome.aggregate
+    card = outcome.aggregate
     if card.refused:
         raise CardRefusedError(
             "The card provider does not know this user.",
@@ -217,7 +214,7 @@ def _answer(outcome: Outcome) -> Outcome:
     return outcome
 
 
-def _invalid_answer(card: Card, outcome: Outcome) -> DomainError:
+def _invalid_answer(card: Card, outcome: Outcome[Card]) -> DomainError:
     return CardProviderInvalidAnswerError(
         "The card provider answered with a card we cannot use (expired or unreadable);"
         " the card is recorded as failed.",

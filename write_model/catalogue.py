@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -36,34 +37,54 @@ def money(amount: Decimal) -> Decimal:
     return amount.quantize(CENT)
 
 
+DEFAULT_DELIVERY_RADIUS_KM = 10.0
+DEFAULT_LOW_STOCK_THRESHOLD = 3
+"""Available units at or below which the owner is told: a store may choose its own."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Location:
+    """Where a store is, and how far from there it delivers."""
+
+    city: str
+    lat: float
+    lng: float
+    delivery_radius_km: float = DEFAULT_DELIVERY_RADIUS_KM
+
+
 class Store(Aggregate):
     """A shop with a place, a delivery radius, a low-stock threshold and opening hours."""
 
-    class_version = 2
-    """v2 added opening hours; a v1 snapshot gets the defaults."""
+    class_version = 3
+    """v2 added opening hours; v3 holds the place and the hours as values (a snapshot as
+    the event: see `Registered`)."""
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         _open_by_default(state)
 
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        _as_values(state)
+
     class Registered(Aggregate.Created):
-        class_version = 2
-        """v2 added `timezone`, `opens_at` and `closes_at`; a v1 event gets the defaults."""
+        class_version = 3
+        """v2 added `timezone`, `opens_at` and `closes_at` (a v1 event gets the defaults);
+        v3 carries them as `opening_hours`, and city, lat, lng and radius as `location`."""
 
         name: str
         owner_id: UUID
-        city: str
-        lat: float
-        lng: float
-        delivery_radius_km: float
+        location: Location
         low_stock_threshold: int
-        timezone: str
-        opens_at: int
-        closes_at: int
+        opening_hours: OpeningHours
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             _open_by_default(state)
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            _as_values(state)
 
     @event(Registered)
     def __init__(
@@ -72,31 +93,15 @@ class Store(Aggregate):
         id: UUID,
         name: str,
         owner_id: UUID,
-        city: str,
-        lat: float,
-        lng: float,
-        delivery_radius_km: float,
+        location: Location,
         low_stock_threshold: int,
-        timezone: str,
-        opens_at: int,
-        closes_at: int,
+        opening_hours: OpeningHours,
     ) -> None:
         self.name = name
         self.owner_id = owner_id
-        self.city = city
-        self.lat = lat
-        self.lng = lng
-        self.delivery_radius_km = delivery_radius_km
+        self.location = location
         self.low_stock_threshold = low_stock_threshold
-        self.timezone = timezone
-        self.opens_at = opens_at
-        self.closes_at = closes_at
-
-    @property
-    def opening_hours(self) -> OpeningHours:
-        return OpeningHours(
-            timezone=self.timezone, opens_at=self.opens_at, closes_at=self.closes_at
-        )
+        self.opening_hours = opening_hours
 
     tax_rate: Decimal | None = None
     """The sales tax (percent) its prices include; None: it charges none."""
@@ -120,6 +125,14 @@ def _open_by_default(state: dict[str, Any]) -> None:
     state.setdefault("timezone", DEFAULT_TIMEZONE)
     state.setdefault("opens_at", DEFAULT_OPENS_AT)
     state.setdefault("closes_at", DEFAULT_CLOSES_AT)
+
+
+def _as_values(state: dict[str, Any]) -> None:
+    """A v2 store's place and hours, stored field by field, as the values v3 holds."""
+    place = {name: state.pop(name) for name in ("city", "lat", "lng", "delivery_radius_km")}
+    hours = {name: state.pop(name) for name in ("timezone", "opens_at", "closes_at")}
+    state["location"] = Location(**place)
+    state["opening_hours"] = OpeningHours(**hours)
 
 
 class Product(Aggregate):

@@ -7,7 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from write_model.delivery import DEFAULT_CLOSES_AT, DEFAULT_OPENS_AT, DEFAULT_TIMEZONE
+from write_model.catalogue import DEFAULT_LOW_STOCK_THRESHOLD, Location
+from write_model.delivery import DEFAULT_OPENING_HOURS, OpeningHours
 
 DEFAULT_HOLD_MINUTES = 15
 
@@ -37,14 +38,9 @@ class RegisterStore:
     store_id: UUID
     owner_id: UUID
     name: str
-    city: str
-    lat: float
-    lng: float
-    delivery_radius_km: float = 10.0
-    low_stock_threshold: int = 3
-    timezone: str = DEFAULT_TIMEZONE
-    opens_at: int = DEFAULT_OPENS_AT
-    closes_at: int = DEFAULT_CLOSES_AT
+    location: Location
+    low_stock_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD
+    opening_hours: OpeningHours = DEFAULT_OPENING_HOURS
     tax_rate: Decimal | None = None
 
 

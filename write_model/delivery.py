@@ -104,6 +104,9 @@ class OpeningHours:
         return InvalidDeliverySlotError(message, details=details)
 
 
+DEFAULT_OPENING_HOURS = OpeningHours()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Delivery:
     """Where and when an order is delivered (the slot's start, in UTC)."""

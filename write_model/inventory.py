@@ -81,8 +81,7 @@ class StockItem(Aggregate):
 
     def reserve(self, order_id: UUID, quantity: int) -> None:
         """Hold `quantity` for an order, never more than is available."""
-        if quantity > self.available:
-            raise NegativeStockError(f"Only {self.available} available, not {quantity}.")
+        self._check_available(quantity)
         self._reserve(order_id=order_id, quantity=quantity)
 
     @event(Reserved)
@@ -109,8 +108,7 @@ class StockItem(Aggregate):
     def hold(self, reservation_id: UUID, quantity: int) -> None:
         """Hold `quantity` for a reservation, never more than is available; an order made
         from the reservation takes the held units over as its own."""
-        if quantity > self.available:
-            raise NegativeStockError(f"Only {self.available} available, not {quantity}.")
+        self._check_available(quantity)
         self._hold(reservation_id=reservation_id, quantity=quantity)
 
     @event(Held)
@@ -152,6 +150,10 @@ class StockItem(Aggregate):
     def _commit(self, order_id: UUID, quantity: int) -> None:
         self.reserved -= quantity
         self.on_hand -= quantity
+
+    def _check_available(self, quantity: int) -> None:
+        if quantity > self.available:
+            raise NegativeStockError(f"Only {self.available} available, not {quantity}.")
 
     def _check_held(self, quantity: int) -> None:
         if not 0 < quantity <= self.reserved:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
-from eventsourcing.persistence import Transcoding
 
 from write_model.catalogue import Store
 from write_model.commands import Actor
@@ -25,7 +24,7 @@ from write_model.errors import ConflictError, NotFoundError, RuleViolationError
 from write_model.visibility import may_see
 
 if TYPE_CHECKING:
-    from write_model.logged import Outcome
+    from write_model.application import Outcome
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,6 +39,11 @@ class OrderLine:
     @property
     def line_total(self) -> Decimal:
         return self.unit_price * self.quantity
+
+
+def total_of(lines: Iterable[OrderLine]) -> Decimal:
+    """What the lines cost together, at the prices they were bought at."""
+    return sum((line.line_total for line in lines), Decimal("0.00"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,9 +61,9 @@ class InsufficientStockError(RuleViolationError):
     code = "insufficient_stock"
 
     @classmethod
-    def of(cls, outcome: Outcome) -> InsufficientStockError:
+    def of(cls, outcome: Outcome[Order]) -> InsufficientStockError:
         """The refusal of the rejected order `outcome` recorded, at its position."""
-        order: Order = outcome.aggregate
+        order = outcome.aggregate
         refusal = cls.short_of(order.shortfalls, order_id=str(order.id))
         refusal.position, refusal.log = outcome.position, outcome.log
         return refusal
@@ -130,7 +134,7 @@ class Order(Aggregate):
 
     @property
     def total_price(self) -> Decimal:
-        return sum((line.line_total for line in self.lines), Decimal("0.00"))
+        return total_of(self.lines)
 
     @property
     def total_items(self) -> int:
@@ -266,23 +270,3 @@ def may_set_status(actor: Actor, order: Order, store: Store, status: str) -> boo
     if status == "cancelled":
         return actor.user_id == order.user_id
     return actor.user_id == store.owner_id
-
-
-class ValueAsDict(Transcoding):
-    """Stores a frozen dataclass value (an order line, a shortfall) as a plain JSON object."""
-
-    def __init__(self, value_type: type[Any], name: str) -> None:
-        self.type, self.name = value_type, name
-
-    def encode(self, obj: Any) -> dict[str, Any]:
-        return {field: getattr(obj, field) for field in obj.__dataclass_fields__}
-
-    def decode(self, data: dict[str, Any]) -> Any:
-        return self.type(**data)
-
-
-TRANSCODINGS = (
-    ValueAsDict(OrderLine, "order_line"),
-    ValueAsDict(Shortfall, "shortfall"),
-    ValueAsDict(Delivery, "delivery"),
-)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, Protocol
 from uuid import UUID
 
-from write_model.catalogue import Product
+from eventsourcing.domain import Aggregate
+
+from write_model.catalogue import Product, Store, StoreNotFoundError
 from write_model.commands import OrderItem
 from write_model.errors import RuleViolationError
 from write_model.inventory import StockItem
-from write_model.orders import OrderLine, Shortfall
+from write_model.orders import IdempotencyKeyReusedError, OrderLine, Shortfall, total_of
 
 MAX_LINES = 100
 MAX_QUANTITY = 1000
@@ -73,7 +77,7 @@ def price_lines(
         for pid, qty in quantities.items()
         if (p := products[pid]) is not None
     )
-    total = sum((line.line_total for line in lines), Decimal("0.00"))
+    total = total_of(lines)
     if total < minimum:
         raise OrderTotalTooLowError(
             f"The order total {total} is below the minimum of {minimum}.",
@@ -95,6 +99,60 @@ def shortfalls(
                 Shortfall(product_id=line.product_id, requested=line.quantity, available=available)
             )
     return tuple(result)
+
+
+class Request(Protocol):
+    """What an order or a reservation was asked for: by whom, where, how many of each."""
+
+    @property
+    def user_id(self) -> UUID: ...
+
+    @property
+    def store_id(self) -> UUID: ...
+
+    @property
+    def lines(self) -> tuple[OrderLine, ...]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Basket:
+    """What an order or a reservation asks of one store: how many of each product (merged
+    and checked), and the store's stock item of each."""
+
+    store_id: UUID
+    quantities: dict[UUID, int]
+    stock_ids: dict[UUID, UUID]
+
+    @classmethod
+    def of(cls, store_id: UUID, items: Iterable[OrderItem]) -> Basket:
+        quantities = merge_items(items)
+        stock_ids = {pid: StockItem.create_id(store_id, pid) for pid in quantities}
+        return cls(store_id, quantities, stock_ids)
+
+    def wanted(self) -> dict[UUID, type[Aggregate]]:
+        """What deciding on the basket reads, in one query."""
+        return (
+            {self.store_id: Store}
+            | dict.fromkeys(self.quantities, Product)
+            | dict.fromkeys(self.stock_ids.values(), StockItem)
+        )
+
+    def priced(
+        self, found: Mapping[UUID, Any], minimum: Decimal, now: datetime
+    ) -> tuple[tuple[OrderLine, ...], dict[UUID, StockItem | None]]:
+        """The lines priced at `now` and the store's stock of each product, from what
+        `wanted` found."""
+        if found[self.store_id] is None:
+            raise StoreNotFoundError(f"Store {self.store_id} does not exist.")
+        products = {pid: found[pid] for pid in self.quantities}
+        lines = price_lines(self.quantities, products, minimum, now)
+        return lines, {pid: found[item_id] for pid, item_id in self.stock_ids.items()}
+
+    def check_repeat(self, earlier: Request, user_id: UUID, what: str) -> None:
+        """A repeated id (an idempotency key) must come with the same request as the first."""
+        asked = {line.product_id: line.quantity for line in earlier.lines}
+        if (earlier.user_id, earlier.store_id, asked) != (user_id, self.store_id, self.quantities):
+            raise IdempotencyKeyReusedError(f"This idempotency key was used for another {what}.")
 
 
 def _unlisted(product: Product | None) -> bool:

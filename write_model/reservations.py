@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from write_model.errors import ConflictError, NotFoundError, RuleViolationError
-from write_model.orders import OrderLine
+from write_model.orders import OrderLine, total_of
 
 MIN_MINUTES, MAX_MINUTES = 1, 60
 
@@ -70,7 +70,7 @@ class Reservation(Aggregate):
 
     @property
     def total_price(self) -> Decimal:
-        return sum((line.line_total for line in self.lines), Decimal("0.00"))
+        return total_of(self.lines)
 
     def is_due(self, now: datetime) -> bool:
         """Still held at or past its expiry: the expiry may release it."""

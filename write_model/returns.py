@@ -18,7 +18,8 @@ from eventsourcing.domain import Aggregate, event
 from write_model.catalogue import Store
 from write_model.commands import Actor
 from write_model.errors import ConflictError, NotFoundError, RuleViolationError
-from write_model.orders import Order, OrderLine
+from write_model.orders import Order, OrderLine, total_of
+from write_model.text import checked
 from write_model.visibility import may_see
 
 RETURN_NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:order-return")
@@ -102,7 +103,7 @@ class OrderReturn(Aggregate):
     @property
     def refund_amount(self) -> Decimal:
         """What the customer paid for the returned units."""
-        return sum((line.line_total for line in self.lines), Decimal("0.00"))
+        return total_of(self.lines)
 
     @property
     def counts(self) -> bool:
@@ -130,9 +131,14 @@ class OrderReturn(Aggregate):
         by: UUID
         reason: str
 
-    @event(Refused)
     def refuse(self, by: UUID, reason: str) -> None:
-        """The store does not take the units back (`check_move_to` first)."""
+        """The store does not take the units back, and says why (`check_move_to` first)."""
+        if not checked("reason", reason, multiline=True).strip():
+            raise InvalidReturnError("A refusal needs a reason.")
+        self._refuse(by=by, reason=reason)
+
+    @event(Refused)
+    def _refuse(self, by: UUID, reason: str) -> None:
         self.status = "refused"
         self.refusal = reason
 

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
-from typing import Any, cast
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, ClassVar, cast
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import MutableOrImmutableAggregate
+from eventsourcing.persistence import JSONTranscoder
+from eventsourcing.utils import EnvType
 
-from write_model.catalogue import Product, Store, StoreNotFoundError, money
+from write_model.application import BazaarApplication, Outcome
+from write_model.audit import OrderAudit
+from write_model.catalogue import (
+    Product,
+    ProductNotFoundError,
+    Store,
+    StoreNotFoundError,
+    money,
+)
 from write_model.commands import (
     Actor,
     AdjustStock,
@@ -26,62 +37,135 @@ from write_model.commands import (
     SetFlashSale,
     SetTaxRate,
 )
-from write_model.delivery import OpeningHours
 from write_model.errors import ConcurrentUpdateError, PermissionDeniedError
-from write_model.history import OrderAudit
 from write_model.inventory import StockItem
-from write_model.logged import Outcome
 from write_model.orders import (
     IdempotencyKeyReusedError,
     InsufficientStockError,
     Order,
     OrderLine,
+    OrderNotFoundError,
+    may_see_order,
     may_set_status,
 )
-from write_model.placement import (
-    OrderTotalTooLowError,
-    UnknownProductError,
-    merge_items,
-    price_lines,
-    shortfalls,
-)
+from write_model.placement import Basket, merge_items, shortfalls
 from write_model.reservations import Reservation, ReservationNotFoundError
-from write_model.returns import InvalidReturnError, OrderReturn, returnable_lines
+from write_model.returns import (
+    OrderReturn,
+    ReturnNotFoundError,
+    may_see_return,
+    returnable_lines,
+)
 from write_model.text import checked
-from write_model.visibility import check_manages
+from write_model.transcodings import TRANSCODINGS
+from write_model.visibility import check_manages, may_see
 
 
-class Shop(OrderAudit):
-    """Catalogue, stock and order use cases: load, decide, save (see ShopBase for the plumbing)."""
+class Shop(BazaarApplication):
+    """Stores, products, stock and orders live in one application: an order saves with its
+    stock. Each use case loads, decides and saves."""
 
     name = "shop"
+    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
+        StockItem: 200
+    }
+    """Stock items gain events with every order: a snapshot bounds a cold load."""
 
-    def register_store(self, cmd: RegisterStore) -> Outcome:
+    def __init__(
+        self,
+        env: EnvType | None = None,
+        *,
+        min_order_total: Decimal = Decimal("1.00"),
+        return_window: timedelta = timedelta(days=30),
+    ) -> None:
+        super().__init__(env)
+        self.min_order_total = min_order_total
+        self.return_window = return_window
+        self.audit = OrderAudit(self)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        for transcoding in TRANSCODINGS:
+            transcoder.register(transcoding)
+
+    def get_order(self, order_id: UUID) -> Order:
+        return self._get(Order, order_id, OrderNotFoundError)
+
+    def get_store(self, store_id: UUID) -> Store:
+        return self._get(Store, store_id, StoreNotFoundError)
+
+    def get_product(self, product_id: UUID) -> Product:
+        return self._get(Product, product_id, ProductNotFoundError)
+
+    def get_return(self, return_id: UUID) -> OrderReturn:
+        return self._get(OrderReturn, return_id, ReturnNotFoundError, "Return")
+
+    def visible_order(self, order_id: UUID, actor: Actor) -> tuple[Order, Store]:
+        """The order and its store, if the actor may see it: to anyone else it does not exist."""
+        order = self.get_order(order_id)
+        store = self.get_store(order.store_id)
+        if not may_see_order(actor, order, store):
+            raise OrderNotFoundError(f"Order {order_id} does not exist.")
+        return order, store
+
+    def visible_reservation(self, reservation_id: UUID, actor: Actor) -> Reservation:
+        """The reservation if it is the actor's, or the actor is an admin; to others, none."""
+        reservation = self._find(Reservation, reservation_id)
+        if reservation is None or not may_see(actor, reservation.user_id):
+            raise ReservationNotFoundError(f"Reservation {reservation_id} does not exist.")
+        return reservation
+
+    def visible_return(self, return_id: UUID, actor: Actor) -> tuple[OrderReturn, Store]:
+        """The return and its store, for its customer, the store's owner and admins; to anyone
+        else it does not exist."""
+        found = self.get_return(return_id)
+        store = self.get_store(found.store_id)
+        if not may_see_return(actor, found, store):
+            raise ReturnNotFoundError(f"Return {return_id} does not exist.")
+        return found, store
+
+    def returns_of(self, order_id: UUID) -> list[OrderReturn]:
+        """The order's returns, first first: they are numbered, so read until one is missing."""
+        found: list[OrderReturn] = []
+        while True:
+            ids = [OrderReturn.create_id(order_id, len(found) + n) for n in range(1, 9)]
+            batch = self._find_all(dict.fromkeys(ids, OrderReturn))
+            for return_id in ids:
+                if batch[return_id] is None:
+                    return found
+                found.append(batch[return_id])
+
+    def _owned_store(self, store_id: UUID, actor: Actor) -> Store:
+        store = self.get_store(store_id)
+        check_manages(actor, store.owner_id)
+        return store
+
+    def _owned_product(self, product_id: UUID, actor: Actor) -> Product:
+        product = self.get_product(product_id)
+        self._owned_store(product.store_id, actor)
+        return product
+
+    def register_store(self, cmd: RegisterStore) -> Outcome[Store]:
         """The caller becomes the owner of a new store, open at valid hours in a known timezone."""
-        hours = OpeningHours(timezone=cmd.timezone, opens_at=cmd.opens_at, closes_at=cmd.closes_at)
+        checked("city", cmd.location.city)
         store = Store(
             id=cmd.store_id,
             name=checked("name", cmd.name),
             owner_id=cmd.owner_id,
-            city=checked("city", cmd.city),
-            lat=cmd.lat,
-            lng=cmd.lng,
-            delivery_radius_km=cmd.delivery_radius_km,
+            location=cmd.location,
             low_stock_threshold=cmd.low_stock_threshold,
-            timezone=hours.timezone,
-            opens_at=hours.opens_at,
-            closes_at=hours.closes_at,
+            opening_hours=cmd.opening_hours,
         )
         store.set_tax_rate(cmd.tax_rate)
         return self._save(store)
 
-    def set_tax_rate(self, cmd: SetTaxRate, actor: Actor) -> Outcome:
+    def set_tax_rate(self, cmd: SetTaxRate, actor: Actor) -> Outcome[Store]:
         """The store's owner (or an admin) sets the tax its prices include from now on."""
         store = self._owned_store(cmd.store_id, actor)
         store.set_tax_rate(cmd.tax_rate)
         return self._save(store)
 
-    def list_product(self, cmd: ListProduct, actor: Actor) -> Outcome:
+    def list_product(self, cmd: ListProduct, actor: Actor) -> Outcome[Product]:
         """Only the store's owner (or an admin) lists products in it."""
         self._owned_store(cmd.store_id, actor)
         product = Product(
@@ -94,7 +178,7 @@ class Shop(OrderAudit):
         )
         return self._save(product)
 
-    def revise_product(self, cmd: ReviseProduct, actor: Actor) -> Outcome:
+    def revise_product(self, cmd: ReviseProduct, actor: Actor) -> Outcome[Product]:
         """Change any of title, description, price and category of a listed product."""
         product = self._owned_product(cmd.product_id, actor)
         product.revise(
@@ -105,13 +189,13 @@ class Shop(OrderAudit):
         )
         return self._save(product)
 
-    def delist_product(self, product_id: UUID, actor: Actor) -> Outcome:
+    def delist_product(self, product_id: UUID, actor: Actor) -> Outcome[Product]:
         """Take a product off sale; it stays in past orders."""
         product = self._owned_product(product_id, actor)
         product.delist()
         return self._save(product)
 
-    def set_flash_sale(self, cmd: SetFlashSale, actor: Actor, now: datetime) -> Outcome:
+    def set_flash_sale(self, cmd: SetFlashSale, actor: Actor, now: datetime) -> Outcome[Product]:
         """Put a product on sale below its regular price for a window ending after `now`."""
         product = self._owned_product(cmd.product_id, actor)
         product.set_flash_sale(
@@ -119,17 +203,17 @@ class Shop(OrderAudit):
         )
         return self._save(product)
 
-    def cancel_flash_sale(self, product_id: UUID, actor: Actor, now: datetime) -> Outcome:
+    def cancel_flash_sale(self, product_id: UUID, actor: Actor, now: datetime) -> Outcome[Product]:
         """End a product's flash sale at once; with none running or to come, records nothing."""
         product = self._owned_product(product_id, actor)
         product.cancel_flash_sale(now)
         return self._save(product)
 
-    def adjust_stock(self, cmd: AdjustStock, actor: Actor) -> Outcome:
+    def adjust_stock(self, cmd: AdjustStock, actor: Actor) -> Outcome[StockItem]:
         """Receive or correct one product's stock in one store."""
         return self._retried(lambda: self._try_adjust(cmd, actor))
 
-    def _try_adjust(self, cmd: AdjustStock, actor: Actor) -> Outcome:
+    def _try_adjust(self, cmd: AdjustStock, actor: Actor) -> Outcome[StockItem]:
         store = self._owned_store(cmd.store_id, actor)
         self._stockable(self.get_product(cmd.product_id), store, actor)
         item_id = StockItem.create_id(cmd.store_id, cmd.product_id)
@@ -144,28 +228,49 @@ class Shop(OrderAudit):
         if self.get_store(product.store_id).owner_id != store.owner_id:
             raise PermissionDeniedError("A store stocks only products its owner listed.")
 
-    def place_order(self, cmd: PlaceOrder, now: datetime | None = None) -> Outcome:
+    def place_order(self, cmd: PlaceOrder, now: datetime | None = None) -> Outcome[Order]:
         """All or nothing: confirmed with every line held, or recorded as rejected and refused.
 
         Lines are priced as at `now` (the caller's clock; default: this one's), so a flash
         sale applies to orders placed inside its window. A concurrent change to the same
         stock retries the whole decision; a repeated order id returns the first outcome (or
-        refuses it again). The happy path reads the store, the products and their stock in
-        one query: an earlier order is looked up when something is amiss. Any listed product
-        may be ordered from any store; one the store does not stock is short by every unit.
+        refuses it again). The order id is read with the store, the products and their stock
+        in one query. Any listed product may be ordered from any store; one the store does
+        not stock is short by every unit.
         """
-        quantities = merge_items(cmd.items)
-        try:
-            outcome = self._place(cmd, quantities, now or datetime.now(UTC))
-        except (UnknownProductError, OrderTotalTooLowError):
-            if (existing := self._find(Order, cmd.order_id)) is None:
-                raise
-            outcome = self._repeat_of(existing, cmd, quantities)
+        basket, moment = Basket.of(cmd.store_id, cmd.items), now or datetime.now(UTC)
+        outcome = self._retried(
+            lambda: self._try_place(cmd, basket, moment), contended=basket.stock_ids.values()
+        )
         if outcome.aggregate.status == "rejected":
             raise InsufficientStockError.of(outcome)
         return outcome
 
-    def change_order_status(self, cmd: ChangeOrderStatus, actor: Actor) -> Outcome:
+    def _try_place(self, cmd: PlaceOrder, basket: Basket, now: datetime) -> Outcome[Order]:
+        found = self._find_all({cmd.order_id: Order} | basket.wanted())
+        if (earlier := found[cmd.order_id]) is not None:
+            basket.check_repeat(earlier, cmd.user_id, "order")
+            return self._unchanged(earlier)
+        lines, stock = basket.priced(found, self.min_order_total, now)
+        order = Order(
+            id=cmd.order_id,
+            user_id=cmd.user_id,
+            store_id=cmd.store_id,
+            lines=lines,
+            tax_rate=found[cmd.store_id].tax_rate,
+        )
+        missing = shortfalls(lines, stock)
+        if missing:
+            order.reject("insufficient_stock", missing)
+            return self._save(order)
+        for line in lines:
+            item = stock[line.product_id]
+            if item is not None:
+                item.reserve(order.id, line.quantity)
+        order.confirm()
+        return self._save(order, *stock.values())
+
+    def change_order_status(self, cmd: ChangeOrderStatus, actor: Actor) -> Outcome[Order]:
         """Move an order along its lifecycle, saved with its stock in one transaction.
 
         Cancelling releases the held stock, shipping takes it off the shelf. Checked in
@@ -175,7 +280,7 @@ class Shop(OrderAudit):
         """
         return self._retried(lambda: self._try_change_status(cmd, actor))
 
-    def _try_change_status(self, cmd: ChangeOrderStatus, actor: Actor) -> Outcome:
+    def _try_change_status(self, cmd: ChangeOrderStatus, actor: Actor) -> Outcome[Order]:
         order, store = self.visible_order(cmd.order_id, actor)
         if not order.is_move_to(cmd.status):
             return self._unchanged(order)
@@ -213,28 +318,31 @@ class Shop(OrderAudit):
             moved.append(item)
         return moved
 
-    def record_shipment_notified(self, order_id: UUID) -> Outcome:
+    def record_shipment_notified(self, order_id: UUID) -> Outcome[Order]:
         """The shipping saga's success; repeating it records nothing."""
 
-        def attempt() -> Outcome:
+        def attempt() -> Outcome[Order]:
             order = self.get_order(order_id)
-            return self._save(order if order.record_shipment_notified() else None)
+            order.record_shipment_notified()
+            return self._save(order)
 
         return self._retried(attempt)
 
-    def record_shipment_notification_failed(self, order_id: UUID, reason: str) -> Outcome:
+    def record_shipment_notification_failed(self, order_id: UUID, reason: str) -> Outcome[Order]:
         """The shipping saga gave up: the order's history says so (the reason obeys the text
         rule: the saga scrubs what it was told)."""
         checked("reason", reason, multiline=True)
 
-        def attempt() -> Outcome:
+        def attempt() -> Outcome[Order]:
             order = self.get_order(order_id)
             order.record_shipment_notification_failed(reason)
             return self._save(order)
 
         return self._retried(attempt)
 
-    def schedule_delivery(self, cmd: ScheduleDelivery, actor: Actor, now: datetime) -> Outcome:
+    def schedule_delivery(
+        self, cmd: ScheduleDelivery, actor: Actor, now: datetime
+    ) -> Outcome[Order]:
         """Book or move an order's delivery to a future slot within the store's opening hours.
 
         The customer, the store's owner and admins may; to anyone else the order does not
@@ -242,7 +350,9 @@ class Shop(OrderAudit):
         """
         return self._retried(lambda: self._try_schedule_delivery(cmd, actor, now))
 
-    def _try_schedule_delivery(self, cmd: ScheduleDelivery, actor: Actor, now: datetime) -> Outcome:
+    def _try_schedule_delivery(
+        self, cmd: ScheduleDelivery, actor: Actor, now: datetime
+    ) -> Outcome[Order]:
         order, store = self.visible_order(cmd.order_id, actor)
         scheduled = order.schedule_delivery(
             address=cmd.address,
@@ -253,100 +363,28 @@ class Shop(OrderAudit):
         )
         return self._save(order) if scheduled else self._unchanged(order)
 
-    def _place(self, cmd: PlaceOrder, quantities: dict[UUID, int], now: datetime) -> Outcome:
-        def earlier() -> Outcome | None:
-            order = self._find(Order, cmd.order_id)
-            return self._repeat_of(order, cmd, quantities) if order is not None else None
-
-        stock_ids = {pid: StockItem.create_id(cmd.store_id, pid) for pid in quantities}
-        return self._retried(
-            lambda: self._try_place(cmd, quantities, stock_ids, now),
-            earlier,
-            contended=stock_ids.values(),
-        )
-
-    def _try_place(
-        self,
-        cmd: PlaceOrder,
-        quantities: dict[UUID, int],
-        stock_ids: dict[UUID, UUID],
-        now: datetime,
-    ) -> Outcome:
-        found = self._find_all(self._wanted_for(cmd.store_id, quantities, stock_ids))
-        lines, stock = self._priced(found, cmd.store_id, quantities, stock_ids, now)
-        order = Order(
-            id=cmd.order_id,
-            user_id=cmd.user_id,
-            store_id=cmd.store_id,
-            lines=lines,
-            tax_rate=found[cmd.store_id].tax_rate,
-        )
-        missing = shortfalls(lines, stock)
-        if missing:
-            order.reject("insufficient_stock", missing)
-            return self._save(order)
-        for line in lines:
-            item = stock[line.product_id]
-            if item is not None:
-                item.reserve(order.id, line.quantity)
-        order.confirm()
-        return self._save(order, *stock.values())
-
-    @staticmethod
-    def _wanted_for(
-        store_id: UUID, quantities: dict[UUID, int], stock_ids: dict[UUID, UUID]
-    ) -> dict[UUID, type[Aggregate]]:
-        """What deciding on these lines at the store reads, in one query."""
-        return (
-            {store_id: Store}
-            | dict.fromkeys(quantities, Product)
-            | dict.fromkeys(stock_ids.values(), StockItem)
-        )
-
-    def _priced(
-        self,
-        found: dict[UUID, Any],
-        store_id: UUID,
-        quantities: dict[UUID, int],
-        stock_ids: dict[UUID, UUID],
-        now: datetime,
-    ) -> tuple[tuple[OrderLine, ...], dict[UUID, StockItem | None]]:
-        """The lines priced at `now` and the store's stock of each product, from `found`."""
-        if found[store_id] is None:
-            raise StoreNotFoundError(f"Store {store_id} does not exist.")
-        products = {pid: found[pid] for pid in quantities}
-        lines = price_lines(quantities, products, self.min_order_total, now)
-        return lines, {pid: found[item_id] for pid, item_id in stock_ids.items()}
-
-    def reserve_stock(self, cmd: ReserveStock, now: datetime | None = None) -> Outcome:
+    def reserve_stock(self, cmd: ReserveStock, now: datetime | None = None) -> Outcome[Reservation]:
         """Hold every line's units until `cmd.minutes` after `now`, or nothing.
 
         The lines are priced and checked as an order's; short stock is refused with the
         shortfalls and records nothing. A repeated reservation id returns the first outcome.
         """
-        quantities, now = merge_items(cmd.items), now or datetime.now(UTC)
+        basket, now = Basket.of(cmd.store_id, cmd.items), now or datetime.now(UTC)
         expires_at = Reservation.expiry(now, cmd.minutes)
-        stock_ids = {pid: StockItem.create_id(cmd.store_id, pid) for pid in quantities}
         return self._retried(
-            lambda: self._try_reserve(cmd, quantities, stock_ids, (now, expires_at)),
-            contended=stock_ids.values(),
+            lambda: self._try_reserve(cmd, basket, (now, expires_at)),
+            contended=basket.stock_ids.values(),
         )
 
     def _try_reserve(
-        self,
-        cmd: ReserveStock,
-        quantities: dict[UUID, int],
-        stock_ids: dict[UUID, UUID],
-        window: tuple[datetime, datetime],
-    ) -> Outcome:
-        wanted = {cmd.reservation_id: Reservation} | self._wanted_for(
-            cmd.store_id, quantities, stock_ids
-        )
-        found = self._find_all(wanted)
+        self, cmd: ReserveStock, basket: Basket, window: tuple[datetime, datetime]
+    ) -> Outcome[Reservation]:
+        found = self._find_all({cmd.reservation_id: Reservation} | basket.wanted())
         if (earlier := found[cmd.reservation_id]) is not None:
-            return self._repeat_of_hold(earlier, cmd, quantities)
+            basket.check_repeat(earlier, cmd.user_id, "reservation")
+            return self._unchanged(earlier)
         now, expires_at = window
-        lines, stock = self._priced(found, cmd.store_id, quantities, stock_ids, now)
+        lines, stock = basket.priced(found, self.min_order_total, now)
         missing = shortfalls(lines, stock)
         if missing:
             raise InsufficientStockError.short_of(missing)
@@ -361,25 +399,16 @@ class Shop(OrderAudit):
             cast(StockItem, stock[line.product_id]).hold(reservation.id, line.quantity)
         return self._save(reservation, *stock.values())
 
-    def _repeat_of_hold(
-        self, reservation: Reservation, cmd: ReserveStock, quantities: dict[UUID, int]
-    ) -> Outcome:
-        asked = {line.product_id: line.quantity for line in reservation.lines}
-        same = (reservation.user_id, reservation.store_id) == (cmd.user_id, cmd.store_id)
-        if not same or asked != quantities:
-            raise IdempotencyKeyReusedError(
-                "This idempotency key was used for another reservation."
-            )
-        return self._unchanged(reservation)
-
-    def place_reserved_order(self, cmd: PlaceReservedOrder, now: datetime | None = None) -> Outcome:
+    def place_reserved_order(
+        self, cmd: PlaceReservedOrder, now: datetime | None = None
+    ) -> Outcome[Order]:
         """The order of what a held reservation holds, confirmed at once: the units are the
         order's now, at the reservation's prices and the store's tax rate now. A repeated
         order id returns that order; a reservation no longer held (or past its time at `now`)
         is a conflict."""
         return self._retried(lambda: self._try_place_reserved(cmd, now or datetime.now(UTC)))
 
-    def _try_place_reserved(self, cmd: PlaceReservedOrder, now: datetime) -> Outcome:
+    def _try_place_reserved(self, cmd: PlaceReservedOrder, now: datetime) -> Outcome[Order]:
         found = self._find_all({cmd.reservation_id: Reservation, cmd.order_id: Order})
         reservation: Reservation | None = found[cmd.reservation_id]
         if reservation is None or reservation.user_id != cmd.user_id:
@@ -400,10 +429,10 @@ class Shop(OrderAudit):
         reservation.convert(order.id)
         return self._save(order, reservation)
 
-    def release_reservation(self, reservation_id: UUID, actor: Actor) -> Outcome:
+    def release_reservation(self, reservation_id: UUID, actor: Actor) -> Outcome[Reservation]:
         """Give the held units back now; a reservation no longer held stays as it is."""
 
-        def attempt() -> Outcome:
+        def attempt() -> Outcome[Reservation]:
             reservation = self.visible_reservation(reservation_id, actor)
             if reservation.status != "held":
                 return self._unchanged(reservation)
@@ -412,11 +441,11 @@ class Shop(OrderAudit):
 
         return self._retried(attempt)
 
-    def expire_reservation(self, reservation_id: UUID, now: datetime) -> Outcome:
+    def expire_reservation(self, reservation_id: UUID, now: datetime) -> Outcome[Reservation]:
         """Release a reservation whose time has come at `now`; any other stays as it is (the
         expiry may come before its time on a skewed clock, or after a conversion)."""
 
-        def attempt() -> Outcome:
+        def attempt() -> Outcome[Reservation]:
             reservation = self._find(Reservation, reservation_id)
             if reservation is None:
                 raise ReservationNotFoundError(f"Reservation {reservation_id} does not exist.")
@@ -437,7 +466,7 @@ class Shop(OrderAudit):
 
     def request_return(
         self, cmd: RequestReturn, actor: Actor, now: datetime | None = None
-    ) -> Outcome:
+    ) -> Outcome[OrderReturn]:
         """The order's customer sends back some of what was delivered, within the window
         after delivery (`now`: the caller's clock), never more than is left to return."""
         quantities = merge_items(cmd.items)
@@ -454,7 +483,7 @@ class Shop(OrderAudit):
         reason: str,
         actor: Actor,
         now: datetime,
-    ) -> Outcome:
+    ) -> Outcome[OrderReturn]:
         order, _ = self.visible_order(cmd.order_id, actor)
         if order.user_id != actor.user_id:
             raise PermissionDeniedError("Only the order's customer may return it.")
@@ -470,23 +499,20 @@ class Shop(OrderAudit):
         )
         return self._save(order_return)
 
-    def change_return_status(self, cmd: ChangeReturnStatus, actor: Actor) -> Outcome:
+    def change_return_status(self, cmd: ChangeReturnStatus, actor: Actor) -> Outcome[OrderReturn]:
         """The store's owner (or an admin) receives a return, its units back on the shelf in
         the same transaction, or refuses it with a reason. The same status again records
         nothing; a return already settled is a conflict."""
         return self._retried(lambda: self._try_change_return(cmd, actor))
 
-    def _try_change_return(self, cmd: ChangeReturnStatus, actor: Actor) -> Outcome:
+    def _try_change_return(self, cmd: ChangeReturnStatus, actor: Actor) -> Outcome[OrderReturn]:
         order_return, store = self.visible_return(cmd.return_id, actor)
         if cmd.status == order_return.status:
             return self._unchanged(order_return)
         order_return.check_move_to(cmd.status)
         check_manages(actor, store.owner_id, "settle a return")
         if cmd.status == "refused":
-            reason = checked("reason", cmd.reason or "", multiline=True)
-            if not reason.strip():
-                raise InvalidReturnError("A refusal needs a reason.")
-            order_return.refuse(by=actor.user_id, reason=reason)
+            order_return.refuse(by=actor.user_id, reason=cmd.reason or "")
             return self._save(order_return)
         order_return.receive(by=actor.user_id)
         return self._save(order_return, *self._taken_back(order_return))
@@ -498,9 +524,3 @@ class Shop(OrderAudit):
             order_return.lines,
             lambda item, qty: item.take_back(order_return.id, qty),
         )
-
-    def _repeat_of(self, order: Order, cmd: PlaceOrder, quantities: dict[UUID, int]) -> Outcome:
-        asked = {line.product_id: line.quantity for line in order.lines}
-        if order.user_id != cmd.user_id or order.store_id != cmd.store_id or asked != quantities:
-            raise IdempotencyKeyReusedError("This idempotency key was used for another order.")
-        return self._unchanged(order)

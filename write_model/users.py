@@ -11,12 +11,9 @@ USERNAME_NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:username")
 ROLES = ("customer", "artisan", "admin")
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
-def normalise_username(username: str) -> str:
-    return username.strip().lower()
+def normalised(name: str) -> str:
+    """An e-mail or a username as it is compared: without case or surrounding blanks."""
+    return name.strip().lower()
 
 
 class User(Aggregate):
@@ -24,7 +21,7 @@ class User(Aggregate):
 
     @staticmethod
     def create_id(email: str, **_: object) -> UUID:
-        return uuid5(USER_NAMESPACE, normalise_email(email))
+        return uuid5(USER_NAMESPACE, normalised(email))
 
     class Registered(Aggregate.Created):
         email: str
@@ -34,7 +31,7 @@ class User(Aggregate):
 
     @event(Registered)
     def __init__(self, *, email: str, username: str, password_hash: str, role: str) -> None:
-        self.email = normalise_email(email)
+        self.email = normalised(email)
         self.username = username
         self.password_hash = password_hash
         self.role = role
@@ -65,7 +62,7 @@ class Username(Aggregate):
 
     @staticmethod
     def create_id(username: str, **_: object) -> UUID:
-        return uuid5(USERNAME_NAMESPACE, normalise_username(username))
+        return uuid5(USERNAME_NAMESPACE, normalised(username))
 
     class Claimed(Aggregate.Created):
         username: str

@@ -22,7 +22,6 @@ from api.schemas.auth import (
     user_out,
 )
 from write_model.commands import Actor, RegisterUser
-from write_model.logged import Outcome
 from write_model.users import User
 
 router = APIRouter(tags=["auth"], route_class=OneHopRoute)
@@ -47,11 +46,9 @@ def register(body: RegisterIn, services: ServicesDep, response: Response) -> Ses
     cmd = RegisterUser(
         email=str(body.email), username=body.username, password=body.password, role=body.role
     )
-    user, position = services.accounts.register(cmd)
-    answer_position(
-        response, Outcome(user, position, services.accounts.name), created="/api/auth/me"
-    )
-    return session_for(services, user)
+    outcome = services.accounts.register(cmd)
+    answer_position(response, outcome, created="/api/auth/me")
+    return session_for(services, outcome.aggregate)
 
 
 @router.post("/api/auth/login")

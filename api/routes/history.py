@@ -16,5 +16,5 @@ router = APIRouter(tags=["orders"], route_class=OneHopRoute)
 @router.get("/api/orders/{order_id}/history")
 def order_history(order_id: UUID, actor: CurrentUser, services: ServicesDep) -> list[OrderEventOut]:
     """Every event of the order, oldest first; 404 for anyone who may not see the order."""
-    records = services.shop.order_history(order_id, actor)
+    records = services.shop.audit.order_history(order_id, actor)
     return [OrderEventOut.model_validate(record, from_attributes=True) for record in records]

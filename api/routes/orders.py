@@ -113,7 +113,7 @@ def get_order(
 ) -> OrderOut:
     """One order (customer, store owner, admins); with as_of*, replayed from the event store."""
     if as_of_version is not None or as_of is not None:
-        replayed = services.shop.order_as_of(order_id, actor, version=as_of_version, at=as_of)
+        replayed = services.shop.audit.order_as_of(order_id, actor, version=as_of_version, at=as_of)
         return order_out(order_view(replayed))
     query = partial(orders.get_order, services.pool, order_id)
     found = services.query_cache.order(

@@ -68,5 +68,5 @@ def reservation_history(
     reservation_id: UUID, actor: CurrentUser, services: ServicesDep
 ) -> list[OrderEventOut]:
     """Every event of the reservation, oldest first; 404 for anyone but its customer and admins."""
-    records = services.shop.reservation_history(reservation_id, actor)
+    records = services.shop.audit.reservation_history(reservation_id, actor)
     return [OrderEventOut.model_validate(record, from_attributes=True) for record in records]

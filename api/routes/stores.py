@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from functools import partial
 from typing import Annotated
 from uuid import UUID, uuid4
@@ -29,7 +30,7 @@ from read_model.paging import Page, PageRequest
 from read_model.sql import alerts, catalogue, inventory, orders
 from read_model.sql.inventory import InventoryLine
 from write_model.catalogue import Store
-from write_model.commands import AdjustStock, RegisterStore, SetTaxRate
+from write_model.commands import AdjustStock, SetTaxRate
 
 router = APIRouter(tags=["stores"], route_class=OneHopRoute)
 CatalogueRead = Depends(read_after(catalogue.VIEW))
@@ -42,7 +43,7 @@ def create_store(
     body: StoreIn, actor: CurrentUser, services: ServicesDep, response: Response
 ) -> StoreOut:
     """Register a store owned by the caller."""
-    cmd = RegisterStore(store_id=uuid4(), owner_id=actor.user_id, **body.model_dump())
+    cmd = body.registration(store_id=uuid4(), owner_id=actor.user_id)
     outcome = services.shop.register_store(cmd)
     answer_position(response, outcome, created=f"/api/stores/{cmd.store_id}")
     return store_out(outcome.aggregate)
@@ -64,14 +65,9 @@ def store_out(store: Store) -> StoreOut:
         id=store.id,
         name=store.name,
         owner_id=store.owner_id,
-        city=store.city,
-        lat=store.lat,
-        lng=store.lng,
-        delivery_radius_km=store.delivery_radius_km,
+        **asdict(store.location),
         low_stock_threshold=store.low_stock_threshold,
-        timezone=store.timezone,
-        opens_at=store.opens_at,
-        closes_at=store.closes_at,
+        **asdict(store.opening_hours),
         tax_rate=store.tax_rate,
         created_at=store.created_on,
     )

@@ -3,9 +3,9 @@ command's aggregate as one."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -33,9 +33,23 @@ from api.schemas.examples import (
     with_examples,
 )
 from read_model.sql.catalogue import FlashSaleView, ProductView
-from write_model.catalogue import Product
-from write_model.delivery import DEFAULT_CLOSES_AT, DEFAULT_OPENS_AT, DEFAULT_TIMEZONE
+from write_model.catalogue import (
+    DEFAULT_DELIVERY_RADIUS_KM,
+    DEFAULT_LOW_STOCK_THRESHOLD,
+    Location,
+    Product,
+)
+from write_model.commands import RegisterStore
+from write_model.delivery import (
+    DEFAULT_CLOSES_AT,
+    DEFAULT_OPENS_AT,
+    DEFAULT_TIMEZONE,
+    OpeningHours,
+)
 from write_model.inventory import StockItem
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 Description = Annotated[MultilineText, Field(max_length=5000)]
 TIMEZONE = (
@@ -69,8 +83,8 @@ class StoreIn(Request):
     city: Text
     lat: float = Field(ge=-90, le=90)
     lng: float = Field(ge=-180, le=180)
-    delivery_radius_km: float = Field(default=10.0, gt=0, le=500)
-    low_stock_threshold: int = Field(default=3, ge=0, le=100_000)
+    delivery_radius_km: float = Field(default=DEFAULT_DELIVERY_RADIUS_KM, gt=0, le=500)
+    low_stock_threshold: int = Field(default=DEFAULT_LOW_STOCK_THRESHOLD, ge=0, le=100_000)
     timezone: SafeText = Field(
         default=DEFAULT_TIMEZONE, min_length=1, max_length=64, description=TIMEZONE
     )
@@ -79,6 +93,22 @@ class StoreIn(Request):
         default=DEFAULT_CLOSES_AT, ge=1, le=24, description="Slots end before this hour."
     )
     tax_rate: TaxRate | None = Field(default=None, description=TAX_RATE)
+
+    def registration(self, store_id: UUID, owner_id: UUID) -> RegisterStore:
+        """The command registering this store: its place and its hours as one value each."""
+        given = self.model_dump()
+        location, hours = taken(given, Location), taken(given, OpeningHours)
+        return RegisterStore(
+            store_id=store_id, owner_id=owner_id, location=location, opening_hours=hours, **given
+        )
+
+
+V = TypeVar("V", bound="DataclassInstance")
+
+
+def taken(given: dict[str, Any], value: type[V]) -> V:
+    """The `value` made of the fields of `given` that it has, which leave `given`."""
+    return value(**{field.name: given.pop(field.name) for field in fields(value)})
 
 
 class TaxRateIn(Request):

@@ -37,7 +37,7 @@ def confirmation_text(order: Order, store: Store, customer: str) -> str:
         [
             f"Hello {customer},",
             "",
-            f"{store.name} ({store.city}) confirmed your order {order.id}:",
+            f"{store.name} ({store.location.city}) confirmed your order {order.id}:",
             "",
             *itemised(order.lines),
             "",

@@ -120,7 +120,7 @@ def _document(
     template.build(
         [
             Paragraph(f"{escape(heading)} — {escape(store.name)}", styles["Title"]),
-            Paragraph(escape(f"{store.name}, {store.city}"), styles["Normal"]),
+            Paragraph(escape(f"{store.name}, {store.location.city}"), styles["Normal"]),
             Spacer(1, 4 * mm),
             Paragraph(escape(f"Customer: {customer.name} <{customer.email}>"), styles["Normal"]),
             Paragraph(escape(reference), styles["Normal"]),

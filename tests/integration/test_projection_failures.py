@@ -21,11 +21,8 @@ from projections.base import SqlProjection, topics_of
 from projections.subscriptions import SqlSubscription
 from read_model.sql.failures import ProjectionFailures, RecordedFailure
 from streams.runner import InProcessRunner
-from tests.builders import a_product_in, a_store_in, an_artisan, an_order_for, stock_of
-from tests.stacks import (
-    a_stack_of_its_own,
-    serving,
-)
+from tests.builders import LYON, a_product_in, a_store_in, an_artisan, an_order_for, stock_of
+from tests.stacks import a_stack_of_its_own, serving
 from tests.waiting import poll_until
 from write_model.catalogue import Store
 from write_model.commands import RegisterStore
@@ -84,9 +81,7 @@ def a_poisoned_store(container: Container, refusing: RefusingStores) -> int:
         store_id=refusing.poison,
         owner_id=owner.user_id,
         name="Poison",
-        city="Lyon",
-        lat=45.7,
-        lng=4.8,
+        location=LYON,
     )
     return container.shop.register_store(registration).position
 

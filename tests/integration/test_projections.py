@@ -463,6 +463,25 @@ class TestEventsOfAnOlderVersion:
         assert store is not None
         assert (store.timezone, store.opens_at, store.closes_at) == ("UTC", 9, 18)
 
+    def test_a_v2_store_registration_shows_its_place_and_hours(
+        self, stack: Container, shop: Shop, projections: dict[str, Projection]
+    ) -> None:
+        since = shop.recorder.max_notification_id() or 0
+        old = an_old_store_registration(shop, an_artisan(), version=2)
+        shop.recorder.insert_events([old])
+
+        deliver(shop, projections["catalogue"], events_for(shop, projections["catalogue"], since))
+
+        store = get_store(stack.pool, old.originator_id)
+        assert store is not None
+        assert (store.city, store.lat, store.lng, store.delivery_radius_km) == (
+            "Lyon",
+            45.76,
+            4.84,
+            10.0,
+        )
+        assert (store.timezone, store.opens_at, store.closes_at) == ("Asia/Tokyo", 6, 23)
+
 
 class CountingCursor(Cursor[Any]):
     """A cursor that counts the statements it sends (each parameter set of an executemany)

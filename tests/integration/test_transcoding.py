@@ -183,7 +183,7 @@ class TestReadingWhatTheOtherStored:
         writer, reader = writer_and_reader
 
         printed = [
-            render_history("Order", shop.order_history(written.order_id, OPERATOR))
+            render_history("Order", shop.audit.order_history(written.order_id, OPERATOR))
             for shop in (writer, reader)
         ]
 

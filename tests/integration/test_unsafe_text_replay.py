@@ -15,12 +15,14 @@ import pytest
 
 from api.main import create_app
 from bazaar.wiring import Container
+from tests.builders import LYON
 from tests.http_driver import Session, a_store, after, place, receive, register
 from tests.stacks import (
     a_stack_of_its_own,
     serving,
 )
 from write_model.catalogue import Product, Store
+from write_model.delivery import OpeningHours
 
 pytestmark = pytest.mark.integration
 NUL, REPLACEMENT = "\x00", "\ufffd"
@@ -74,14 +76,9 @@ def test_a_store_named_with_a_nul_is_shown_with_a_replacement_character(
         id=uuid4(),
         name=f"Clay{NUL}Kiln",
         owner_id=UUID(owner.user_id),
-        city="Lyon",
-        lat=45.7,
-        lng=4.8,
-        delivery_radius_km=10.0,
+        location=LYON,
         low_stock_threshold=3,
-        timezone="UTC",
-        opens_at=9,
-        closes_at=18,
+        opening_hours=OpeningHours(),
     )
     container.shop.save(store)
     later = a_store(client, owner, name="After")

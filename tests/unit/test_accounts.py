@@ -64,18 +64,19 @@ class AccountsTests:
 
 class TestRegister(AccountsTests):
     def test_registers_a_customer_by_default(self, accounts: Accounts) -> None:
-        user, position = accounts.register(a_registration(email="Ann@Example.com"))
+        registered = accounts.register(a_registration(email="Ann@Example.com"))
 
+        user = registered.aggregate
         assert (user.email, user.username, user.role) == ("ann@example.com", "ann", "customer")
-        assert position == accounts.recorder.max_notification_id()
+        assert (registered.position, registered.log) == (accounts.position(), "accounts")
 
     def test_stores_only_the_hash_of_the_password(self, accounts: Accounts) -> None:
-        user, _ = accounts.register(a_registration())
+        user = accounts.register(a_registration()).aggregate
 
         assert accounts.get_user(user.id).password_hash == f"hashed:v1:{PASSWORD}"
 
     def test_registers_an_artisan(self, accounts: Accounts) -> None:
-        user, _ = accounts.register(a_registration(role="artisan"))
+        user = accounts.register(a_registration(role="artisan")).aggregate
 
         assert user.role == "artisan"
 
@@ -121,7 +122,7 @@ class TestRegister(AccountsTests):
 class TestAuthenticate(AccountsTests):
     @pytest.fixture
     def ann(self, accounts: Accounts) -> User:
-        return accounts.register(a_registration(email="ann@example.com", username="Ann"))[0]
+        return accounts.register(a_registration(email="ann@example.com", username="Ann")).aggregate
 
     @pytest.mark.parametrize("login", ["ann@example.com", "ANN@example.com", "Ann", "ann"])
     def test_signs_in_by_email_or_username_in_any_case(
@@ -182,14 +183,14 @@ class TestEnsureAdmin(AccountsTests):
         assert admin.username == "boss"
 
     def test_promotes_an_existing_user(self, accounts: Accounts) -> None:
-        ann, _ = accounts.register(a_registration(email="ann@example.com"))
+        ann = accounts.register(a_registration(email="ann@example.com")).aggregate
 
         accounts.ensure_admin("ann@example.com", "0ther-pass")
 
         assert accounts.get_user(ann.id).role == "admin"
 
     def test_repeating_records_nothing_more(self, accounts: Accounts) -> None:
-        ann, _ = accounts.register(a_registration(email="ann@example.com"))
+        ann = accounts.register(a_registration(email="ann@example.com")).aggregate
         accounts.ensure_admin("ann@example.com", PASSWORD)
 
         accounts.ensure_admin("ann@example.com", PASSWORD)

@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from tests.builders import LYON
 from write_model.catalogue import InvalidPriceError, Product, Store, money
 from write_model.delivery import OpeningHours
 
@@ -49,12 +50,11 @@ def a_store(owner_id: UUID | None = None, **hours: Any) -> Store:
         id=uuid4(),
         name="Clay & Kiln",
         owner_id=owner_id or uuid4(),
-        city="Lyon",
-        lat=45.76,
-        lng=4.84,
-        delivery_radius_km=10.0,
+        location=LYON,
         low_stock_threshold=3,
-        **{"timezone": "Europe/Paris", "opens_at": 8, "closes_at": 20, **hours},
+        opening_hours=OpeningHours(
+            **{"timezone": "Europe/Paris", "opens_at": 8, "closes_at": 20, **hours}
+        ),
     )
 
 
@@ -64,7 +64,7 @@ class TestStore:
 
         store = a_store(owner_id)
 
-        assert (store.owner_id, store.city, store.low_stock_threshold) == (owner_id, "Lyon", 3)
+        assert (store.owner_id, store.location, store.low_stock_threshold) == (owner_id, LYON, 3)
         assert [type(e) for e in store.collect_events()] == [Store.Registered]
 
     def test_opens_at_the_hours_it_registered_with(self) -> None:
@@ -76,10 +76,11 @@ class TestStore:
 
 
 class TestStoreVersions:
-    """v2 of `Store.Registered` (and of the Store snapshot) added the opening hours."""
+    """v2 of `Store.Registered` (and of the Store snapshot) added the opening hours; v3 holds
+    them, and the place, as values."""
 
-    def test_records_registrations_as_version_2(self) -> None:
-        assert (Store.Registered.class_version, Store.class_version) == (2, 2)
+    def test_records_registrations_as_version_3(self) -> None:
+        assert (Store.Registered.class_version, Store.class_version) == (3, 3)
 
     def test_a_v1_registration_gets_the_default_opening_hours(self) -> None:
         state: dict[str, Any] = {"name": "Old Kiln", "city": "Lyon"}
@@ -100,6 +101,40 @@ class TestStoreVersions:
         Store.upcast_v1_v2(state)
 
         assert (state["timezone"], state["opens_at"], state["closes_at"]) == ("UTC", 9, 18)
+
+    def test_a_v2_registration_gets_its_place_and_hours_as_values(self) -> None:
+        state = a_v2_store_state()
+
+        Store.Registered.upcast_v2_v3(state)
+
+        assert state == {
+            "name": "Old Kiln",
+            "low_stock_threshold": 3,
+            "location": LYON,
+            "opening_hours": OpeningHours(timezone="Asia/Tokyo", opens_at=6, closes_at=23),
+        }
+
+    def test_a_v2_snapshot_gets_its_place_and_hours_as_values(self) -> None:
+        state = a_v2_store_state()
+
+        Store.upcast_v2_v3(state)
+
+        assert (state["location"], state["opening_hours"].timezone) == (LYON, "Asia/Tokyo")
+
+
+def a_v2_store_state() -> dict[str, Any]:
+    """A store's state as v2 held it: the place and the hours field by field."""
+    return {
+        "name": "Old Kiln",
+        "city": "Lyon",
+        "lat": 45.76,
+        "lng": 4.84,
+        "delivery_radius_km": 10.0,
+        "low_stock_threshold": 3,
+        "timezone": "Asia/Tokyo",
+        "opens_at": 6,
+        "closes_at": 23,
+    }
 
 
 class TestListProduct:

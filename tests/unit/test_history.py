@@ -20,8 +20,8 @@ from tests.builders import (
     stock_of,
 )
 from tests.unit.test_shop import ShopTests
+from write_model.audit import InvalidAsOfError, InvalidVersionError, VersionNotFoundError
 from write_model.commands import Actor, ChangeOrderStatus, ScheduleDelivery
-from write_model.history import InvalidAsOfError, InvalidVersionError, VersionNotFoundError
 from write_model.orders import InsufficientStockError, OrderNotFoundError
 from write_model.shop import Shop
 
@@ -88,7 +88,7 @@ class TestOrderHistory(HistoryTests):
     def test_lists_every_event_of_the_order_oldest_first(
         self, shop: Shop, customer: Actor, delivered: UUID
     ) -> None:
-        history = shop.order_history(delivered, customer)
+        history = shop.audit.order_history(delivered, customer)
 
         assert [(r.version, r.type) for r in history] == JOURNEY
         statuses = [r.data["status"] for r in history if r.type == "StatusChanged"]
@@ -97,7 +97,7 @@ class TestOrderHistory(HistoryTests):
     def test_times_each_event_as_the_event_store_recorded_it(
         self, shop: Shop, customer: Actor, delivered: UUID
     ) -> None:
-        history = shop.order_history(delivered, customer)
+        history = shop.audit.order_history(delivered, customer)
 
         assert [r.at for r in history] == [e.timestamp for e in stored_events(shop, delivered)]
         assert all(r.at.utcoffset() == timedelta(0) for r in history)
@@ -105,14 +105,14 @@ class TestOrderHistory(HistoryTests):
     def test_credits_each_event_to_who_did_it(
         self, shop: Shop, owner: Actor, customer: Actor, delivered: UUID
     ) -> None:
-        history = shop.order_history(delivered, customer)
+        history = shop.audit.order_history(delivered, customer)
 
         assert [r.by for r in history] == [customer.user_id] * 3 + [owner.user_id] * 4
 
     def test_gives_the_placed_lines_as_objects_of_text(
         self, shop: Shop, store_id: UUID, customer: Actor, mug: UUID, delivered: UUID
     ) -> None:
-        placed = shop.order_history(delivered, customer)[0]
+        placed = shop.audit.order_history(delivered, customer)[0]
 
         assert placed.data == {
             "user_id": str(customer.user_id),
@@ -126,7 +126,7 @@ class TestOrderHistory(HistoryTests):
     def test_keeps_only_the_events_own_fields(
         self, shop: Shop, owner: Actor, customer: Actor, delivered: UUID
     ) -> None:
-        history = shop.order_history(delivered, customer)
+        history = shop.audit.order_history(delivered, customer)
 
         assert history[1].data == {}
         assert history[3].data == {"status": "processing", "by": str(owner.user_id)}
@@ -134,7 +134,7 @@ class TestOrderHistory(HistoryTests):
     def test_renders_an_event_it_has_no_code_for_from_its_fields(
         self, shop: Shop, owner: Actor, customer: Actor, delivered: UUID
     ) -> None:
-        rescheduled = shop.order_history(delivered, customer)[4]
+        rescheduled = shop.audit.order_history(delivered, customer)[4]
 
         assert rescheduled.data == {
             "address": "1 Rue de la Paix, Lyon",
@@ -148,7 +148,7 @@ class TestOrderHistory(HistoryTests):
         order = an_order_for(shop, store_id, customer.user_id, {mug: 1})
         moved(shop, order.id, customer, "cancelled")
 
-        cancelled = shop.order_history(order.id, customer)[-1]
+        cancelled = shop.audit.order_history(order.id, customer)[-1]
 
         assert (cancelled.version, cancelled.type) == (3, "StatusChanged")
         assert (cancelled.by, cancelled.data["status"]) == (customer.user_id, "cancelled")
@@ -160,7 +160,7 @@ class TestOrderHistory(HistoryTests):
         with pytest.raises(InsufficientStockError):
             shop.place_order(request)
 
-        rejected = shop.order_history(request.order_id, customer)[-1]
+        rejected = shop.audit.order_history(request.order_id, customer)[-1]
 
         assert (rejected.version, rejected.type, rejected.by) == (2, "Rejected", customer.user_id)
         assert rejected.data == {
@@ -174,24 +174,24 @@ class TestOrderHistory(HistoryTests):
     ) -> None:
         actor = owner if reader == "owner" else an_admin()
 
-        history = shop.order_history(delivered, actor)
+        history = shop.audit.order_history(delivered, actor)
 
-        assert history == shop.order_history(delivered, customer)
+        assert history == shop.audit.order_history(delivered, customer)
 
     def test_hides_the_order_from_anyone_else(self, shop: Shop, delivered: UUID) -> None:
         with pytest.raises(OrderNotFoundError):
-            shop.order_history(delivered, a_customer())
+            shop.audit.order_history(delivered, a_customer())
 
     def test_an_id_that_is_no_order_is_not_found(self, shop: Shop, store_id: UUID) -> None:
         with pytest.raises(OrderNotFoundError):
-            shop.order_history(store_id, an_admin())
+            shop.audit.order_history(store_id, an_admin())
 
 
 class TestOrderAsOf(HistoryTests):
     def test_replays_the_order_as_it_was_at_a_version(
         self, shop: Shop, customer: Actor, delivered: UUID
     ) -> None:
-        order = shop.order_as_of(delivered, customer, version=3)
+        order = shop.audit.order_as_of(delivered, customer, version=3)
 
         assert (order.version, order.status) == (3, "confirmed")
         assert order.delivery is not None
@@ -204,7 +204,7 @@ class TestOrderAsOf(HistoryTests):
         rescheduled, shipped = events[4].timestamp, events[5].timestamp
         assert rescheduled < midpoint(rescheduled, shipped) < shipped
 
-        order = shop.order_as_of(delivered, customer, at=midpoint(rescheduled, shipped))
+        order = shop.audit.order_as_of(delivered, customer, at=midpoint(rescheduled, shipped))
 
         assert (order.version, order.status) == (5, "processing")
         assert order.delivery is not None
@@ -217,7 +217,7 @@ class TestOrderAsOf(HistoryTests):
         between = midpoint(events[4].timestamp, events[5].timestamp)
         in_lisbon_summer = between.astimezone(timezone(timedelta(hours=1)))
 
-        order = shop.order_as_of(delivered, customer, at=in_lisbon_summer)
+        order = shop.audit.order_as_of(delivered, customer, at=in_lisbon_summer)
 
         assert order.version == 5
 
@@ -226,7 +226,7 @@ class TestOrderAsOf(HistoryTests):
     ) -> None:
         shipped_at = stored_events(shop, delivered)[5].timestamp
 
-        order = shop.order_as_of(delivered, customer, at=shipped_at)
+        order = shop.audit.order_as_of(delivered, customer, at=shipped_at)
 
         assert (order.version, order.status) == (6, "shipped")
 
@@ -235,7 +235,7 @@ class TestOrderAsOf(HistoryTests):
     ) -> None:
         later = stored_events(shop, delivered)[-1].timestamp + timedelta(days=1)
 
-        order = shop.order_as_of(delivered, customer, at=later)
+        order = shop.audit.order_as_of(delivered, customer, at=later)
 
         assert (order.version, order.status) == (7, "delivered")
 
@@ -245,7 +245,7 @@ class TestOrderAsOf(HistoryTests):
         before = stored_events(shop, delivered)[0].timestamp - timedelta(microseconds=1)
 
         with pytest.raises(OrderNotFoundError):
-            shop.order_as_of(delivered, customer, at=before)
+            shop.audit.order_as_of(delivered, customer, at=before)
 
     def test_refuses_a_time_without_a_utc_offset(
         self, shop: Shop, customer: Actor, delivered: UUID
@@ -253,20 +253,20 @@ class TestOrderAsOf(HistoryTests):
         naive = stored_events(shop, delivered)[2].timestamp.replace(tzinfo=None)
 
         with pytest.raises(InvalidAsOfError):
-            shop.order_as_of(delivered, customer, at=naive)
+            shop.audit.order_as_of(delivered, customer, at=naive)
 
     @pytest.mark.parametrize("version", [0, -1])
     def test_refuses_a_version_below_one(
         self, shop: Shop, customer: Actor, delivered: UUID, version: int
     ) -> None:
         with pytest.raises(InvalidVersionError):
-            shop.order_as_of(delivered, customer, version=version)
+            shop.audit.order_as_of(delivered, customer, version=version)
 
     def test_a_version_the_order_has_not_reached_is_not_found(
         self, shop: Shop, customer: Actor, delivered: UUID
     ) -> None:
         with pytest.raises(VersionNotFoundError) as refused:
-            shop.order_as_of(delivered, customer, version=8)
+            shop.audit.order_as_of(delivered, customer, version=8)
 
         assert refused.value.details == {"current_version": 7}
 
@@ -274,26 +274,26 @@ class TestOrderAsOf(HistoryTests):
         self, shop: Shop, customer: Actor, delivered: UUID
     ) -> None:
         with pytest.raises(InvalidAsOfError):
-            shop.order_as_of(delivered, customer, version=2, at=NOW)
+            shop.audit.order_as_of(delivered, customer, version=2, at=NOW)
 
     def test_without_a_version_or_time_gives_the_order_as_it_is(
         self, shop: Shop, customer: Actor, delivered: UUID
     ) -> None:
-        order = shop.order_as_of(delivered, customer)
+        order = shop.audit.order_as_of(delivered, customer)
 
         assert (order.version, order.status) == (7, "delivered")
 
     def test_replaying_leaves_the_current_order_untouched(
         self, shop: Shop, customer: Actor, delivered: UUID
     ) -> None:
-        shop.order_as_of(delivered, customer, version=1)
+        shop.audit.order_as_of(delivered, customer, version=1)
 
         assert shop.get_order(delivered).status == "delivered"
 
     def test_hides_the_order_from_anyone_else(self, shop: Shop, delivered: UUID) -> None:
         with pytest.raises(OrderNotFoundError):
-            shop.order_as_of(delivered, a_customer(), version=1)
+            shop.audit.order_as_of(delivered, a_customer(), version=1)
 
     def test_an_unknown_order_is_not_found(self, shop: Shop) -> None:
         with pytest.raises(OrderNotFoundError):
-            shop.order_as_of(uuid4(), an_admin(), version=1)
+            shop.audit.order_as_of(uuid4(), an_admin(), version=1)

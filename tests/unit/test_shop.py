@@ -5,7 +5,7 @@ Integration tests rerun these classes on Postgres by subclassing them with anoth
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -17,6 +17,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from tests.builders import (
+    LYON,
     a_customer,
     a_product_in,
     a_shop,
@@ -69,7 +70,6 @@ from write_model.shop import Shop
 from write_model.tax import InvalidTaxRateError
 
 pytestmark = pytest.mark.unit
-V2_STORE_ATTRIBUTES = {"timezone", "opens_at", "closes_at", "class_version"}
 
 
 def stock_item(shop: Shop, store_id: UUID, product_id: UUID) -> StockItem:
@@ -238,23 +238,30 @@ def a_v1_placement(shop: Shop, store_id: UUID, product_id: UUID) -> StoredEvent:
     )
 
 
-def a_v1_snapshot_of(shop: Shop, registered: StoredEvent, name: str) -> Snapshot:
-    """A Store snapshot as v1 took it: no opening hours and no `class_version` in its state."""
-    event = shop.mapper.to_domain_event(registered)
-    snapshot = Snapshot.take(event.mutate(None))
-    v1_state = {k: v for k, v in snapshot.state.items() if k not in V2_STORE_ATTRIBUTES}
-    return replace(snapshot, state={**v1_state, "name": name})
+def an_old_snapshot_of(
+    shop: Shop, registered: StoredEvent, name: str, version: int = 1
+) -> Snapshot:
+    """A Store snapshot as `version` 1 or 2 took it, its place field by field: v1 without
+    opening hours (nor `class_version` in its state), v2 with them, also field by field."""
+    snapshot = Snapshot.take(shop.mapper.to_domain_event(registered).mutate(None))
+    values = {"location", "opening_hours", "class_version"}
+    state = {k: v for k, v in snapshot.state.items() if k not in values}
+    state |= asdict(snapshot.state["location"])
+    if version == 2:
+        state |= asdict(snapshot.state["opening_hours"]) | {"class_version": 2}
+    return replace(snapshot, state={**state, "name": name})
 
 
 class TestStoreSchemaEvolution(ShopTests):
-    """Stores registered before opening hours existed (Store.Registered v1) still load."""
+    """Stores registered before opening hours existed (v1), and before the place and hours
+    were values (v2), still load: from their events and from their snapshots."""
 
-    def test_new_registrations_are_stored_as_version_2(self, shop: Shop, owner: Actor) -> None:
+    def test_new_registrations_are_stored_as_version_3(self, shop: Shop, owner: Actor) -> None:
         store_id = a_store_in(shop, owner)
 
         [stored] = shop.recorder.select_events(store_id)
 
-        assert shop.mapper.transcoder.decode(stored.state)["class_version"] == 2
+        assert shop.mapper.transcoder.decode(stored.state)["class_version"] == 3
 
     def test_a_v1_registration_loads_with_the_default_opening_hours(
         self, shop: Shop, owner: Actor
@@ -264,8 +271,19 @@ class TestStoreSchemaEvolution(ShopTests):
 
         store: Store = shop.repository.get(old.originator_id)
 
-        assert (store.name, store.owner_id) == ("Old Kiln", owner.user_id)
+        assert (store.name, store.owner_id, store.location) == ("Old Kiln", owner.user_id, LYON)
         assert store.opening_hours == OpeningHours(timezone="UTC", opens_at=9, closes_at=18)
+
+    def test_a_v2_registration_loads_with_its_place_and_hours(
+        self, shop: Shop, owner: Actor
+    ) -> None:
+        old = an_old_store_registration(shop, owner, name="Old Kiln", version=2)
+        shop.recorder.insert_events([old])
+
+        store: Store = shop.repository.get(old.originator_id)
+
+        assert (store.name, store.low_stock_threshold, store.location) == ("Old Kiln", 3, LYON)
+        assert store.opening_hours == OpeningHours(timezone="Asia/Tokyo", opens_at=6, closes_at=23)
 
     def test_a_v1_store_refuses_bookings_outside_the_default_hours(
         self, shop: Shop, owner: Actor
@@ -284,12 +302,23 @@ class TestStoreSchemaEvolution(ShopTests):
     ) -> None:
         registered = an_old_store_registration(shop, owner, name="From the events")
         shop.recorder.insert_events([registered])
-        shop.snapshots.put([a_v1_snapshot_of(shop, registered, name="From the snapshot")])
+        shop.snapshots.put([an_old_snapshot_of(shop, registered, name="From the snapshot")])
 
         store: Store = shop.repository.get(registered.originator_id)
 
-        assert store.name == "From the snapshot"
+        assert (store.name, store.location) == ("From the snapshot", LYON)
         assert store.opening_hours == OpeningHours(timezone="UTC", opens_at=9, closes_at=18)
+
+    def test_a_v2_snapshot_loads_with_its_place_and_hours(self, shop: Shop, owner: Actor) -> None:
+        registered = an_old_store_registration(shop, owner, name="From the events", version=2)
+        shop.recorder.insert_events([registered])
+        old = an_old_snapshot_of(shop, registered, name="From the snapshot", version=2)
+        shop.snapshots.put([old])
+
+        store: Store = shop.repository.get(registered.originator_id)
+
+        assert (store.name, store.location) == ("From the snapshot", LYON)
+        assert store.opening_hours == OpeningHours(timezone="Asia/Tokyo", opens_at=6, closes_at=23)
 
 
 class TestListProduct(ShopTests):

@@ -17,6 +17,7 @@ from tests.builders import (
     an_order_for,
     stock_of,
 )
+from write_model.catalogue import Location
 from write_model.commands import (
     Actor,
     AdjustStock,
@@ -79,7 +80,10 @@ def store_id(shop: Shop, owner: Actor) -> UUID:
 
 def a_store_registration(owner: Actor, name: str = "Clay", city: str = "Lyon") -> RegisterStore:
     return RegisterStore(
-        store_id=uuid4(), owner_id=owner.user_id, name=name, city=city, lat=45.7, lng=4.8
+        store_id=uuid4(),
+        owner_id=owner.user_id,
+        name=name,
+        location=Location(city=city, lat=45.7, lng=4.8),
     )
 
 

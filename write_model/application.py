@@ -1,11 +1,11 @@
-"""What every application of ours shares: loading by kind, saving with the log position it
+"""The one base of our applications: loading by kind, saving with the log position it
 reached, and deciding again after a version conflict."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import Application, Repository
@@ -13,25 +13,26 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import EnvType
 
-from write_model.errors import ConcurrentUpdateError
+from write_model.errors import ConcurrentUpdateError, NotFoundError
 from write_model.loading import Loader
 from write_model.turns import Turns
 
+T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
 MAX_ATTEMPTS = 5
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(Generic[T]):
     """What a command changed, and the position in `log` at which read models will show it."""
 
-    aggregate: Any
+    aggregate: T
     position: int
     log: str
     """The name of the application whose event log `position` counts in."""
 
 
-class LoggedApplication(Application[UUID]):
+class BazaarApplication(Application[UUID]):
     """An application whose commands answer with the position of what they wrote.
 
     Its loads go through a `Loader` (AGGREGATE_CACHE_MAXSIZE sizes its cache), so the
@@ -47,7 +48,7 @@ class LoggedApplication(Application[UUID]):
         )
         self._snapshotted = set(self.snapshotting_intervals or ())
         self._turns = Turns()
-        self.on_conflict: Callable[[bool], None] = lambda gave_up: None
+        self.on_version_conflict: Callable[[bool], None] = lambda gave_up: None
         """Told of each version conflict (`gave_up` on the last): the composition root counts
         them for operators."""
 
@@ -57,6 +58,19 @@ class LoggedApplication(Application[UUID]):
     def position(self) -> int:
         """The head of this application's log: read models there show every change."""
         return self.recorder.max_notification_id() or 0
+
+    def _get(
+        self,
+        kind: type[A],
+        aggregate_id: UUID,
+        missing: type[NotFoundError],
+        subject: str | None = None,
+    ) -> A:
+        """The aggregate of that kind, or `missing` saying "`subject` ... does not exist"."""
+        found = self._find(kind, aggregate_id)
+        if found is None:
+            raise missing(f"{subject or kind.__name__} {aggregate_id} does not exist.")
+        return found
 
     def _find(self, kind: type[A], aggregate_id: UUID) -> A | None:
         found: A | None = self._find_all({aggregate_id: kind})[aggregate_id]
@@ -69,23 +83,22 @@ class LoggedApplication(Application[UUID]):
         found = self._loader.load(wanted, snapshotted=snapshotted)
         return {i: a if isinstance(a, wanted[i]) else None for i, a in found.items()}
 
-    def _save(self, *aggregates: Aggregate | None) -> Outcome:
-        recordings = self.save(*aggregates)
+    def _save(self, aggregate: A, *others: Aggregate | None) -> Outcome[A]:
+        """Save `aggregate` and `others` in one transaction; the outcome names `aggregate`."""
+        recordings = self.save(aggregate, *others)
         if not recordings:
-            return self._unchanged(aggregates[0])
-        return Outcome(aggregates[0], recordings[-1].notification.id, self.name)
+            return self._unchanged(aggregate)
+        return Outcome(aggregate, recordings[-1].notification.id, self.name)
 
-    def _unchanged(self, aggregate: Any) -> Outcome:
+    def _unchanged(self, aggregate: T) -> Outcome[T]:
         """Nothing was written: the head is a position read models show `aggregate` at."""
         return Outcome(aggregate, self.position(), self.name)
 
     def _retried(
-        self,
-        attempt: Callable[[], Outcome],
-        on_conflict: Callable[[], Outcome | None] = lambda: None,
-        contended: Collection[UUID] = (),
-    ) -> Outcome:
-        """Decide again after a version conflict (someone saved the same aggregate first).
+        self, attempt: Callable[[], Outcome[T]], contended: Collection[UUID] = ()
+    ) -> Outcome[T]:
+        """Decide again after a version conflict (someone saved the same aggregate first):
+        each attempt reads what the winner saved, so a repeat finds its first outcome.
 
         Each attempt waits for its turn on the `contended` aggregates (see `Turns`)."""
         for attempt_number in range(1, MAX_ATTEMPTS + 1):
@@ -93,7 +106,5 @@ class LoggedApplication(Application[UUID]):
                 with self._turns.of(contended):
                     return attempt()
             except IntegrityError:
-                self.on_conflict(attempt_number == MAX_ATTEMPTS)
-                if (earlier := on_conflict()) is not None:
-                    return earlier
+                self.on_version_conflict(attempt_number == MAX_ATTEMPTS)
         raise ConcurrentUpdateError("Others changed the same records meanwhile; please retry.")
