@@ -463,7 +463,7 @@ class TestEventsOfAnOlderVersion:
         assert store is not None
         assert (store.timezone, store.opens_at, store.closes_at) == ("UTC", 9, 18)
 
-    def test_a_v2_store_registration_shows_its_place_and_hours(
+    def test_a_v2_store_registration_shows_the_store_as_it_was_registered(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
     ) -> None:
         since = shop.recorder.max_notification_id() or 0

@@ -274,9 +274,7 @@ class TestStoreSchemaEvolution(ShopTests):
         assert (store.name, store.owner_id, store.location) == ("Old Kiln", owner.user_id, LYON)
         assert store.opening_hours == OpeningHours(timezone="UTC", opens_at=9, closes_at=18)
 
-    def test_a_v2_registration_loads_with_its_place_and_hours(
-        self, shop: Shop, owner: Actor
-    ) -> None:
+    def test_a_v2_registration_loads_as_it_was_registered(self, shop: Shop, owner: Actor) -> None:
         old = an_old_store_registration(shop, owner, name="Old Kiln", version=2)
         shop.recorder.insert_events([old])
 
@@ -309,7 +307,7 @@ class TestStoreSchemaEvolution(ShopTests):
         assert (store.name, store.location) == ("From the snapshot", LYON)
         assert store.opening_hours == OpeningHours(timezone="UTC", opens_at=9, closes_at=18)
 
-    def test_a_v2_snapshot_loads_with_its_place_and_hours(self, shop: Shop, owner: Actor) -> None:
+    def test_a_v2_snapshot_loads_as_it_was_taken(self, shop: Shop, owner: Actor) -> None:
         registered = an_old_store_registration(shop, owner, name="From the events", version=2)
         shop.recorder.insert_events([registered])
         old = an_old_snapshot_of(shop, registered, name="From the snapshot", version=2)
