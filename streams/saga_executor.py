@@ -25,6 +25,13 @@ log = logging.getLogger(__name__)
 IDLE_SECONDS = 1.0
 
 
+def described(failure: Exception) -> str:
+    """What a job's failure records: a GiveUp's own reason, else the error and its type."""
+    if isinstance(failure, GiveUp):
+        return str(failure) or type(failure).__name__
+    return f"{type(failure).__name__}: {failure}"
+
+
 class SagaExecutor(Runtime):
     """A few worker threads performing the jobs of these sagas, and one listener waking them."""
 
@@ -74,18 +81,23 @@ class SagaExecutor(Runtime):
         self._perform(job)
         return True
 
+    def retry_delay(self, saga: Saga, attempts: int, failure: Exception) -> float | None:
+        """The wait before the next attempt of a job of `saga` that failed its `attempts`-th
+        try, or None when the job is parked: it gave up, or that was its last attempt."""
+        if isinstance(failure, GiveUp) or attempts >= saga.max_attempts:
+            return None
+        return self.backoff.after(attempts, saga)
+
     def _perform(self, job: SagaJob) -> None:
         saga = self.sagas[job.saga]
         try:
             outcome = saga.perform(job.payload)
-        except GiveUp as refused:
-            self._park(saga, job, str(refused) or type(refused).__name__)
         except Exception as failure:
-            error = f"{type(failure).__name__}: {failure}"
-            if job.attempts >= saga.max_attempts:
+            delay = self.retry_delay(saga, job.attempts, failure)
+            error = described(failure)
+            if delay is None:
                 self._park(saga, job, error)
             else:
-                delay = self.backoff.after(job.attempts, saga)
                 log.warning(
                     "saga %s job %s failed (%s); retry in %.2fs", job.saga, job.key, error, delay
                 )

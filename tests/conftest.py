@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -20,10 +19,9 @@ from bazaar.wiring import Container, build, migrate
 from streams.runner import InProcessRunner
 from tests.card_provider import ProviderControl, a_card_provider
 from tests.fakes import SmtpSink, Webhook, a_webhook, an_smtp_sink
-from tests.stacks import a_fresh_database, free_port
+from tests.stacks import TEST_POOL_SIZE, TEST_REDIS_URL, a_fresh_database, free_port
 from tests.waiting import poll_until
 
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 JWT_SECRET = "test-only-secret-" + uuid.uuid4().hex
 CARD_PROVIDER_TIMEOUT_S = 0.5
 
@@ -91,10 +89,20 @@ def settings(
         smtp_url=smtp_sink.url,
         shipping_webhook_url=webhook.url,
         saga_backoff_s=0.05,
+        postgres_pool_size=TEST_POOL_SIZE,
         card_provider_url=card_provider.url,
         card_provider_timeout_s=CARD_PROVIDER_TIMEOUT_S,
         _env_file=None,
     )
+
+
+@pytest.fixture
+def cli_environment(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`bazaar` commands a test runs in this process (`main([...])`) reach this run's servers."""
+    monkeypatch.setenv("DATABASE_URL", settings.database_url or "")
+    monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
+    monkeypatch.setenv("JWT_SECRET", "z" * 40)
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")
 
 
 @pytest.fixture(scope="session")

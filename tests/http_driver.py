@@ -80,6 +80,32 @@ def receive(
     return response
 
 
+@dataclass(frozen=True)
+class Shelf:
+    """A new artisan's store with one product in stock."""
+
+    owner: Session
+    store_id: str
+    product_id: str
+    stocked: httpx.Response
+    """The answer to receiving the stock: a read after it sees the product in stock."""
+
+
+def a_stocked_product(
+    client: httpx.Client,
+    quantity: int = 10,
+    store_fields: dict[str, Any] | None = None,
+    **product_fields: Any,
+) -> Shelf:
+    """A new artisan lists a product (`product_fields`) in a new store of theirs
+    (`store_fields`) and receives `quantity` of it."""
+    owner = register(client, "artisan")
+    store_id = a_store(client, owner, **(store_fields or {}))["id"]
+    product_id = a_product(client, owner, store_id, **product_fields)["id"]
+    stocked = receive(client, owner, store_id, product_id, quantity)
+    return Shelf(owner, store_id, product_id, stocked)
+
+
 def place(
     client: httpx.Client,
     customer: Session,

@@ -25,6 +25,8 @@ from bazaar.wiring import Container, build, migrate
 from tests.waiting import poll_until
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+"""The Redis db the run may use (and empty): every test that needs the shared Redis takes this."""
 
 
 @contextmanager
@@ -40,8 +42,17 @@ def a_fresh_database() -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+TEST_POOL_SIZE = 2
+"""Each test stack's pools, and so each process it starts: 2 x 2 + 4 connections at most.
+
+The suite must fit beside other clients in a Postgres of the default 100 connections: the
+session's stack, one module's stack and the processes it starts (relay and two workers, or
+the documented topology, which keeps the default sizes it is about) stay within 60 at once.
+"""
+
+
 def settings_for(database_url: str, redis_url: str, **overrides: Any) -> Settings:
-    """Test settings for these servers (the default pool sizes: every module builds its own)."""
+    """Test settings for these servers, with the test stacks' small pools."""
     chosen = {
         "bazaar_env": "test",
         "database_url": database_url,
@@ -50,6 +61,7 @@ def settings_for(database_url: str, redis_url: str, **overrides: Any) -> Setting
         "password_hash_memory_kib": 8192,
         "password_hash_time_cost": 1,
         "saga_backoff_s": 0.05,
+        "postgres_pool_size": TEST_POOL_SIZE,
         **overrides,
     }
     return Settings(_env_file=None, **chosen)
@@ -68,12 +80,14 @@ def a_built_stack(database_url: str, redis_url: str, **overrides: Any) -> Iterat
 
 
 @contextmanager
-def a_stack_of_its_own(redis_url: str) -> Iterator[Container]:
-    """A built stack on a new database and an emptied Redis db: no runner moves its
-    positions, so a test drives its views by hand."""
-    with redis.Redis.from_url(redis_url) as client:
-        client.flushdb()
-    with a_fresh_database() as database_url, a_built_stack(database_url, redis_url) as container:
+def a_stack_of_its_own(directory: Path) -> Iterator[Container]:
+    """A built stack on a new database and a Redis server of its own (its data in
+    `directory`): no runner moves its positions, so a test drives its views by hand."""
+    with (
+        a_redis_server(directory) as redis_server,
+        a_fresh_database() as database_url,
+        a_built_stack(database_url, redis_server.url) as container,
+    ):
         yield container
 
 
@@ -154,7 +168,8 @@ def a_redis_server(directory: Path, binary: str = "redis-server") -> Iterator[Re
 
 
 class BazaarProcesses:
-    """`bazaar` commands (relay, worker, api, runner, ...) a test starts, kills and restarts."""
+    """`bazaar` commands (relay, worker, api, runner, ...) a test starts, kills and restarts,
+    working in its log directory (a Faust worker keeps its data there, not in the checkout)."""
 
     def __init__(self, settings: Settings, logs: Path) -> None:
         self.env = {**os.environ, **environment(settings)}
@@ -164,7 +179,12 @@ class BazaarProcesses:
     def start(self, *command: str) -> subprocess.Popen[bytes]:
         with (self.logs / f"{command[0]}.log").open("ab") as log:
             process = subprocess.Popen(
-                [*BAZAAR, *command], env=self.env, stdin=subprocess.DEVNULL, stdout=log, stderr=log
+                [*BAZAAR, *command],
+                env=self.env,
+                cwd=self.logs,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
             )
         self.running.append(process)
         return process

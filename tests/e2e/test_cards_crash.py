@@ -116,7 +116,7 @@ def recorded(container: Container, card_id: UUID, status: str) -> card_views.Car
     return None
 
 
-def test_the_saga_records_the_card_the_provider_made_before_the_crash_and_no_other(
+def test_the_saga_records_only_the_card_the_provider_made_before_the_crash(
     redis_url: str, tmp_path: Path
 ) -> None:
     with a_fresh_database() as url, a_card_provider() as provider:

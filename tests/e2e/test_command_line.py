@@ -17,9 +17,8 @@ import psycopg
 import pytest
 
 from bazaar.cli import main
-from bazaar.settings import Settings
 from tests.http_driver import after
-from tests.stacks import a_built_stack, a_fresh_database, a_redis_server, free_port
+from tests.stacks import TEST_REDIS_URL, a_built_stack, a_fresh_database, a_redis_server, free_port
 from tests.waiting import poll_until
 from write_model.users import User
 
@@ -82,7 +81,7 @@ def test_bazaar_up_serves_seeded_demo_data_a_printed_login_can_order_from(
     assert order.json()["status"] == "confirmed"
 
 
-def test_bazaar_up_on_kafka_serves_orders_its_relay_and_workers_project(
+def test_bazaar_up_on_kafka_serves_orders_through_its_streams(
     database_env: dict[str, str], tmp_path: Path
 ) -> None:
     with a_redis_server(tmp_path) as own_redis:
@@ -204,7 +203,7 @@ def test_api_workers_started_beside_bazaar_up_find_its_servers(
     assert stores.json()["count"] == 3
 
 
-def test_bazaar_up_with_a_configured_admin_starts_fresh_and_seeded_and_lists_it(
+def test_bazaar_up_with_a_configured_admin_starts_a_seeded_stack_listing_them(
     bare_environment: dict[str, str], tmp_path: Path
 ) -> None:
     env = {**bare_environment, "BAZAAR_ADMIN_EMAIL": "admin@shop.example"}
@@ -241,7 +240,7 @@ def database_env() -> Iterator[dict[str, str]]:
     with a_fresh_database() as url:
         yield {
             "DATABASE_URL": url,
-            "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
+            "REDIS_URL": TEST_REDIS_URL,
             "JWT_SECRET": "y" * 40,
             "PASSWORD_HASH_MEMORY_KIB": "8192",
             "PASSWORD_HASH_TIME_COST": "1",
@@ -376,14 +375,9 @@ def test_createadmin_refuses_a_username_with_a_control_character(
     )
 
 
+@pytest.mark.usefixtures("cli_environment")
 class TestProjectionCommands:
-    @pytest.fixture(autouse=True)
-    def session_database(self, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setenv("DATABASE_URL", settings.database_url or "")
-        monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
-        monkeypatch.setenv("JWT_SECRET", "z" * 40)
-
-    def test_status_lists_each_subscription_with_its_lag_and_views(
+    def test_status_lists_each_subscription_with_its_views_lag(
         self, server: str, capsys: pytest.CaptureFixture[str]
     ) -> None:
         main(["projections", "status"])
@@ -397,7 +391,7 @@ class TestProjectionCommands:
         assert {"inventory_cache", "suggest", "query_cache"} == set(lines["shop.redis"])
         assert "cards" in lines["cards.sql"]
 
-    def test_rebuild_reports_its_rate_and_verify_then_finds_nothing(
+    def test_verify_finds_nothing_after_a_rebuild(
         self, server: str, capsys: pytest.CaptureFixture[str]
     ) -> None:
         main(["projections", "rebuild", "orders"])
@@ -428,7 +422,7 @@ def test_verify_exits_with_status_1_when_a_view_differs_from_its_log(
     assert "  orders extra (live only)" in verified.stdout
 
 
-def test_completion_scripts_complete_commands_and_their_subcommands() -> None:
+def test_completion_scripts_complete_commands_at_every_level() -> None:
     script = run_bazaar("completion", "bash", env={})
     assert "_BAZAAR_COMPLETE=bash_complete" in script
 

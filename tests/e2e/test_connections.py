@@ -66,7 +66,7 @@ def _answers(url: str) -> bool:
         return False
 
 
-def test_two_api_workers_a_runner_and_a_saga_executor_stay_within_the_budget(
+def test_the_documented_topology_stays_within_the_budget_under_load(
     topology: tuple[Settings, str],
 ) -> None:
     settings, url = topology

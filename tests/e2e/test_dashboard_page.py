@@ -60,7 +60,7 @@ ELSEWHERE = re.compile(r"https?:|(?:src|href)\s*=\s*[\"']?//|url\(\s*[\"']?//|@i
 
 
 class TestThePageIsServedByTheService:
-    def test_serves_the_page_its_script_and_its_stylesheet(self, client: httpx.Client) -> None:
+    def test_serves_the_page_with_its_assets(self, client: httpx.Client) -> None:
         answers = {path: client.get(path) for path in ASSETS}
 
         for path, kind in ASSETS.items():
@@ -264,7 +264,7 @@ def this_months_revenue(client: httpx.Client, admin: Session, since: httpx.Respo
 
 
 class TestTheDashboardFollowsOrdersLive:
-    def test_revenue_orders_top_products_and_the_daily_bar_follow_new_orders(
+    def test_the_figures_follow_new_orders(
         self, client: httpx.Client, shop: Shop, dashboard: Dashboard
     ) -> None:
         dashboard.open().sign_in(shop.owner_login)
@@ -294,7 +294,7 @@ class TestTheDashboardFollowsOrdersLive:
         assert slices == {"ceramics": "82.50", "textiles": "30.00"}
         dashboard.save_screenshot("dashboard.png")
 
-    def test_another_month_shows_its_own_days_and_figures(
+    def test_another_month_shows_its_own_figures(
         self, client: httpx.Client, shop: Shop, dashboard: Dashboard
     ) -> None:
         placed = shop.order(client, **{"Linen apron": 1})
@@ -416,7 +416,7 @@ def short_lived_tokens(container: Container) -> Iterator[str]:
 
 
 class TestTheSessionOutlivesItsAccessToken:
-    def test_the_dashboard_renews_its_token_and_keeps_following_orders(
+    def test_the_dashboard_keeps_following_orders_past_its_token_s_expiry(
         self, client: httpx.Client, shop: Shop, browser: WebDriver, short_lived_tokens: str
     ) -> None:
         dashboard = Dashboard(browser, short_lived_tokens).open().sign_in(shop.owner_login)
@@ -523,7 +523,7 @@ class TestTheDashboardSaysWhatWentWrong:
         dashboard.wait_until(lambda: dashboard.visible("signin-view"), "the sign-in form")
         assert "sign in again" in dashboard.banner()
 
-    def test_a_refused_query_is_shown_and_cleared_once_it_succeeds(
+    def test_a_refused_query_is_shown_until_it_succeeds(
         self, shop: Shop, dashboard: Dashboard
     ) -> None:
         dashboard.open().sign_in(shop.owner_login)

@@ -10,7 +10,7 @@ from tests.http_driver import a_product, a_store, after, assert_error, place, re
 pytestmark = pytest.mark.e2e
 
 
-def test_an_order_is_priced_held_and_visible_to_its_customer(client: httpx.Client) -> None:
+def test_a_customer_follows_an_order_they_placed(client: httpx.Client) -> None:
     owner, customer = register(client, "artisan"), register(client)
     store = a_store(client, owner)
     mug = a_product(client, owner, store["id"], price="10.00", title="Mug")
@@ -33,7 +33,7 @@ def test_an_order_is_priced_held_and_visible_to_its_customer(client: httpx.Clien
     assert [(line["title"], line["quantity"]) for line in inventory] == [("Bowl", 7), ("Mug", 8)]
 
 
-def test_a_shortfall_is_refused_and_recorded_as_rejected(client: httpx.Client) -> None:
+def test_a_shortfall_is_recorded_as_a_rejected_order(client: httpx.Client) -> None:
     owner, customer = register(client, "artisan"), register(client)
     store = a_store(client, owner)
     mug = a_product(client, owner, store["id"])

@@ -171,7 +171,7 @@ def test_every_projection_reaches_the_head_once_orders_stop(stack: KafkaStack) -
     poll_until(lambda: stack.reached(heads), timeout=CATCH_UP_S, every=0.05)
 
 
-def test_a_worker_killed_mid_stream_loses_nothing_and_applies_nothing_twice(
+def test_a_worker_killed_mid_stream_applies_every_event_once(
     stack: KafkaStack,
 ) -> None:
     [worker] = [p for p in stack.streams.running if p.args[-1] == "worker"]
@@ -186,7 +186,7 @@ def test_a_worker_killed_mid_stream_loses_nothing_and_applies_nothing_twice(
     assert_same_as_in_process(stack)
 
 
-def test_two_workers_share_the_partitions_and_build_the_same_read_models(
+def test_two_workers_sharing_the_partitions_build_the_same_read_models(
     stack: KafkaStack,
 ) -> None:
     stack.streams.start("worker")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -11,13 +10,12 @@ from typing import Any
 import pytest
 
 from bazaar.cli import main
-from tests.stacks import a_built_stack, a_fresh_database
+from tests.stacks import TEST_REDIS_URL, a_built_stack, a_fresh_database
 from write_model.catalogue import Product, Store
 from write_model.inventory import StockItem
 from write_model.orders import Order
 
 pytestmark = pytest.mark.e2e
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture
@@ -25,7 +23,7 @@ def database(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A fresh, migrated database that `bazaar` commands run in this process use."""
     with a_fresh_database() as url:
         monkeypatch.setenv("DATABASE_URL", url)
-        monkeypatch.setenv("REDIS_URL", REDIS_URL)
+        monkeypatch.setenv("REDIS_URL", TEST_REDIS_URL)
         monkeypatch.setenv("JWT_SECRET", "s" * 40)
         monkeypatch.setenv("PASSWORD_HASH_MEMORY_KIB", "8192")
         monkeypatch.setenv("PASSWORD_HASH_TIME_COST", "1")
@@ -40,14 +38,14 @@ def seeded(capsys: pytest.CaptureFixture[str], *args: str) -> str:
 
 
 def shop_events(database_url: str) -> list[Any]:
-    with a_built_stack(database_url, REDIS_URL) as stack:
+    with a_built_stack(database_url, TEST_REDIS_URL) as stack:
         notifications = stack.shop.recorder.select_notifications(start=1, limit=1_000_000)
         return [stack.shop.mapper.to_domain_event(n) for n in notifications]
 
 
 def heads(database_url: str) -> tuple[int, int]:
     """The heads of the shop's and the accounts' logs."""
-    with a_built_stack(database_url, REDIS_URL) as stack:
+    with a_built_stack(database_url, TEST_REDIS_URL) as stack:
         return stack.shop.position(), stack.accounts.recorder.max_notification_id() or 0
 
 
@@ -95,7 +93,7 @@ class TestSeed:
         events = shop_events(database)
         assert len(of_kind(events, Order.Confirmed)) == len(of_kind(events, Order.Placed)) > 0
 
-    def test_prints_the_logins_and_the_rate(
+    def test_prints_a_summary_with_the_logins(
         self, database: str, capsys: pytest.CaptureFixture[str]
     ) -> None:
         printed = seeded(capsys, "--products", "60", "--stores", "3")
@@ -115,7 +113,7 @@ class TestSeed:
 
         assert re.search(r"seeded 2 stores, 40 products and \d+ orders", printed), printed
 
-    def test_a_second_run_adds_no_events_and_says_so(
+    def test_a_second_run_says_it_adds_no_events(
         self, database: str, capsys: pytest.CaptureFixture[str]
     ) -> None:
         seeded(capsys, "--products", "60", "--stores", "3")

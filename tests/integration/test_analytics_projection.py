@@ -6,7 +6,6 @@ Events are built with chosen timestamps, so the figures can be worked out on pap
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,28 +13,22 @@ from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.persistence import Tracking
-from eventsourcing.utils import get_topic
 
 from bazaar.wiring import Container
 from projections.analytics import AnalyticsProjection
 from projections.catalogue import CatalogueProjection
 from read_model.sql import analytics_reports as reports
 from read_model.sql.analytics_reports import Window
+from tests.histories import History
 from tests.stacks import a_built_stack, a_fresh_database
 from write_model.catalogue import Product
 from write_model.inventory import StockItem
-from write_model.orders import Order, OrderLine, Shortfall
+from write_model.orders import Order, Shortfall
 
 pytestmark = pytest.mark.integration
 
 EVENING = datetime(2024, 3, 31, 22, 0, tzinfo=UTC)
 """Two hours before April: a day and a month boundary close by."""
-CREATED_BY: dict[type[Any], type[Any]] = {
-    Product.Listed: Product,
-    Order.Placed: Order,
-    StockItem.Opened: StockItem,
-}
-"""The aggregate each creation event makes (its topic goes into the event)."""
 
 
 def hours_later(hours: float) -> datetime:
@@ -51,54 +44,6 @@ def stack(redis_url: str) -> Iterator[Container]:
 @pytest.fixture
 def projection(stack: Container) -> AnalyticsProjection:
     return AnalyticsProjection(stack.pool)
-
-
-@dataclass
-class History:
-    """Events of one store, numbered per aggregate as the event store would."""
-
-    store_id: UUID = field(default_factory=uuid4)
-    versions: dict[UUID, int] = field(default_factory=dict)
-    events: list[Any] = field(default_factory=list)
-
-    def add(self, kind: type[Any], aggregate_id: UUID, at: datetime, **data: Any) -> None:
-        version = self.versions[aggregate_id] = self.versions.get(aggregate_id, 0) + 1
-        if version == 1:
-            data["originator_topic"] = get_topic(CREATED_BY[kind])
-        self.events.append(
-            kind(originator_id=aggregate_id, originator_version=version, timestamp=at, **data)
-        )
-
-    def product(self, title: str, category: str, at: datetime = EVENING) -> UUID:
-        product_id = uuid4()
-        self.add(
-            Product.Listed,
-            product_id,
-            at,
-            store_id=self.store_id,
-            title=title,
-            description="",
-            price=Decimal("10.00"),
-            category=category,
-        )
-        return product_id
-
-    def order(self, at: datetime, lines: dict[UUID, tuple[int, str]]) -> UUID:
-        order_id = uuid4()
-        placed = tuple(
-            OrderLine(product_id=p, title="", quantity=q, unit_price=Decimal(price))
-            for p, (q, price) in lines.items()
-        )
-        self.add(
-            Order.Placed,
-            order_id,
-            at,
-            user_id=uuid4(),
-            store_id=self.store_id,
-            lines=placed,
-            tax_rate=None,
-        )
-        return order_id
 
 
 def applied(projection: AnalyticsProjection, events: list[Any], position: int = 1) -> None:
@@ -120,7 +65,7 @@ class TestSales:
         self, stack: Container, projection: AnalyticsProjection
     ) -> None:
         history = History()
-        mug = history.product("Mug", "ceramics")
+        mug = history.product("Mug", "ceramics", EVENING)
         kept = history.order(hours_later(1), {mug: (2, "10.00")})
         history.add(Order.Confirmed, kept, hours_later(1))
         cancelled = history.order(hours_later(1.5), {mug: (1, "10.00")})
@@ -138,7 +83,10 @@ class TestSales:
         self, stack: Container, projection: AnalyticsProjection
     ) -> None:
         history = History()
-        mug, bowl = history.product("Mug", "ceramics"), history.product("Bowl", "ceramics")
+        mug, bowl = (
+            history.product("Mug", "ceramics", EVENING),
+            history.product("Bowl", "ceramics", EVENING),
+        )
         sold = history.order(hours_later(1), {mug: (1, "10.00"), bowl: (3, "10.00")})
         history.add(Order.Confirmed, sold, hours_later(1))
         history.add(
@@ -164,7 +112,7 @@ class TestSales:
         self, stack: Container, projection: AnalyticsProjection
     ) -> None:
         history = History()
-        mug = history.product("Mug", "ceramics")
+        mug = history.product("Mug", "ceramics", EVENING)
         sold = history.order(hours_later(1), {mug: (2, "10.00")})
         history.add(Order.Confirmed, sold, hours_later(1))
         refused = history.order(hours_later(1), {mug: (9, "10.00")})
@@ -185,7 +133,7 @@ class TestStockTurnover:
         self, stack: Container, projection: AnalyticsProjection
     ) -> None:
         history = History()
-        mug = history.product("Mug", "ceramics")
+        mug = history.product("Mug", "ceramics", EVENING)
         item = uuid4()
         history.add(StockItem.Opened, item, EVENING, store_id=history.store_id, product_id=mug)
         history.add(StockItem.Received, item, EVENING, quantity=10)

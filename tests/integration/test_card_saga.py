@@ -120,7 +120,7 @@ def test_a_provider_failing_twice_more_is_retried_until_it_answers(stack: Stack)
     poll_until(lambda: stack.job_status(card.id) == "done")
 
 
-def test_a_provider_that_never_answers_parks_the_job_and_fails_the_card(stack: Stack) -> None:
+def test_a_provider_that_never_answers_fails_the_card(stack: Stack) -> None:
     card = stack.a_pending_card(failures=1000)
 
     settled = poll_until(lambda: stack.settled(card.id))
@@ -158,7 +158,7 @@ def test_an_unusable_answer_during_a_retry_fails_the_card_at_once(
     assert stack.view_when(card.id, "failed").failure_reason == "provider_invalid_answer"
 
 
-def test_replaying_the_log_and_rerunning_a_done_job_call_the_provider_no_more(
+def test_a_settled_card_is_never_asked_for_again(
     stack: Stack,
 ) -> None:
     card = stack.a_pending_card()

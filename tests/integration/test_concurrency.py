@@ -67,7 +67,7 @@ class TestNoOversell:
 
         assert set(refusals) == {"insufficient_stock"}
 
-    def test_the_stock_item_holds_every_mug_and_no_more(
+    def test_the_stock_item_reserves_exactly_the_mugs_on_hand(
         self, race: Race, container: Container
     ) -> None:
         item_id = StockItem.create_id(UUID(race.store_id), UUID(race.mug_id))
@@ -88,7 +88,7 @@ class TestNoOversell:
 
         assert [line["quantity"] for line in response.json()["results"]] == [0]
 
-    def test_the_store_lists_the_accepted_orders_confirmed_and_the_rest_rejected(
+    def test_the_store_lists_each_order_as_its_placement_decided(
         self, race: Race, client: httpx.Client
     ) -> None:
         response = client.get(

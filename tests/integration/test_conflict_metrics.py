@@ -19,7 +19,7 @@ def conflicts(gave_up: str) -> float:
     return REGISTRY.get_sample_value(sample, {"log": "shop", "gave_up": gave_up}) or 0.0
 
 
-def test_orders_racing_from_two_processes_are_all_placed_and_the_retries_counted(
+def test_every_retry_of_orders_racing_from_two_processes_is_counted(
     database_url: str, redis_url: str
 ) -> None:
     with (

@@ -33,7 +33,7 @@ def test_delivers_to_the_server_of_the_url_given(container: Container) -> None:
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
-def test_signs_in_with_the_user_and_password_the_url_carries(container: Container) -> None:
+def test_signs_in_with_the_credentials_the_url_carries(container: Container) -> None:
     email = an_email()
 
     with an_smtp_sink(login=("orders@bazaar.test", "p@ss:w/rd")) as sink:

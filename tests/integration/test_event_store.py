@@ -178,7 +178,7 @@ class TestRoundTripsOfAnOrder:
         an_order_for(shop, store, uuid.uuid4(), dict.fromkeys(products, 1))
         return store, products
 
-    def test_an_order_of_three_products_reads_once_and_saves_once(
+    def test_an_order_of_three_products_is_one_read_then_one_save(
         self, one_connection_shop: Shop, pottery: tuple[UUID, list[UUID]]
     ) -> None:
         store, products = pottery

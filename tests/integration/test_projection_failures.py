@@ -22,7 +22,7 @@ from projections.subscriptions import SqlSubscription
 from read_model.sql.failures import ProjectionFailures, RecordedFailure
 from streams.runner import InProcessRunner
 from tests.builders import LYON, a_product_in, a_store_in, an_artisan, an_order_for, stock_of
-from tests.stacks import a_built_stack, a_fresh_database, a_redis_server, serving
+from tests.stacks import a_stack_of_its_own, serving
 from tests.waiting import poll_until
 from write_model.catalogue import Store
 from write_model.commands import RegisterStore
@@ -52,11 +52,7 @@ class RefusingStores(SqlProjection):
 
 @pytest.fixture(scope="module")
 def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
-    with (
-        a_redis_server(tmp_path_factory.mktemp("redis")) as redis_server,
-        a_fresh_database() as url,
-        a_built_stack(url, redis_server.url) as built,
-    ):
+    with a_stack_of_its_own(tmp_path_factory.mktemp("redis")) as built:
         yield built
 
 
@@ -98,7 +94,7 @@ def recorded_failure(container: Container, refusing: RefusingStores) -> Recorded
     return poll_until(found, timeout=20)
 
 
-def test_the_failure_names_the_projection_the_event_and_the_error(
+def test_the_recorded_failure_says_where_the_projection_stopped_why(
     container: Container, refusing: RefusingStores
 ) -> None:
     poisoned_at = a_poisoned_store(container, refusing)
@@ -129,7 +125,7 @@ def test_the_other_projections_go_on_meanwhile(
     assert recorded_failure(container, refusing).attempts >= 1
 
 
-def test_readiness_answers_503_naming_the_projection_and_the_event(
+def test_readiness_answers_503_naming_the_event_a_projection_stopped_at(
     container: Container, refusing: RefusingStores, api: str
 ) -> None:
     poisoned_at = a_poisoned_store(container, refusing)

@@ -1,6 +1,6 @@
 """Projections driven by hand on real Postgres and Redis: redelivery, disorder, ignored batches.
 
-The module has a database and a Redis db of its own, so no runner moves its positions.
+The module has a database and a Redis server of its own, so no runner moves its positions.
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ from write_model.shop import Shop
 
 pytestmark = pytest.mark.integration
 
-REDIS_URL = "redis://127.0.0.1:6379/14"
 Delivery = list[tuple[int, Any]]
 SQL_VIEWS = {
     "catalogue": "SELECT id, title, price, category, delisted, version, flash_price,"
@@ -106,8 +105,8 @@ FORGET = {
 
 
 @pytest.fixture(scope="module")
-def stack() -> Iterator[Container]:
-    with a_stack_of_its_own(REDIS_URL) as container:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
+    with a_stack_of_its_own(tmp_path_factory.mktemp("redis")) as container:
         yield container
 
 
@@ -375,7 +374,7 @@ class TestAgreementWithTheEventStore:
         quantities = {line.product_id: line.quantity for line in cached}
         assert quantities == {mug: items[mug].available, bowl: items[bowl].available}
 
-    def test_the_sql_and_redis_inventory_listings_agree(
+    def test_the_redis_inventory_listing_agrees_with_the_sql_one(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
     ) -> None:
         busy = a_busy_store(shop)
@@ -385,7 +384,7 @@ class TestAgreementWithTheEventStore:
         cached = stack.inventory_cache.store_inventory(busy.store_id)
         assert store_inventory(stack.pool, busy.store_id) == cached
 
-    def test_a_renamed_product_moves_in_both_listings_and_a_page_is_cut_from_them(
+    def test_a_renamed_product_moves_alike_in_both_listings(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
     ) -> None:
         since, owner = shop.recorder.max_notification_id() or 0, an_artisan()
@@ -464,7 +463,7 @@ class TestEventsOfAnOlderVersion:
         assert store is not None
         assert (store.timezone, store.opens_at, store.closes_at) == ("UTC", 9, 18)
 
-    def test_a_v2_store_registration_shows_its_place_and_hours(
+    def test_a_v2_store_registration_shows_the_store_as_it_was_registered(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
     ) -> None:
         since = shop.recorder.max_notification_id() or 0
@@ -527,6 +526,19 @@ def forget_the_store_in(stack: Container, name: str, store_id: UUID) -> None:
             conn.execute(statement, {"store": store_id})
 
 
+def built_then_forgotten(
+    stack: Container, shop: Shop, projection: Projection, name: str
+) -> tuple[BusyStore, Delivery, Any]:
+    """A busy store's events delivered one at a time; the store, that delivery and the rows
+    it built, which the view then forgets."""
+    busy = a_busy_store(shop)
+    delivery = events_for(shop, projection, busy.since)
+    deliver(shop, projection, delivery)
+    expected = view_of(stack, name, busy.store_id)
+    forget_the_store_in(stack, name, busy.store_id)
+    return busy, delivery, expected
+
+
 def statements_to_apply(stack: Container, view: Projection, delivery: Delivery) -> int:
     assert isinstance(view, SqlProjection)
     with stack.pool.connection() as conn, CountingCursor(conn) as cur:
@@ -557,11 +569,7 @@ class TestOneBatch:
     def test_one_batch_builds_the_rows_that_one_event_at_a_time_builds(
         self, stack: Container, shop: Shop, projections: dict[str, Projection], name: str
     ) -> None:
-        busy = a_busy_store(shop)
-        delivery = events_for(shop, projections[name], busy.since)
-        deliver(shop, projections[name], delivery)
-        expected = view_of(stack, name, busy.store_id)
-        forget_the_store_in(stack, name, busy.store_id)
+        busy, delivery, expected = built_then_forgotten(stack, shop, projections[name], name)
 
         deliver_as_one_batch(shop, projections[name], delivery)
 
@@ -571,11 +579,7 @@ class TestOneBatch:
     def test_a_batch_holding_each_event_twice_builds_the_rows_of_each_event_once(
         self, stack: Container, shop: Shop, projections: dict[str, Projection], name: str
     ) -> None:
-        busy = a_busy_store(shop)
-        delivery = events_for(shop, projections[name], busy.since)
-        deliver(shop, projections[name], delivery)
-        expected = view_of(stack, name, busy.store_id)
-        forget_the_store_in(stack, name, busy.store_id)
+        busy, delivery, expected = built_then_forgotten(stack, shop, projections[name], name)
 
         deliver_as_one_batch(shop, projections[name], [d for d in delivery for d in (d, d)])
 
@@ -598,18 +602,14 @@ class TestOneBatch:
     def test_a_batch_reaching_back_before_the_rows_ends_where_one_event_at_a_time_does(
         self, stack: Container, shop: Shop, projections: dict[str, Projection], name: str
     ) -> None:
-        busy = a_busy_store(shop)
-        delivery = events_for(shop, projections[name], busy.since)
-        deliver(shop, projections[name], delivery)
-        expected = view_of(stack, name, busy.store_id)
-        forget_the_store_in(stack, name, busy.store_id)
+        busy, delivery, expected = built_then_forgotten(stack, shop, projections[name], name)
         deliver(shop, projections[name], delivery[: len(delivery) // 2])
 
         deliver_as_one_batch(shop, projections[name], delivery)
 
         assert view_of(stack, name, busy.store_id) == expected
 
-    def test_placing_and_confirming_many_orders_costs_two_statements(
+    def test_following_many_new_orders_costs_two_statements(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
     ) -> None:
         delivery = events_of_new_orders(shop, projections["orders"], 20)
@@ -628,7 +628,7 @@ class TestOneBatch:
 
         assert costs[1] == costs[0]
 
-    def test_orders_placed_and_confirmed_in_one_batch_are_booked_without_reading_back(
+    def test_orders_new_in_one_batch_are_booked_without_reading_back(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
     ) -> None:
         delivery = orders_of(events_of_new_orders(shop, projections["analytics"], 5))
@@ -648,7 +648,7 @@ class TestOneBatch:
 
         assert statements == 2
 
-    def test_in_one_batch_a_shelf_alerts_once_an_hour_and_restocking_resolves_its_alert(
+    def test_in_one_batch_a_shelf_ends_with_the_alerts_its_stock_calls_for(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
     ) -> None:
         busy = a_busy_store(shop)
@@ -696,7 +696,7 @@ def transactions_run(client: redis.Redis) -> int:
 
 
 class TestTheRedisSubscription:
-    def test_a_batch_writes_every_redis_view_and_its_position_in_one_transaction(
+    def test_a_batch_writes_the_redis_views_with_their_position_in_one_transaction(
         self, stack: Container, shop: Shop
     ) -> None:
         busy = a_busy_store(shop)

@@ -21,7 +21,7 @@ from tests.builders import (
     an_order_for,
     stock_of,
 )
-from tests.stacks import a_built_stack, a_fresh_database, a_redis_server
+from tests.stacks import a_stack_of_its_own
 from write_model.commands import ChangeOrderStatus
 
 pytestmark = pytest.mark.integration
@@ -30,11 +30,7 @@ PRODUCTS = 20
 
 @pytest.fixture(scope="module")
 def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
-    with (
-        a_redis_server(tmp_path_factory.mktemp("redis")) as redis_server,
-        a_fresh_database() as url,
-        a_built_stack(url, redis_server.url) as built,
-    ):
+    with a_stack_of_its_own(tmp_path_factory.mktemp("redis")) as built:
         yield built
 
 
@@ -145,7 +141,7 @@ class TestRebuild:
 
 
 class TestInventoryCache:
-    def test_a_rebuilt_cache_takes_over_and_agrees_with_sql(
+    def test_a_rebuilt_cache_takes_over_agreeing_with_sql(
         self, container: Container, shop_floor: tuple[UUID, list[UUID]]
     ) -> None:
         store_id, _ = shop_floor

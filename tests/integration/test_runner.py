@@ -133,7 +133,7 @@ class TestResuming:
 
 
 class TestSupervision:
-    def test_sql_views_go_on_while_redis_is_down_and_redis_views_catch_up_after(
+    def test_redis_being_down_holds_up_only_the_redis_views(
         self,
         container: Container,
         store: tuple[UUID, UUID],

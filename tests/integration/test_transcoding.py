@@ -134,7 +134,7 @@ class TestReadingWhatTheOtherStored:
         for aggregate_id in written.aggregate_ids:
             assert list(reader.events.get(aggregate_id)) == list(writer.events.get(aggregate_id))
 
-    def test_an_order_loads_with_its_typed_lines_and_delivery(
+    def test_an_order_loads_with_its_typed_parts(
         self, writer_and_reader: tuple[Shop, Shop], written: Written
     ) -> None:
         order = writer_and_reader[1].get_order(written.order_id)
@@ -154,14 +154,20 @@ class TestReadingWhatTheOtherStored:
             Shortfall(product_id=written.product_ids[2], requested=9, available=2),
         )
 
-    def test_a_product_loads_with_its_flash_sale_and_its_stock_with_its_counts(
+    def test_a_product_loads_with_its_flash_sale(
         self, writer_and_reader: tuple[Shop, Shop], written: Written
     ) -> None:
-        reader, first = writer_and_reader[1], written.product_ids[0]
+        product = writer_and_reader[1].get_product(written.product_ids[0])
 
-        stock = reader.repository.get(StockItem.create_id(written.store_id, first))
+        assert product.flash_sale == SALE
 
-        assert reader.get_product(first).flash_sale == SALE
+    def test_a_stock_item_loads_with_its_counts(
+        self, writer_and_reader: tuple[Shop, Shop], written: Written
+    ) -> None:
+        item_id = StockItem.create_id(written.store_id, written.product_ids[0])
+
+        stock = writer_and_reader[1].repository.get(item_id)
+
         assert (stock.on_hand, stock.reserved) == (5, 1)
 
     def test_a_store_registered_before_opening_hours_is_upcast_to_the_defaults(

@@ -21,7 +21,7 @@ def a_record(version: int = 1, by: UUID | None = CUSTOMER, **data: object) -> Or
 
 
 class TestRenderEvent:
-    def test_heads_the_block_with_version_utc_time_type_and_who(self) -> None:
+    def test_heads_each_block_with_what_happened_when_by_whom(self) -> None:
         heading = render_event(a_record(version=3))[0]
 
         assert heading == f"#3  2026-03-01 09:30:15.250000 UTC  Placed  by {CUSTOMER}"
@@ -40,7 +40,7 @@ class TestRenderEvent:
     def test_names_the_system_when_no_one_did_it(self) -> None:
         assert render_event(a_record(by=None))[0].endswith("by the system")
 
-    def test_lists_each_field_as_an_indented_key_and_value(self) -> None:
+    def test_lists_each_field_on_an_indented_line_of_its_own(self) -> None:
         lines = render_event(a_record(status="shipped", note=None))[1:]
 
         assert lines == ["    status: shipped", "    note: (none)"]
@@ -60,10 +60,15 @@ class TestRenderEvent:
             "      - title: Bowl",
         ]
 
-    def test_marks_an_empty_list_and_nests_objects(self) -> None:
-        lines = render_event(a_record(shortfalls=[], address={"city": "Lyon"}))[1:]
+    def test_marks_an_empty_list(self) -> None:
+        lines = render_event(a_record(shortfalls=[]))[1:]
 
-        assert lines == ["    shortfalls: (none)", "    address:", "      city: Lyon"]
+        assert lines == ["    shortfalls: (none)"]
+
+    def test_nests_an_object_under_its_key(self) -> None:
+        lines = render_event(a_record(address={"city": "Lyon"}))[1:]
+
+        assert lines == ["    address:", "      city: Lyon"]
 
 
 class TestRenderHistory:

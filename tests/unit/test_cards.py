@@ -80,7 +80,7 @@ class TestRequestCard:
         assert outcome.aggregate.status == "pending"
         assert outcome.position == cards.position()
 
-    def test_a_refusal_is_recorded_and_answered_as_an_error(self) -> None:
+    def test_a_refusal_is_answered_as_an_error(self) -> None:
         cards = cards_with(ScriptedProvider("refuse"))
         cmd = a_request()
 
@@ -90,7 +90,7 @@ class TestRequestCard:
         assert refused.value.position == cards.position()
         assert cards.get_card(cmd.card_id).refused
 
-    def test_an_unusable_answer_fails_the_card_at_once_and_is_answered_as_an_error(
+    def test_an_unusable_answer_fails_the_card_at_once(
         self,
     ) -> None:
         provider = ScriptedProvider("expired")

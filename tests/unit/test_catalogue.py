@@ -59,7 +59,7 @@ def a_store(owner_id: UUID | None = None, **hours: Any) -> Store:
 
 
 class TestStore:
-    def test_registers_with_an_owner_and_a_place(self) -> None:
+    def test_registers_a_store_where_its_owner_says(self) -> None:
         owner_id = uuid4()
 
         store = a_store(owner_id)
@@ -102,7 +102,7 @@ class TestStoreVersions:
 
         assert (state["timezone"], state["opens_at"], state["closes_at"]) == ("UTC", 9, 18)
 
-    def test_a_v2_registration_gets_its_place_and_hours_as_values(self) -> None:
+    def test_a_v2_registration_gets_its_fields_grouped_into_values(self) -> None:
         state = a_v2_store_state()
 
         Store.Registered.upcast_v2_v3(state)
@@ -114,7 +114,7 @@ class TestStoreVersions:
             "opening_hours": OpeningHours(timezone="Asia/Tokyo", opens_at=6, closes_at=23),
         }
 
-    def test_a_v2_snapshot_gets_its_place_and_hours_as_values(self) -> None:
+    def test_a_v2_snapshot_gets_its_fields_grouped_into_values(self) -> None:
         state = a_v2_store_state()
 
         Store.upcast_v2_v3(state)

@@ -16,7 +16,7 @@ def commands(group: click.Group, path: str = "bazaar") -> Iterator[tuple[str, cl
             yield from commands(command, f"{path} {name}")
 
 
-def test_every_command_and_option_has_help() -> None:
+def test_everything_on_the_command_line_has_help() -> None:
     undocumented = [
         f"{path} {param.opts[0]}" if param.opts else path
         for path, command in commands(cli)

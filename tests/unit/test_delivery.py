@@ -49,7 +49,7 @@ class TestOpeningHours:
 
 class TestSlot:
     @pytest.mark.parametrize("start", ["2030-01-02T09:00+00:00", "2030-01-02T17:00+00:00"])
-    def test_accepts_the_first_and_last_hour_of_the_day(self, start: str) -> None:
+    def test_accepts_a_slot_at_either_end_of_the_opening_hours(self, start: str) -> None:
         slot = OpeningHours().slot(at(start), NOW)
 
         assert slot == at(start)

@@ -30,7 +30,7 @@ def event_types(item: StockItem) -> list[type]:
 
 
 class TestOpen:
-    def test_names_the_same_item_for_the_same_store_and_product(self) -> None:
+    def test_names_one_item_per_product_in_a_store(self) -> None:
         store_id, product_id = uuid4(), uuid4()
 
         item = StockItem(store_id, product_id)

@@ -105,7 +105,7 @@ class TestMergeItems:
 
 
 class TestPriceLines:
-    def test_prices_each_line_at_the_current_price_and_title(self) -> None:
+    def test_prices_each_line_as_the_product_is_now(self) -> None:
         mug = a_product(price="10.00", title="Mug")
 
         lines = price_lines({mug.id: 2}, {mug.id: mug}, MINIMUM, NOW)
@@ -187,7 +187,7 @@ class TestShortfalls:
 
         assert missing == ()
 
-    def test_reports_what_was_requested_and_what_is_available(self) -> None:
+    def test_reports_each_shortfall_against_what_is_available(self) -> None:
         mug, bowl = uuid4(), uuid4()
         stock = {mug: stock_with(mug, on_hand=5), bowl: stock_with(bowl, on_hand=1)}
 

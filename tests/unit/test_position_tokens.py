@@ -11,7 +11,7 @@ LOGS = ("shop", "accounts", "cards")
 
 
 class TestParsing:
-    def test_a_token_names_its_log_and_position(self) -> None:
+    def test_a_token_names_the_position_in_its_log(self) -> None:
         wanted = parse("cards.5", LOGS)
 
         assert wanted == {"cards": 5}

@@ -83,9 +83,7 @@ class TestHolding:
         assert (counter.stock().available, counter.stock().reserved) == (3, 2)
         assert held.lines[0].unit_price == Decimal("10.00")
 
-    def test_refuses_short_stock_naming_the_shortfall_and_holds_nothing(
-        self, counter: Counter
-    ) -> None:
+    def test_refuses_short_stock_holding_nothing(self, counter: Counter) -> None:
         with pytest.raises(InsufficientStockError) as refused:
             counter.hold(6)
 
@@ -127,7 +125,7 @@ class TestHolding:
         with pytest.raises(IdempotencyKeyReusedError):
             counter.shop.reserve_stock(other, NOW)
 
-    def test_is_seen_by_its_customer_and_admins_only(self, counter: Counter) -> None:
+    def test_is_hidden_from_all_but_its_customer_or_an_admin(self, counter: Counter) -> None:
         held = counter.hold(1)
 
         assert counter.shop.visible_reservation(held.id, an_admin()).id == held.id
@@ -229,7 +227,7 @@ class TestEnding:
 
         assert (counter.reservation(held.id).status, counter.stock().available) == ("converted", 2)
 
-    def test_expires_at_its_time_and_not_before(self, counter: Counter) -> None:
+    def test_expires_no_sooner_than_its_time(self, counter: Counter) -> None:
         held = counter.hold(3, minutes=5)
 
         counter.shop.expire_reservation(held.id, held.expires_at - timedelta(seconds=1))

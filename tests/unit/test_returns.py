@@ -99,7 +99,7 @@ class TestRequesting:
         )
         assert delivered.shop.returns_of(delivered.order_id) == [asked]
 
-    def test_partial_returns_add_up_to_what_was_delivered_and_no_more(
+    def test_partial_returns_add_up_to_no_more_than_was_delivered(
         self, delivered: Delivered
     ) -> None:
         delivered.ask({delivered.mug: 2})
@@ -122,9 +122,7 @@ class TestRequesting:
         with pytest.raises(ReturnExceedsDeliveredError):
             delivered.ask({uuid4(): 1})
 
-    def test_is_open_for_the_window_after_delivery_and_closed_after(
-        self, delivered: Delivered
-    ) -> None:
+    def test_is_open_only_for_the_window_after_delivery(self, delivered: Delivered) -> None:
         assert delivered.ask({delivered.mug: 1}, days_after=30).status == "requested"
 
         with pytest.raises(ReturnWindowClosedError):
@@ -162,7 +160,7 @@ class TestSettling:
 
         assert delivered.on_hand(delivered.mug) == 4
 
-    def test_refusing_records_the_reason_and_leaves_the_stock(self, delivered: Delivered) -> None:
+    def test_a_refusal_records_its_reason_leaving_the_stock(self, delivered: Delivered) -> None:
         asked = delivered.ask({delivered.mug: 2})
 
         refused = delivered.settle(asked.id, "refused", "Used.")

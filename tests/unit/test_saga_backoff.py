@@ -1,13 +1,16 @@
-"""The waits between a saga job's attempts: doubling, capped by the executor or the saga."""
+"""A failed saga job: retried after waits that double, capped by the executor or the saga, and
+parked when it gives up or has used its attempts."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
 import pytest
+from psycopg_pool import ConnectionPool
 
-from projections.sagas.base import Backoff
+from projections.sagas.base import Backoff, GiveUp, RetryLater
 from projections.sagas.cards import CardIssuance
+from streams.saga_executor import SagaExecutor, described
 from write_model.cards import Cards
 from write_model.ports import ProviderCard, ProviderUnavailable
 
@@ -17,6 +20,13 @@ HOUR_S = 3600.0
 
 class CappedSaga:
     max_backoff_s = 30.0
+
+
+class ThreeTries:
+    """A saga allowed three attempts per job."""
+
+    name = "three_tries"
+    max_attempts = 3
 
 
 class DownProvider:
@@ -71,3 +81,39 @@ class TestCardIssuanceBackoff:
 
         assert max(delays) <= 60.0
         assert sum(delays) >= HOUR_S
+
+
+def an_executor(saga: object) -> SagaExecutor:
+    """An executor doubling from 1 s to 300 s, on a pool never opened: its policy asks no
+    database."""
+    return SagaExecutor(ConnectionPool(open=False), [saga], backoff_s=1.0, max_backoff_s=300.0)
+
+
+class TestRetryOrPark:
+    def test_retries_a_failed_job_after_the_backoff(self) -> None:
+        saga = ThreeTries()
+
+        delays = [an_executor(saga).retry_delay(saga, n, RetryLater("503")) for n in (1, 2)]
+
+        assert delays == [1.0, 2.0]
+
+    def test_parks_a_job_that_failed_its_last_attempt(self) -> None:
+        saga = ThreeTries()
+
+        assert an_executor(saga).retry_delay(saga, 3, RetryLater("503")) is None
+
+    def test_retries_any_other_error_as_a_transient_one(self) -> None:
+        saga = ThreeTries()
+
+        assert an_executor(saga).retry_delay(saga, 1, ConnectionError("reset")) == 1.0
+
+    def test_parks_a_job_that_gives_up_at_its_first_attempt(self) -> None:
+        saga = ThreeTries()
+
+        assert an_executor(saga).retry_delay(saga, 1, GiveUp("card refused")) is None
+
+    def test_records_a_give_up_by_its_reason_alone(self) -> None:
+        assert described(GiveUp("card refused")) == "card refused"
+
+    def test_records_another_failure_with_its_type(self) -> None:
+        assert described(RetryLater("503")) == "RetryLater: 503"

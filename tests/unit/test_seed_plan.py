@@ -32,7 +32,7 @@ def test_a_product_is_the_same_whatever_was_generated_before() -> None:
     assert catalogue.product(4, 7, "Braga") == first
 
 
-def test_a_products_id_depends_only_on_its_store_and_index() -> None:
+def test_a_products_id_depends_only_on_its_place_in_the_plan() -> None:
     assert product_id(2, 5) == product_id(2, 5) != product_id(5, 2)
 
 

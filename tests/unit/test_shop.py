@@ -172,7 +172,7 @@ class TestSetTaxRate(ShopTests):
         assert shop.get_store(store_id).tax_rate == Decimal("5.5")
         assert event_types(shop, store_id) == [Store.Registered, Store.TaxRateSet]
 
-    def test_the_owner_changes_and_removes_the_rate(
+    def test_the_owner_removes_a_rate_they_set(
         self, shop: Shop, owner: Actor, store_id: UUID
     ) -> None:
         shop.set_tax_rate(SetTaxRate(store_id=store_id, tax_rate=Decimal("20")), owner)
@@ -274,9 +274,7 @@ class TestStoreSchemaEvolution(ShopTests):
         assert (store.name, store.owner_id, store.location) == ("Old Kiln", owner.user_id, LYON)
         assert store.opening_hours == OpeningHours(timezone="UTC", opens_at=9, closes_at=18)
 
-    def test_a_v2_registration_loads_with_its_place_and_hours(
-        self, shop: Shop, owner: Actor
-    ) -> None:
+    def test_a_v2_registration_loads_as_it_was_registered(self, shop: Shop, owner: Actor) -> None:
         old = an_old_store_registration(shop, owner, name="Old Kiln", version=2)
         shop.recorder.insert_events([old])
 
@@ -309,7 +307,7 @@ class TestStoreSchemaEvolution(ShopTests):
         assert (store.name, store.location) == ("From the snapshot", LYON)
         assert store.opening_hours == OpeningHours(timezone="UTC", opens_at=9, closes_at=18)
 
-    def test_a_v2_snapshot_loads_with_its_place_and_hours(self, shop: Shop, owner: Actor) -> None:
+    def test_a_v2_snapshot_loads_as_it_was_taken(self, shop: Shop, owner: Actor) -> None:
         registered = an_old_store_registration(shop, owner, name="From the events", version=2)
         shop.recorder.insert_events([registered])
         old = an_old_snapshot_of(shop, registered, name="From the snapshot", version=2)
@@ -498,7 +496,7 @@ class TestPlaceOrder(ShopTests):
     def bowl(self, shop: Shop, store_id: UUID, owner: Actor) -> UUID:
         return a_product_in(shop, store_id, owner, price="5.00", title="Bowl")
 
-    def test_confirms_the_order_and_holds_its_stock(
+    def test_confirms_an_order_by_holding_its_stock(
         self, shop: Shop, store_id: UUID, owner: Actor, mug: UUID, bowl: UUID
     ) -> None:
         stock_of(shop, store_id, mug, owner, 2)
@@ -536,7 +534,7 @@ class TestPlaceOrder(ShopTests):
             "shortfalls": [{"product_id": str(bowl), "requested": 3, "available": 1}],
         }
 
-    def test_records_a_short_order_as_rejected_and_holds_nothing(
+    def test_records_a_short_order_as_rejected(
         self, shop: Shop, store_id: UUID, owner: Actor, mug: UUID, bowl: UUID
     ) -> None:
         stock_of(shop, store_id, mug, owner, 5)
@@ -593,7 +591,7 @@ class TestPlaceOrder(ShopTests):
         with pytest.raises(UnknownProductError):
             an_order_for(shop, store_id, uuid4(), {mug: 1})
 
-    def test_counts_a_product_listed_elsewhere_and_not_stocked_here_as_zero(
+    def test_counts_a_product_not_stocked_here_as_zero(
         self, shop: Shop, store_id: UUID, owner: Actor
     ) -> None:
         other = an_artisan()
@@ -792,7 +790,7 @@ class TestScheduleDelivery(ShopTests):
         with pytest.raises(OrderNotFoundError):
             shop.schedule_delivery(a_booking(uuid4()), owner, now=NOW)
 
-    def test_rescheduling_records_each_booking_and_keeps_the_last(
+    def test_rescheduling_keeps_the_last_booking(
         self, shop: Shop, owner: Actor, order: Order
     ) -> None:
         shop.schedule_delivery(a_booking(order.id, TEN_AM), owner, now=NOW)

@@ -35,7 +35,7 @@ class TestTaxSplit:
             Decimal("120.00"),
         )
 
-    def test_rounds_the_tax_to_the_cent_and_leaves_the_rest_as_net(self) -> None:
+    def test_rounds_the_tax_to_the_cent_leaving_the_rest_as_net(self) -> None:
         split = TaxSplit.of(Decimal("32.25"), Decimal("19"))
 
         assert (split.tax, split.net) == (Decimal("5.15"), Decimal("27.10"))

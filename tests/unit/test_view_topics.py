@@ -29,5 +29,5 @@ class Toy:
     topics = handled(apply, other)
 
 
-def test_topics_are_the_classes_the_handlers_take_each_once_and_not_the_fallback() -> None:
+def test_topics_are_the_classes_the_handlers_take_each_once() -> None:
     assert Toy.topics == topics_of(Order.Placed, Order.Confirmed, Order.Rejected)

@@ -12,7 +12,7 @@ from write_model.visibility import check_manages, may_see
 
 
 class TestSeeing:
-    def test_the_customer_and_the_store_s_owner_see_it(self) -> None:
+    def test_the_people_it_concerns_see_it(self) -> None:
         customer, owner = a_customer(), an_artisan()
 
         seen = [may_see(actor, customer.user_id, owner.user_id) for actor in (customer, owner)]
@@ -32,7 +32,7 @@ class TestSeeing:
 
         assert seen == [False, False]
 
-    def test_without_a_store_only_the_customer_and_admins_see_it(self) -> None:
+    def test_without_a_store_only_the_customer_or_an_admin_sees_it(self) -> None:
         customer = a_customer()
 
         assert [
@@ -41,7 +41,7 @@ class TestSeeing:
 
 
 class TestManaging:
-    def test_the_owner_and_admins_manage_a_store(self) -> None:
+    def test_the_owner_or_an_admin_manages_a_store(self) -> None:
         owner = an_artisan()
 
         check_manages(owner, owner.user_id)

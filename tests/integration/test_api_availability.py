@@ -23,7 +23,7 @@ from tests.http_driver import (
     register,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 # A spot in the Pacific, so no other test's store is ever near it.
 SPOT = (-20.0, -140.0)
 

@@ -34,7 +34,7 @@ from tests.http_driver import (
     set_status,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def dashboard_of(client: httpx.Client, trading: Trading, who: Session | None = N
 
 
 class TestDashboard:
-    def test_shows_the_months_standing_sales_by_category_and_product(
+    def test_shows_the_month_s_sales_broken_down(
         self, client: httpx.Client, trading: Trading
     ) -> None:
         body = dashboard_of(client, trading)
@@ -110,7 +110,7 @@ class TestDashboard:
             sold(trading.mug, "Mug", 3, "30.00"),
         ]
 
-    def test_counts_completed_cancelled_and_low_stock(
+    def test_counts_each_kind_of_order_with_the_low_stock(
         self, client: httpx.Client, trading: Trading
     ) -> None:
         body = dashboard_of(client, trading)

@@ -24,7 +24,7 @@ from tests.http_driver import (
     set_status,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def order_of(client: httpx.Client, who: Session, placed: httpx.Response) -> http
 
 
 class TestPlaceOrder:
-    def test_prices_every_line_and_totals_the_order(self, client: httpx.Client, shop: Shop) -> None:
+    def test_totals_the_order_over_its_lines(self, client: httpx.Client, shop: Shop) -> None:
         placed = place(client, shop.customer, shop.store_id, {shop.mug: 2, shop.bowl: 3})
 
         assert placed.status_code == 201, placed.text
@@ -197,7 +197,7 @@ class TestShortfall:
 
 
 class TestIdempotencyKey:
-    def test_a_repeat_answers_the_same_order_and_reserves_once(
+    def test_a_repeat_answers_the_first_order_reserving_nothing_more(
         self, client: httpx.Client, shop: Shop
     ) -> None:
         key = {"Idempotency-Key": uuid.uuid4().hex}
@@ -302,7 +302,7 @@ class TestChangeStatus:
         assert [r.status_code for r in (*steps, delivered)] == [200, 200, 200]
         assert order_of(client, shop.customer, delivered).json()["status"] == "delivered"
 
-    def test_the_customer_cancels_and_the_stock_comes_back(
+    def test_a_customer_s_cancellation_gives_the_stock_back(
         self, client: httpx.Client, shop: Shop
     ) -> None:
         placed = confirmed(client, shop, {shop.mug: 4})

@@ -14,16 +14,15 @@ from bazaar.wiring import Container
 from tests.http_driver import (
     Session,
     a_product,
-    a_store,
+    a_stocked_product,
     after,
     an_admin,
     assert_error,
     place,
-    receive,
     register,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 
 
 @dataclass(frozen=True)
@@ -37,11 +36,8 @@ class Listing:
 
 @pytest.fixture
 def listing(client: httpx.Client) -> Listing:
-    owner = register(client, "artisan")
-    store = a_store(client, owner)
-    mug = a_product(client, owner, store["id"], price="10.00", title="Mug")
-    receive(client, owner, store["id"], mug["id"], 10)
-    return Listing(owner, store["id"], mug["id"])
+    shelf = a_stocked_product(client, 10, price="10.00", title="Mug")
+    return Listing(shelf.owner, shelf.store_id, shelf.product_id)
 
 
 def at(minutes: float) -> str:

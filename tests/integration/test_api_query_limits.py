@@ -7,7 +7,7 @@ import pytest
 
 from tests.http_driver import assert_error
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 PAGED = ["/api/products", "/api/search/products", "/api/stores"]
 BEYOND_INT64_OFFSET = 461168601842738792
 

@@ -13,18 +13,16 @@ import pytest
 from bazaar.wiring import Container
 from tests.http_driver import (
     Session,
-    a_product,
-    a_store,
+    a_stocked_product,
     after,
     an_admin,
     assert_error,
     place,
-    receive,
     register,
     set_status,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 ADDRESS = "1 Rua Augusta, Lisbon"
 
 
@@ -39,13 +37,10 @@ class Placed:
 
 
 def an_order_at(client: httpx.Client, **store_fields: Any) -> Placed:
-    owner, customer = register(client, "artisan"), register(client)
-    store = a_store(client, owner, **store_fields)
-    mug = a_product(client, owner, store["id"])
-    receive(client, owner, store["id"], mug["id"], 5)
-    placed = place(client, customer, store["id"], {mug["id"]: 1})
+    shelf, customer = a_stocked_product(client, 5, store_fields), register(client)
+    placed = place(client, customer, shelf.store_id, {shelf.product_id: 1})
     assert placed.status_code == 201, placed.text
-    return Placed(owner, customer, placed.json()["id"], placed)
+    return Placed(shelf.owner, customer, placed.json()["id"], placed)
 
 
 @pytest.fixture
@@ -80,7 +75,7 @@ def as_instant(text: str) -> datetime:
 
 
 class TestScheduleDelivery:
-    def test_the_customer_books_a_slot_and_sees_it_scheduled(
+    def test_the_customer_sees_the_slot_they_booked(
         self, client: httpx.Client, placed: Placed
     ) -> None:
         slot = a_slot(10)

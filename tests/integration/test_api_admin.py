@@ -11,18 +11,16 @@ import pytest
 from bazaar.wiring import Container
 from tests.http_driver import (
     Session,
-    a_product,
-    a_store,
+    a_stocked_product,
     after,
     an_admin,
     assert_error,
     place,
-    receive,
     register,
     set_status,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 
 
 @dataclass(frozen=True)
@@ -40,15 +38,20 @@ class Marketplace:
 
 @pytest.fixture
 def market(client: httpx.Client, container: Container) -> Marketplace:
-    owner, alice, bob = register(client, "artisan"), register(client), register(client)
-    store = a_store(client, owner)
-    mug = a_product(client, owner, store["id"])
-    receive(client, owner, store["id"], mug["id"], 10)
-    orders = [place(client, who, store["id"], {mug["id"]: 1}) for who in (alice, bob, alice)]
+    shelf, alice, bob = a_stocked_product(client), register(client), register(client)
+    orders = [
+        place(client, who, shelf.store_id, {shelf.product_id: 1}) for who in (alice, bob, alice)
+    ]
     cancelled = set_status(client, alice, orders[-1].json()["id"], "cancelled")
     ids = tuple(o.json()["id"] for o in orders)
     return Marketplace(
-        an_admin(client, container.accounts), owner, alice, bob, store["id"], ids, cancelled
+        an_admin(client, container.accounts),
+        shelf.owner,
+        alice,
+        bob,
+        shelf.store_id,
+        ids,
+        cancelled,
     )
 
 

@@ -21,7 +21,7 @@ from bazaar.wiring import build
 from tests.http_driver import Session, a_store, adjust, after, assert_error, receive, register
 from tests.stacks import free_port, serving
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 TOKEN = "qx" + "".join(random.choices(string.ascii_lowercase, k=8))
 # A spot in the South Pacific, so no other test's store is ever near it.
 SPOT = (-45.0, -120.0)
@@ -155,7 +155,7 @@ class TestText:
 
         assert response.json() == {"count": 0, "page": 1, "page_size": 20, "results": []}
 
-    def test_answers_each_hit_with_its_fields_and_no_quantity_without_a_store(
+    def test_answers_each_hit_without_a_quantity_when_no_store_is_given(
         self, client: httpx.Client, shelf: Shelf
     ) -> None:
         hits = search(client, shelf.since, q=f"teapot {TOKEN}")
@@ -238,7 +238,7 @@ class TestSorting:
 
 
 class TestStock:
-    def test_shows_the_store_s_available_quantity_and_zero_when_it_keeps_none(
+    def test_shows_the_store_s_available_quantity_even_when_none(
         self, client: httpx.Client, shelf: Shelf
     ) -> None:
         hits = search(client, shelf.since, store_id=shelf.near_store)
@@ -313,7 +313,7 @@ class TestWithoutRedis:
         assert response.status_code == 200, response.text
         assert response.json()["count"] == 3
 
-    def test_suggest_answers_from_postgres_and_the_limit_lets_it_through(
+    def test_suggest_answers_from_postgres(
         self, without_redis: httpx.Client, shelf: Shelf, caplog: pytest.LogCaptureFixture
     ) -> None:
         response = without_redis.get(

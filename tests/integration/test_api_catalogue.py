@@ -10,7 +10,7 @@ import pytest
 
 from tests.http_driver import Session, a_product, a_store, after, assert_error, register
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 
 
 def post_product(
@@ -37,7 +37,7 @@ def store(client: httpx.Client, owner: Session) -> dict[str, Any]:
 
 
 class TestListProduct:
-    def test_answers_201_with_the_product_and_its_price_as_a_string(
+    def test_answers_201_with_the_product_priced_as_a_string(
         self, client: httpx.Client, owner: Session, store: dict[str, Any]
     ) -> None:
         response = post_product(client, owner, store["id"], price="35", description="Big")
@@ -229,7 +229,7 @@ class TestReviseProduct:
 
 
 class TestDelistProduct:
-    def test_answers_204_and_the_product_is_gone(
+    def test_a_delisted_product_is_gone(
         self, client: httpx.Client, owner: Session, store: dict[str, Any]
     ) -> None:
         product = a_product(client, owner, store["id"])

@@ -11,24 +11,21 @@ import httpx
 import pytest
 
 from bazaar.cli import main
-from bazaar.settings import Settings
 from bazaar.wiring import Container
 from tests.builders import a_hold_request
 from tests.http_driver import (
     Session,
-    a_product,
-    a_store,
+    a_stocked_product,
     after,
     an_admin,
     assert_error,
     available,
-    receive,
     register,
 )
 from tests.waiting import poll_until
 from write_model.commands import Actor
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 
 
 @dataclass(frozen=True)
@@ -44,10 +41,8 @@ class Counter:
 
 @pytest.fixture
 def counter(client: httpx.Client) -> Counter:
-    owner, customer = register(client, "artisan"), register(client)
-    store = a_store(client, owner)["id"]
-    mug = a_product(client, owner, store, price="10.00")["id"]
-    return Counter(owner, customer, store, mug, receive(client, owner, store, mug, 5))
+    shelf, customer = a_stocked_product(client, 5, price="10.00"), register(client)
+    return Counter(shelf.owner, customer, shelf.store_id, shelf.product_id, shelf.stocked)
 
 
 def hold(
@@ -131,7 +126,7 @@ class TestHolding:
         assert_error(response, 400, "insufficient_stock")
         assert response.json()["details"]["shortfalls"][0]["available"] == 1
 
-    def test_refuses_short_stock_with_the_shortfalls_and_holds_nothing(
+    def test_refuses_short_stock_holding_nothing(
         self, client: httpx.Client, counter: Counter
     ) -> None:
         response = hold(client, counter.customer, counter.store, {counter.mug: 6})
@@ -172,7 +167,7 @@ class TestHolding:
 
 
 class TestReading:
-    def test_its_customer_and_admins_see_it_others_find_nothing(
+    def test_only_its_customer_or_an_admin_finds_it(
         self, client: httpx.Client, counter: Counter, container: Container
     ) -> None:
         reservation = held(client, counter, 1)
@@ -201,7 +196,7 @@ class TestReading:
 
 
 class TestReleasing:
-    def test_gives_the_units_back_at_once_and_a_repeat_changes_nothing(
+    def test_releasing_gives_the_units_back_once(
         self, client: httpx.Client, counter: Counter
     ) -> None:
         reservation = held(client, counter, 3)
@@ -310,7 +305,7 @@ def a_hold_running_out(container: Container, counter: Counter, quantity: int, in
 
 
 class TestExpiry:
-    def test_an_expired_hold_gives_its_units_back_and_cannot_be_ordered(
+    def test_an_expired_hold_is_over(
         self, client: httpx.Client, counter: Counter, container: Container
     ) -> None:
         reservation_id = a_hold_running_out(container, counter, 4, in_s=0.5)
@@ -396,15 +391,8 @@ class TestCounting:
         assert_error(response, 403, "forbidden")
 
 
+@pytest.mark.usefixtures("cli_environment")
 class TestAuditCommand:
-    @pytest.fixture(autouse=True)
-    def session_database(self, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-        """The CLI reads this run's servers from the environment."""
-        monkeypatch.setenv("DATABASE_URL", settings.database_url or "")
-        monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
-        monkeypatch.setenv("JWT_SECRET", "z" * 40)
-        monkeypatch.setenv("LOG_LEVEL", "WARNING")
-
     def test_prints_a_reservation_s_events(
         self, client: httpx.Client, counter: Counter, capsys: pytest.CaptureFixture[str]
     ) -> None:

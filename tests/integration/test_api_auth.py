@@ -14,7 +14,7 @@ from bazaar.settings import Settings
 from tests.http_driver import after, assert_error, position_in, register, sign_in
 from tests.waiting import poll_until
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 PASSWORD = "s3cret-pass"
 MAX_REGISTRATIONS = 50
 
@@ -25,7 +25,7 @@ def new_account(**fields: Any) -> dict[str, Any]:
 
 
 class TestRegister:
-    def test_answers_201_with_the_user_and_both_tokens(self, client: httpx.Client) -> None:
+    def test_answers_201_with_the_user_s_tokens(self, client: httpx.Client) -> None:
         account = new_account()
 
         response = client.post("/api/auth/register", json=account)

@@ -23,7 +23,7 @@ from tests.http_driver import (
     register,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 # A spot in the Atlantic, so no other test's store is ever near it.
 HOME = (40.0, -30.0)
 KM_PER_DEGREE_OF_LATITUDE = 111.2
@@ -38,7 +38,7 @@ def north_of_home(km: float) -> dict[str, float]:
 
 
 class TestCreateStore:
-    def test_makes_the_caller_the_owner_with_default_radius_and_threshold(
+    def test_makes_the_caller_the_owner_of_a_store_with_the_defaults(
         self, client: httpx.Client
     ) -> None:
         owner = register(client, "artisan")
@@ -156,7 +156,7 @@ class TestTaxRate:
         shown = client.get(f"/api/stores/{created.json()['id']}", headers=after(created)).json()
         assert shown["tax_rate"] == created.json()["tax_rate"] == "5.5"
 
-    def test_the_owner_sets_and_removes_the_rate(self, client: httpx.Client) -> None:
+    def test_the_owner_removes_a_rate_they_set(self, client: httpx.Client) -> None:
         owner = register(client, "artisan")
         url = f"/api/stores/{a_store(client, owner)['id']}/tax-rate"
 
@@ -356,7 +356,7 @@ class TestInventory:
 
         assert response.status_code == 201, response.text
 
-    def test_a_revised_product_shows_its_new_title_and_price(self, client: httpx.Client) -> None:
+    def test_a_revised_product_shows_its_revision(self, client: httpx.Client) -> None:
         owner = register(client, "artisan")
         store = a_store(client, owner)
         mug = a_product(client, owner, store["id"], title="Mug", price="10.00")

@@ -19,7 +19,7 @@ from tests.http_driver import (
     register,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 NUL = "\x00"
 
 
@@ -52,7 +52,7 @@ def mug(client: httpx.Client, owner: Session, store: dict[str, Any]) -> dict[str
 
 
 class TestControlCharactersInBodies:
-    def test_a_nul_in_a_delivery_address_is_refused_and_nothing_is_booked(
+    def test_a_delivery_address_with_a_nul_books_nothing(
         self, client: httpx.Client, store: dict[str, Any], mug: dict[str, Any]
     ) -> None:
         customer = register(client)
@@ -164,7 +164,7 @@ class TestControlCharactersInQueriesAndHeaders:
 
         assert fields_named(answer) == [f"query.{parameter}"]
 
-    def test_an_idempotency_key_with_a_tab_is_refused_and_no_order_placed(
+    def test_an_idempotency_key_with_a_tab_places_no_order(
         self, client: httpx.Client, store: dict[str, Any], mug: dict[str, Any]
     ) -> None:
         customer = register(client)
@@ -221,7 +221,7 @@ class TestStrictTypes:
 
         assert fields_named(answer) == ["quantity"]
 
-    def test_ids_and_times_still_come_as_json_strings(
+    def test_other_fields_still_come_as_json_strings(
         self, client: httpx.Client, store: dict[str, Any], mug: dict[str, Any]
     ) -> None:
         customer = register(client)
