@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from functools import partial
 from typing import Annotated
 from uuid import UUID, uuid4
@@ -22,6 +21,7 @@ from api.schemas.catalogue import (
     StoreOut,
     TaxRateIn,
     stock_out,
+    store_out,
 )
 from api.schemas.common import PageOf, SafeText, parse_near
 from api.schemas.orders import OrderSummaryOut
@@ -29,7 +29,6 @@ from api.store_access import managed_store, store_or_404
 from read_model.paging import Page, PageRequest
 from read_model.sql import alerts, catalogue, inventory, orders
 from read_model.sql.inventory import InventoryLine
-from write_model.catalogue import Store
 from write_model.commands import AdjustStock, SetTaxRate
 
 router = APIRouter(tags=["stores"], route_class=OneHopRoute)
@@ -57,20 +56,6 @@ def set_tax_rate(
     outcome = services.shop.set_tax_rate(SetTaxRate(store_id=store_id, **body.model_dump()), actor)
     answer_position(response, outcome)
     return store_out(outcome.aggregate)
-
-
-def store_out(store: Store) -> StoreOut:
-    """The store as a command left it (the catalogue view follows shortly)."""
-    return StoreOut(
-        id=store.id,
-        name=store.name,
-        owner_id=store.owner_id,
-        **asdict(store.location),
-        low_stock_threshold=store.low_stock_threshold,
-        **asdict(store.opening_hours),
-        tax_rate=store.tax_rate,
-        created_at=store.created_on,
-    )
 
 
 @router.get("/api/stores", dependencies=[CatalogueRead])

@@ -38,6 +38,7 @@ from write_model.catalogue import (
     DEFAULT_LOW_STOCK_THRESHOLD,
     Location,
     Product,
+    Store,
 )
 from write_model.commands import RegisterStore
 from write_model.delivery import (
@@ -294,6 +295,20 @@ class StockOut(BaseModel):
     on_hand: int
     reserved: int
     available: int
+
+
+def store_out(store: Store) -> StoreOut:
+    """The store as a command left it (the catalogue view follows shortly)."""
+    return StoreOut(
+        id=store.id,
+        name=store.name,
+        owner_id=store.owner_id,
+        **asdict(store.location),
+        low_stock_threshold=store.low_stock_threshold,
+        **asdict(store.opening_hours),
+        tax_rate=store.tax_rate,
+        created_at=store.created_on,
+    )
 
 
 def stock_out(item: StockItem) -> StockOut:
