@@ -3,8 +3,9 @@
 Starts `bazaar api`, `bazaar runner --no-sagas` and `bazaar sagas run` as their own
 processes on a fresh database, seeds a store with plenty of stock, runs wrk (Lua script,
 one token per connection chosen at random) and, at the same time, a probe that measures
-projection lag: the time from an order's 201 until GET /api/orders/{id} (no
-X-Min-Position) shows it.
+projection lag: the time from an order's 201 until its row is in the read model (`row_lag`,
+the runner's share) and until GET /api/orders/{id} (no X-Min-Position) shows it (`lag`,
+which under load also counts the GETs queued behind wrk's requests).
 
     python bench/orders.py [--connections 16] [--duration 20] [--products 200] [--lines 1]
                            [--no-sagas]
@@ -30,6 +31,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -141,8 +143,12 @@ def run_load(
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
         file.write(script)
     lags: list[float] = []
+    in_table: list[float] = []
     stop = threading.Event()
-    probe = threading.Thread(target=measure_lag, args=(tokens[0], store, products, lags, stop))
+    probe = threading.Thread(
+        target=measure_lag,
+        args=(tokens[0], store, products, lags, stop, database, in_table),
+    )
     probe.start()
     command = [
         "wrk",
@@ -170,6 +176,7 @@ def run_load(
         "wrk": output.stdout,
         "errors": output.stderr.count("status "),
         "lags": lags,
+        "in_table": in_table,
         "probe_ms": round(loop.median_ms, 1),
         "cpu_ms_per_order": per_order,
         "total_cpu_ms_per_order": {
@@ -195,10 +202,19 @@ def jobs_done(database: str) -> int:
 
 
 def measure_lag(
-    token: str, store: str, products: list[str], lags: list[float], stop: threading.Event
+    token: str,
+    store: str,
+    products: list[str],
+    lags: list[float],
+    stop: threading.Event,
+    database: str | None = None,
+    in_table: list[float] | None = None,
 ) -> None:
-    """Place an order every 50 ms and time how long until the read model shows it."""
+    """Place an order every 50 ms and time how long until the API shows it (`lags`) and,
+    with `database`, until its row is in the read model (`in_table`): under load the first
+    also counts the GETs queued behind the load's requests, the second only the runner."""
     auth = {"Authorization": f"Bearer {token}"}
+    rows = psycopg.connect(database, autocommit=True) if database else None
     with httpx.Client(base_url=BASE, timeout=30, headers=auth) as client:
         while not stop.wait(0.05):
             body = {"store_id": store, "items": [{"product_id": products[0], "quantity": 1}]}
@@ -207,11 +223,25 @@ def measure_lag(
                 continue
             answered = time.perf_counter()
             order_id = placed.json()["id"]
+            if rows is not None and in_table is not None:
+                in_table.append(_until_row(rows, order_id, answered))
             while client.get(f"/api/orders/{order_id}").status_code != 200:
                 if time.perf_counter() - answered > LAG_GIVE_UP_S:
                     break
             else:
                 lags.append((time.perf_counter() - answered) * 1000)
+    if rows is not None:
+        rows.close()
+
+
+def _until_row(rows: psycopg.Connection[Any], order_id: str, answered: float) -> float:
+    """Milliseconds from `answered` until the order's row is in the read model (polled)."""
+    query = f"SELECT 1 FROM {LIVE_SCHEMA}.orders WHERE id = %s"
+    while rows.execute(query, (order_id,)).fetchone() is None:
+        if time.perf_counter() - answered > LAG_GIVE_UP_S:
+            break
+        time.sleep(0.001)
+    return (time.perf_counter() - answered) * 1000
 
 
 def report(result: dict[str, object], api_pid: int) -> None:
@@ -220,6 +250,7 @@ def report(result: dict[str, object], api_pid: int) -> None:
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1))  # type: ignore[union-attr]
     latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", wrk, re.MULTILINE))
     lags = sorted(result["lags"])  # type: ignore[arg-type]
+    in_table = sorted(result["in_table"])
     rss_mb = peak_rss_mb(api_pid)
     workers_mb = [round(kb / 1024, 1) for c in children(api_pid) if (kb := _vm_hwm_kb(c))]
     summary = {
@@ -230,6 +261,8 @@ def report(result: dict[str, object], api_pid: int) -> None:
         "lag_samples": len(lags),
         "lag_p50_ms": round(statistics.median(lags), 1) if lags else None,
         "lag_p99_ms": round(lags[int(len(lags) * 0.99) - 1], 1) if lags else None,
+        "row_lag_p50_ms": round(statistics.median(in_table), 1) if in_table else None,
+        "row_lag_p99_ms": round(in_table[int(len(in_table) * 0.99) - 1], 1) if in_table else None,
         "api_peak_rss_mb": rss_mb,
         "api_worker_peak_rss_mb": workers_mb,
         "probe_ms": result["probe_ms"],
