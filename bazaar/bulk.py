@@ -8,33 +8,27 @@ from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.postgres import PostgresApplicationRecorder
-from psycopg.sql import SQL, Identifier
+
+from write_model.ports import ReadsManyAggregates
 
 T = TypeVar("T")
-LOOKUP_CHUNK = 10_000
-Progress = Callable[[int, int, int], None]
+Progress = Callable[[int], None]
 
 
 def missing(application: Application[UUID], ids: Iterable[UUID]) -> set[UUID]:
-    """Which of these aggregates have no events, asked of the event store a chunk at a time."""
+    """Which of these aggregates have no events, asked of the event store in bulk."""
     recorder = application.recorder
-    if not isinstance(recorder, PostgresApplicationRecorder):
+    if not isinstance(recorder, ReadsManyAggregates):
         raise TypeError("looking up aggregates in bulk needs the Postgres event store")
-    table = Identifier(recorder.datastore.schema, recorder.events_table_name)
-    query = SQL("SELECT DISTINCT originator_id FROM {} WHERE originator_id = ANY(%s)").format(table)
-    wanted, found = list(ids), set[UUID]()
-    with recorder.datastore.transaction(commit=False) as cursor:
-        for start in range(0, len(wanted), LOOKUP_CHUNK):
-            cursor.execute(query, (wanted[start : start + LOOKUP_CHUNK],))
-            found.update(row["originator_id"] for row in cursor.fetchall())
-    return set(wanted) - found
+    wanted = set(ids)
+    return wanted - recorder.select_existing(wanted)
 
 
 def run_in_threads(
     send: Callable[[T], int], items: list[T], threads: int, progress: Progress
 ) -> int:
-    """`send` each item from `threads` threads; returns the sum of what the calls return.
+    """`send` each item from `threads` threads; returns the sum of what the calls return,
+    and tells `progress` that sum as it grows.
 
     The first failure stops the run: items not yet started are dropped, and it is raised.
     """
@@ -42,9 +36,9 @@ def run_in_threads(
     sent = 0
     try:
         futures = [pool.submit(send, item) for item in items]
-        for done, future in enumerate(as_completed(futures), 1):
+        for future in as_completed(futures):
             sent += future.result()
-            progress(done, len(futures), done)
+            progress(sent)
     finally:
         pool.shutdown(cancel_futures=True)
     return sent

@@ -283,7 +283,7 @@ def seed(settings: Settings, size: Size, threads: int) -> None:
     (4 threads on the default 3 took about a quarter longer)."""
     pool_size = max(settings.postgres_pool_size, threads)
     larger = settings.model_copy(update={"postgres_pool_size": pool_size})
-    with build(larger) as container, ProgressBar("seed", unit="products") as bar:
+    with build(larger) as container, ProgressBar("seed", unit="commands") as bar:
         seeded = seed_data(container, size, threads, bar)
     print(seeded.summary())
     print_logins(seeded.logins)

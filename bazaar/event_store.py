@@ -13,7 +13,7 @@ text, field by field, which cost more than the rest of the save.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -48,6 +48,10 @@ SELECT_EVENTS_AFTER = (
 )
 """LATERAL keeps the plan an index lookup per aggregate: a prepared statement's generic plan
 of a plain join hashes the ids and scans the whole events table."""
+SELECT_EXISTING = (
+    "SELECT DISTINCT originator_id FROM {schema}.{table} WHERE originator_id = ANY(%s)"
+)
+LOOKUP_CHUNK = 10_000
 RETRIED = (InterfaceError, OperationalError)
 
 
@@ -83,6 +87,7 @@ class LockingInsertRecorder(PostgresApplicationRecorder):
             self.sql_create_pg_function_insert_events,
         ]
         self.sql_select_events_after = SQL(SELECT_EVENTS_AFTER).format(**names)
+        self.sql_select_existing = SQL(SELECT_EXISTING).format(**names)
 
     @retry(RETRIED, max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> list[int]:
@@ -100,6 +105,18 @@ class LockingInsertRecorder(PostgresApplicationRecorder):
         ):
             cursor.execute(self.sql_invoke_pg_function_insert_events, columns, prepare=True)
             return [row[0] for row in cursor.fetchall()]
+
+    @retry(RETRIED, max_attempts=10, wait=0.2)
+    def select_existing(self, ids: Collection[UUID]) -> set[UUID]:
+        """Which of these aggregates have any events, asked LOOKUP_CHUNK at a time."""
+        wanted, found = list(ids), set[UUID]()
+        with self.datastore.transaction(commit=False) as cursor:
+            for start in range(0, len(wanted), LOOKUP_CHUNK):
+                cursor.execute(
+                    self.sql_select_existing, (wanted[start : start + LOOKUP_CHUNK],), prepare=True
+                )
+                found.update(row["originator_id"] for row in cursor.fetchall())
+        return found
 
     @retry(RETRIED, max_attempts=10, wait=0.2)
     def select_events_after(self, versions: Mapping[UUID, int]) -> list[StoredEvent]:

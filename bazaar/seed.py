@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from bazaar.bulk import Progress, missing, run_in_threads
+from bazaar.bulk import missing, run_in_threads
 from bazaar.fake_catalogue import FakeCatalogue, FakeProduct
 from bazaar.sizes import DEMO, Size
 from bazaar.wiring import Container
@@ -23,6 +24,7 @@ from write_model.catalogue import Location
 from write_model.commands import (
     Actor,
     AdjustStock,
+    ImportCatalogue,
     ListProduct,
     OrderItem,
     PlaceOrder,
@@ -46,7 +48,11 @@ ARTISANS = (
     ("artisan2@bazaar.example", "artisan2", "demo-artisan-2"),
 )
 ORDER_LINES = 3
+IMPORT_SIZE = 250
+"""Products per save: 250 products and their stock are about 100 kB of events."""
 Login = tuple[str, str, str]
+Progress = Callable[[int, int, int], None]
+"""Told the commands sent, of how many, as they are sent (a `ProgressBar`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +80,15 @@ class Seeded:
 
 
 @dataclass(frozen=True, slots=True)
-class Listing:
-    """One product's missing commands: listing it, stocking it, or both."""
+class Import:
+    """Some of one store's missing products and stock, listed and stocked in one save."""
 
     owner: Actor
-    product: ListProduct | None
-    stock: AdjustStock | None
+    catalogue: ImportCatalogue
+
+    @property
+    def commands(self) -> int:
+        return len(self.catalogue.products) + len(self.catalogue.stock)
 
 
 def seed_demo(container: Container) -> list[Login]:
@@ -98,15 +107,18 @@ def seed(
     admin, customers, artisans = _users(container.accounts)
     owners = [Actor(user_id=artisan, role="artisan") for artisan in artisans]
     new_stores = _stores(shop, catalogue, size, owners)
-    listings = _listings(shop, catalogue, size, owners)
-    sent = run_in_threads(partial(_list_and_stock, shop), listings, threads, progress)
+    imports = _imports(shop, catalogue, size, owners)
+    total = sum(i.commands for i in imports)
+    sent = run_in_threads(
+        partial(_import, shop), imports, threads, lambda done: progress(done, total, done)
+    )
     orders = _orders(shop, catalogue, size, customers)
     return Seeded(
         logins=[admin, *CUSTOMERS, *ARTISANS],
         stores=size.stores,
         products=size.products,
         added_stores=new_stores,
-        added_products=sum(listing.product is not None for listing in listings),
+        added_products=sum(len(i.catalogue.products) for i in imports),
         added_orders=orders,
         commands=new_stores + sent + orders,
         seconds=time.perf_counter() - started,
@@ -172,45 +184,46 @@ def _stores(shop: Shop, catalogue: FakeCatalogue, size: Size, owners: list[Actor
     return len(new)
 
 
-def _listings(
-    shop: Shop, catalogue: FakeCatalogue, size: Size, owners: list[Actor]
-) -> list[Listing]:
-    """The products, and the stock of products, that do not exist yet."""
+def _imports(shop: Shop, catalogue: FakeCatalogue, size: Size, owners: list[Actor]) -> list[Import]:
+    """The products, and the stock of products, that do not exist yet, IMPORT_SIZE at a time."""
     wanted = [(s, k) for s in range(size.stores) for k in range(size.per_store(s))]
     stock_ids = {(s, k): StockItem.create_id(store_id(s), product_id(s, k)) for s, k in wanted}
     absent = missing(shop, [*(product_id(s, k) for s, k in wanted), *stock_ids.values()])
-    cities = [catalogue.store(s).city for s in range(size.stores)]
-    return [
-        _listing(catalogue.product(s, k, cities[s]), s, k, owners[s % len(owners)], absent)
-        for s, k in wanted
-        if product_id(s, k) in absent or stock_ids[s, k] in absent
-    ]
+    imports = []
+    for s in range(size.stores):
+        city = catalogue.store(s).city
+        due = [
+            k
+            for k in range(size.per_store(s))
+            if product_id(s, k) in absent or stock_ids[s, k] in absent
+        ]
+        for start in range(0, len(due), IMPORT_SIZE):
+            items = [(k, catalogue.product(s, k, city)) for k in due[start : start + IMPORT_SIZE]]
+            products = [_listing(item, s, k) for k, item in items if product_id(s, k) in absent]
+            stock = [
+                AdjustStock(store_id=store_id(s), product_id=product_id(s, k), quantity=item.stock)
+                for k, item in items
+                if stock_ids[s, k] in absent
+            ]
+            cmd = ImportCatalogue(store_id=store_id(s), products=(*products,), stock=(*stock,))
+            imports.append(Import(owner=owners[s % len(owners)], catalogue=cmd))
+    return imports
 
 
-def _listing(item: FakeProduct, store: int, index: int, owner: Actor, absent: set[UUID]) -> Listing:
-    pid, sid = product_id(store, index), store_id(store)
-    product = ListProduct(
-        product_id=pid,
-        store_id=sid,
+def _listing(item: FakeProduct, store: int, index: int) -> ListProduct:
+    return ListProduct(
+        product_id=product_id(store, index),
+        store_id=store_id(store),
         title=item.title,
         description=item.description,
         price=item.price,
         category=item.category,
     )
-    stock = AdjustStock(store_id=sid, product_id=pid, quantity=item.stock)
-    return Listing(
-        owner=owner,
-        product=product if pid in absent else None,
-        stock=stock if StockItem.create_id(sid, pid) in absent else None,
-    )
 
 
-def _list_and_stock(shop: Shop, listing: Listing) -> int:
-    if listing.product is not None:
-        shop.list_product(listing.product, listing.owner)
-    if listing.stock is not None:
-        shop.adjust_stock(listing.stock, listing.owner)
-    return (listing.product is not None) + (listing.stock is not None)
+def _import(shop: Shop, item: Import) -> int:
+    shop.import_catalogue(item.catalogue, item.owner)
+    return item.commands
 
 
 def _orders(shop: Shop, catalogue: FakeCatalogue, size: Size, customers: list[UUID]) -> int:

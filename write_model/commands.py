@@ -92,6 +92,15 @@ class AdjustStock:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ImportCatalogue:
+    """New products to list in one store and stock to adjust there, saved all or nothing."""
+
+    store_id: UUID
+    products: tuple[ListProduct, ...] = ()
+    stock: tuple[AdjustStock, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OrderItem:
     product_id: UUID
     quantity: int

@@ -38,27 +38,29 @@ class Loader:
         self._mapper = mapper
         self._repository = repository
         self._cache: LRUCache[UUID, Any] | None = LRUCache(cache_size) if cache_size else None
-        self._select_after = (
-            recorder.select_events_after
-            if isinstance(recorder, ReadsManyAggregates)
-            else self._one_by_one
-        )
+        if isinstance(recorder, ReadsManyAggregates):
+            self._select_after = recorder.select_events_after
+            self._select_existing = recorder.select_existing
+        else:
+            self._select_after = self._one_by_one
+            self._select_existing = self._each_existing
 
     def load(self, ids: Collection[UUID], *, snapshotted: Collection[UUID]) -> dict[UUID, Any]:
         """The current version of each aggregate, or None if it has no events; each a copy
         the caller may change. Uncached `snapshotted` ones start from their snapshot (one
-        round trip each); any other is read from its first event in the one query."""
+        round trip each, after one asking which exist when there are several); any other is
+        read from its first event in the one query."""
         known = {i: a for i in ids if (a := self._cached(i)) is not None}
         latest: dict[UUID, Any] = {i: copied(a) for i, a in known.items()}
         after = {i: a.version for i, a in known.items()}
-        for i in ids:
-            if i in known:
-                continue
-            if i in snapshotted:
-                latest[i] = self._replayed(i)
-                self._keep(i, latest[i])
-            else:
-                after[i] = 0
+        replayed = [i for i in ids if i in snapshotted and i not in known]
+        if len(replayed) > 1:
+            existing = self._select_existing(replayed)
+            replayed = [i for i in replayed if i in existing]
+        for i in replayed:
+            latest[i] = self._replayed(i)
+            self._keep(i, latest[i])
+        after.update((i, 0) for i in ids if i not in known and i not in snapshotted)
         changed = set()
         for stored in self._select_after(after) if after else ():
             event = cast("Aggregate.Event", self._mapper.to_domain_event(stored))
@@ -94,6 +96,9 @@ class Loader:
             for aggregate_id, version in versions.items()
             for event in self._recorder.select_events(aggregate_id, gt=version)
         ]
+
+    def _each_existing(self, ids: Collection[UUID]) -> set[UUID]:
+        return {i for i in ids if self._recorder.select_events(i, limit=1)}
 
 
 ATOMS = (str, int, float, type(None), UUID, Decimal, date)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
@@ -59,6 +59,10 @@ class ReadsManyAggregates(Protocol):
     """An event recorder that reads the new events of many aggregates in one round trip."""
 
     def select_events_after(self, versions: Mapping[UUID, int]) -> Sequence[StoredEvent]: ...
+
+    def select_existing(self, ids: Collection[UUID]) -> set[UUID]:
+        """Which of these aggregates have any events."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, cast
 from uuid import UUID
 
-from eventsourcing.domain import MutableOrImmutableAggregate
+from eventsourcing.domain import Aggregate, MutableOrImmutableAggregate
 from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.utils import EnvType
 
@@ -26,6 +26,7 @@ from write_model.commands import (
     AdjustStock,
     ChangeOrderStatus,
     ChangeReturnStatus,
+    ImportCatalogue,
     ListProduct,
     PlaceOrder,
     PlaceReservedOrder,
@@ -37,7 +38,12 @@ from write_model.commands import (
     SetFlashSale,
     SetTaxRate,
 )
-from write_model.errors import ConcurrentUpdateError, PermissionDeniedError
+from write_model.errors import (
+    ConcurrentUpdateError,
+    ConflictError,
+    PermissionDeniedError,
+    RuleViolationError,
+)
 from write_model.inventory import StockItem
 from write_model.orders import (
     IdempotencyKeyReusedError,
@@ -168,15 +174,46 @@ class Shop(BazaarApplication):
     def list_product(self, cmd: ListProduct, actor: Actor) -> Outcome[Product]:
         """Only the store's owner (or an admin) lists products in it."""
         self._owned_store(cmd.store_id, actor)
-        product = Product(
-            id=cmd.product_id,
-            store_id=cmd.store_id,
-            title=checked("title", cmd.title),
-            description=checked("description", cmd.description, multiline=True),
-            price=money(cmd.price),
-            category=checked("category", cmd.category),
+        return self._save(_new_product(cmd))
+
+    def import_catalogue(self, cmd: ImportCatalogue, actor: Actor) -> Outcome[Store]:
+        """What `list_product` and `adjust_stock` do one at a time, for many products of one
+        store: one read of all they touch and one save, all or nothing. A product already
+        listed is a conflict, so an import that failed can be sent again as it was."""
+        return self._retried(lambda: self._try_import(cmd, actor))
+
+    def _try_import(self, cmd: ImportCatalogue, actor: Actor) -> Outcome[Store]:
+        stock_ids = {
+            a.product_id: StockItem.create_id(cmd.store_id, a.product_id) for a in cmd.stock
+        }
+        found = self._find_all(
+            {cmd.store_id: Store}
+            | {p.product_id: Product for p in cmd.products}
+            | dict.fromkeys(stock_ids, Product)
+            | dict.fromkeys(stock_ids.values(), StockItem)
         )
-        return self._save(product)
+        store = found[cmd.store_id]
+        if store is None:
+            raise StoreNotFoundError(f"Store {cmd.store_id} does not exist.")
+        check_manages(actor, store.owner_id)
+        stores = {c.store_id for c in cmd.products} | {c.store_id for c in cmd.stock}
+        if stores - {cmd.store_id}:
+            raise RuleViolationError("An import lists and stocks products in its own store only.")
+        changed: dict[UUID, Aggregate] = {}
+        for listing in cmd.products:
+            if found[listing.product_id] is not None:
+                raise ConflictError(f"Product {listing.product_id} is listed already.")
+            changed[listing.product_id] = found[listing.product_id] = _new_product(listing)
+        for adjustment in cmd.stock:
+            product = found[adjustment.product_id]
+            if product is None:
+                raise ProductNotFoundError(f"Product {adjustment.product_id} does not exist.")
+            self._stockable(product, store, actor)
+            item_id = stock_ids[adjustment.product_id]
+            item = found[item_id] or StockItem(cmd.store_id, adjustment.product_id)
+            item.adjust(adjustment.quantity, adjustment.reason)
+            changed[item_id] = found[item_id] = item
+        return self._save(store, *changed.values())
 
     def revise_product(self, cmd: ReviseProduct, actor: Actor) -> Outcome[Product]:
         """Change any of title, description, price and category of a listed product."""
@@ -524,3 +561,14 @@ class Shop(BazaarApplication):
             order_return.lines,
             lambda item, qty: item.take_back(order_return.id, qty),
         )
+
+
+def _new_product(cmd: ListProduct) -> Product:
+    return Product(
+        id=cmd.product_id,
+        store_id=cmd.store_id,
+        title=checked("title", cmd.title),
+        description=checked("description", cmd.description, multiline=True),
+        price=money(cmd.price),
+        category=checked("category", cmd.category),
+    )

@@ -93,6 +93,10 @@ class TestAdjustStockOnPostgres(OnPostgres, test_shop.TestAdjustStock):
     pass
 
 
+class TestImportCatalogueOnPostgres(OnPostgres, test_shop.TestImportCatalogue):
+    pass
+
+
 class TestPlaceOrderOnPostgres(OnPostgres, test_shop.TestPlaceOrder):
     pass
 
@@ -187,6 +191,18 @@ class TestRoundTripsOfAnOrder:
         an_order_for(one_connection_shop, store, uuid.uuid4(), dict.fromkeys(products, 1))
 
         assert len(SentStatements.sent) == 2, SentStatements.sent
+
+    def test_an_import_of_many_new_products_is_two_reads_then_one_save(
+        self, one_connection_shop: Shop
+    ) -> None:
+        owner = an_artisan()
+        store = a_store_in(one_connection_shop, owner)
+        listings = [test_shop.a_listing(store) for _ in range(50)]
+        SentStatements.sent.clear()
+
+        one_connection_shop.import_catalogue(test_shop.an_import(store, listings), owner)
+
+        assert len(SentStatements.sent) == 3, SentStatements.sent
 
     def test_what_another_process_saved_is_decided_on(
         self,

@@ -40,6 +40,7 @@ from write_model.commands import (
     Actor,
     AdjustStock,
     ChangeOrderStatus,
+    ImportCatalogue,
     ListProduct,
     OrderItem,
     PlaceOrder,
@@ -54,7 +55,7 @@ from write_model.delivery import (
     InvalidOpeningHoursError,
     OpeningHours,
 )
-from write_model.errors import PermissionDeniedError
+from write_model.errors import ConflictError, PermissionDeniedError, RuleViolationError
 from write_model.inventory import NegativeStockError, StockItem
 from write_model.orders import (
     IdempotencyKeyReusedError,
@@ -96,6 +97,15 @@ def an_adjustment(
     store_id: UUID, product_id: UUID, quantity: int, reason: str = "received"
 ) -> AdjustStock:
     return AdjustStock(store_id=store_id, product_id=product_id, quantity=quantity, reason=reason)
+
+
+def an_import(store_id: UUID, listings: list[ListProduct], quantity: int = 1) -> ImportCatalogue:
+    """List these products and receive `quantity` of each."""
+    return ImportCatalogue(
+        store_id=store_id,
+        products=tuple(listings),
+        stock=tuple(an_adjustment(store_id, p.product_id, quantity) for p in listings),
+    )
 
 
 def a_refused_order(shop: Shop, cmd: PlaceOrder) -> Order:
@@ -489,6 +499,95 @@ class TestAdjustStock(ShopTests):
         stock_of(shop, elsewhere, mug, an_admin(), 2)
 
         assert stock_item(shop, elsewhere, mug).on_hand == 2
+
+
+class TestImportCatalogue(ShopTests):
+    def test_lists_and_stocks_every_product_in_one_save(
+        self, shop: Shop, store_id: UUID, owner: Actor
+    ) -> None:
+        listings = [a_listing(store_id), a_listing(store_id)]
+        head = shop.recorder.max_notification_id() or 0
+
+        outcome = shop.import_catalogue(an_import(store_id, listings, quantity=3), owner)
+
+        assert outcome.position == head + 6
+        for listing in listings:
+            assert event_types(shop, listing.product_id) == [Product.Listed]
+            assert stock_item(shop, store_id, listing.product_id).on_hand == 3
+
+    def test_adds_to_the_stock_of_products_listed_before(
+        self, shop: Shop, store_id: UUID, owner: Actor, mug: UUID
+    ) -> None:
+        stock_of(shop, store_id, mug, owner, 5)
+        restock = ImportCatalogue(store_id=store_id, stock=(an_adjustment(store_id, mug, 2),))
+
+        shop.import_catalogue(restock, owner)
+
+        assert stock_item(shop, store_id, mug).on_hand == 7
+
+    def test_records_nothing_when_one_adjustment_is_refused(
+        self, shop: Shop, store_id: UUID, owner: Actor
+    ) -> None:
+        fine, short = a_listing(store_id), a_listing(store_id)
+        cmd = ImportCatalogue(
+            store_id=store_id,
+            products=(fine, short),
+            stock=(
+                an_adjustment(store_id, fine.product_id, 4),
+                an_adjustment(store_id, short.product_id, -1),
+            ),
+        )
+        head = shop.recorder.max_notification_id()
+
+        with pytest.raises(NegativeStockError):
+            shop.import_catalogue(cmd, owner)
+
+        assert shop.recorder.max_notification_id() == head
+
+    def test_refuses_a_product_listed_already(
+        self, shop: Shop, store_id: UUID, owner: Actor, mug: UUID
+    ) -> None:
+        again = replace(a_listing(store_id), product_id=mug)
+        head = shop.recorder.max_notification_id()
+
+        with pytest.raises(ConflictError):
+            shop.import_catalogue(an_import(store_id, [a_listing(store_id), again]), owner)
+
+        assert shop.recorder.max_notification_id() == head
+
+    def test_refuses_a_product_of_another_store(
+        self, shop: Shop, store_id: UUID, owner: Actor
+    ) -> None:
+        branch = a_store_in(shop, owner)
+
+        with pytest.raises(RuleViolationError):
+            shop.import_catalogue(an_import(store_id, [a_listing(branch)]), owner)
+
+    def test_refuses_someone_who_does_not_own_the_store(self, shop: Shop, store_id: UUID) -> None:
+        with pytest.raises(PermissionDeniedError):
+            shop.import_catalogue(an_import(store_id, [a_listing(store_id)]), an_artisan())
+
+    def test_refuses_stock_of_an_unknown_product(
+        self, shop: Shop, store_id: UUID, owner: Actor
+    ) -> None:
+        cmd = ImportCatalogue(store_id=store_id, stock=(an_adjustment(store_id, uuid4(), 1),))
+
+        with pytest.raises(ProductNotFoundError):
+            shop.import_catalogue(cmd, owner)
+
+    def test_refuses_stock_of_a_product_another_owner_listed(self, shop: Shop, mug: UUID) -> None:
+        other = an_artisan()
+        other_store = a_store_in(shop, other)
+        cmd = ImportCatalogue(store_id=other_store, stock=(an_adjustment(other_store, mug, 1),))
+
+        with pytest.raises(PermissionDeniedError):
+            shop.import_catalogue(cmd, other)
+
+    def test_refuses_an_unknown_store(self, shop: Shop, owner: Actor) -> None:
+        nowhere = uuid4()
+
+        with pytest.raises(StoreNotFoundError):
+            shop.import_catalogue(an_import(nowhere, [a_listing(nowhere)]), owner)
 
 
 class TestPlaceOrder(ShopTests):
