@@ -23,10 +23,10 @@ def fetch_page(
 ) -> Page[Any]:
     """One page of `kind` rows and the count of all of them.
 
-    `ranked`: the order (a rank) must see every row anyway, so the count comes with the
-    rows in one statement and the rows are found once, not twice; only a page past the
-    last one asks for the count alone. Otherwise the count is its own statement, and the
-    page may stop at its last row (an index in the order's order)."""
+    `ranked`: the order (a rank, or one no index gives) must see every row anyway, so the
+    count comes with the rows in one statement and the rows are found once, not twice;
+    only a page past the last one asks for the count alone. Otherwise the count is its own
+    statement, and the page may stop at its last row (an index in the order's order)."""
     with pool.connection() as conn:
         if ranked:
             return _ranked_page(conn, kind, from_where, order_by, params, page)
@@ -59,15 +59,26 @@ def _ranked_page(
         f" LIMIT {page.page_size} OFFSET {page.offset}",
         params,
     ).fetchall()
+    return counted_page(conn, kind, rows, from_where, params, page)
+
+
+def counted_page(
+    conn: Connection[Any],
+    kind: type[Any],
+    rows: list[tuple[Any, ...]],
+    from_where: str,
+    params: dict[str, Any],
+    page: PageRequest,
+) -> Page[Any]:
+    """The page of `rows`, each `kind`'s fields then the count of all rows `from_where`
+    finds; that count is asked alone only for a page past the last."""
     if rows:
         count = rows[0][-1]
     elif page.offset:
         count = _count(conn, from_where, params)
     else:
         count = 0
-    names = list(kind.__dataclass_fields__)
-    results = [kind(**dict(zip(names, row, strict=False))) for row in rows]
-    return Page(count, page.page, page.page_size, results)
+    return Page(count, page.page, page.page_size, [kind(*row[:-1]) for row in rows])
 
 
 def columns(kind: type[Any]) -> str:

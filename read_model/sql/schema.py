@@ -80,16 +80,22 @@ CREATE TABLE IF NOT EXISTS products (
     delisted boolean NOT NULL DEFAULT false,
     created_at timestamptz NOT NULL,
     version integer NOT NULL,
-    search tsvector GENERATED ALWAYS AS ({SEARCH_VECTOR}) STORED
+    search tsvector GENERATED ALWAYS AS ({SEARCH_VECTOR}) STORED,
+    title_search tsvector GENERATED ALWAYS AS (to_tsvector('english', title)) STORED
 );
 ALTER TABLE products ADD COLUMN IF NOT EXISTS
     search tsvector GENERATED ALWAYS AS ({SEARCH_VECTOR}) STORED;
+-- The title's words alone: search ranks title matches first without filtering `search`.
+ALTER TABLE products ADD COLUMN IF NOT EXISTS
+    title_search tsvector GENERATED ALWAYS AS (to_tsvector('english', title)) STORED;
 ALTER TABLE products ADD COLUMN IF NOT EXISTS flash_price numeric(12, 2);
 ALTER TABLE products ADD COLUMN IF NOT EXISTS flash_starts_at timestamptz;
 ALTER TABLE products ADD COLUMN IF NOT EXISTS flash_ends_at timestamptz;
 CREATE INDEX IF NOT EXISTS products_category ON products (category) WHERE NOT delisted;
 CREATE INDEX IF NOT EXISTS products_store ON products (store_id) WHERE NOT delisted;
 CREATE INDEX IF NOT EXISTS products_search ON products USING gin (search) WHERE NOT delisted;
+CREATE INDEX IF NOT EXISTS products_title_prefix
+    ON products (lower(title) text_pattern_ops) WHERE NOT delisted;
 CREATE INDEX IF NOT EXISTS products_title_trigrams
     ON products USING gin (title {TRIGRAM_SCHEMA}.gin_trgm_ops) WHERE NOT delisted;
 

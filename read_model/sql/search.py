@@ -16,16 +16,17 @@ from psycopg_pool import ConnectionPool
 
 from read_model.paging import Page, PageRequest
 from read_model.sql.catalogue import distance_km_sql, listed_products_matching
-from read_model.sql.rows import fetch_page
+from read_model.sql.rows import counted_page
 from read_model.sql.schema import TITLE_WORDS, TRIGRAM_SCHEMA
 
 QUERY = "websearch_to_tsquery('english', %(q)s)"
 SORTS = {
-    "relevance": "tier DESC, score DESC, created_at DESC, id",
-    "price": "price ASC, id",
-    "-price": "price DESC, id",
-    "newest": "created_at DESC, id",
+    "relevance": ("tier DESC", "score DESC", "created_at DESC", "id"),
+    "price": ("price", "id"),
+    "-price": ("price DESC", "id"),
+    "newest": ("created_at DESC", "id"),
 }
+"""Each order's keys, all of them columns of the ranked hits."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +65,9 @@ class Match:
 
 
 FULL_TEXT = Match(
-    condition=f"(search @@ {QUERY} OR title ILIKE %(prefix)s)",
-    tier="CASE WHEN lower(title) = lower(%(q)s) THEN 3 WHEN title ILIKE %(prefix)s THEN 2"
-    f" WHEN ts_filter(search, '{{a}}') @@ {QUERY} THEN 1 ELSE 0 END",
+    condition=f"(search @@ {QUERY} OR lower(title) LIKE %(prefix)s)",
+    tier="CASE WHEN lower(title) = lower(%(q)s) THEN 3 WHEN lower(title) LIKE %(prefix)s THEN 2"
+    f" WHEN title_search @@ {QUERY} THEN 1 ELSE 0 END",
     score=f"ts_rank(search, {QUERY})",
 )
 SPELT_LIKE = "to_tsquery('english', %(spelt_like)s)"
@@ -145,15 +146,29 @@ def _spelt_like_titles(pool: ConnectionPool, q: str) -> str | None:
 def _page(
     pool: ConnectionPool, page: PageRequest, f: SearchFilter, match: Match, **extra: str
 ) -> Page[SearchHit]:
+    """Hits are ranked on a narrow row (what the order needs) and counted in the same pass,
+    as the order sees every hit anyway; only the page's products are read in full."""
     where, params = _filters(f)
-    quantity = _quantity() if f.store_id else "NULL::integer"
-    from_where = (
-        "FROM (SELECT id, title, description, price, category, store_id, created_at,"
-        f" {quantity} AS quantity, {match.tier} AS tier, {match.score} AS score"
-        f" FROM products p WHERE {' AND '.join([match.condition, *where])}) hits"
+    params.update(q=f.q, prefix=_like_prefix((f.q or "").lower()), **extra)
+    matching = f"FROM products p WHERE {' AND '.join([match.condition, *where])}"
+    ranked = (
+        f"SELECT id, price, created_at, {match.tier} AS tier, {match.score} AS score,"
+        f" count(*) OVER () AS total {matching}"
+        f" ORDER BY {_order(f.sort)} LIMIT {page.page_size} OFFSET {page.offset}"
     )
-    params.update(q=f.q, prefix=_like_prefix(f.q or ""), **extra)
-    return fetch_page(pool, SearchHit, from_where, SORTS[f.sort], params, page, ranked=True)
+    quantity = _quantity() if f.store_id else "NULL::integer"
+    with pool.connection() as conn:
+        rows = conn.execute(
+            "SELECT p.id, p.title, p.description, p.price, p.category, p.store_id,"
+            f" {quantity} AS quantity, hits.total FROM ({ranked}) hits"
+            f" JOIN products p ON p.id = hits.id ORDER BY {_order(f.sort, 'hits.')}",
+            params,
+        ).fetchall()
+        return counted_page(conn, SearchHit, rows, matching, params, page)
+
+
+def _order(sort: str, of: str = "") -> str:
+    return ", ".join(of + key for key in SORTS[sort])
 
 
 def _filters(f: SearchFilter) -> tuple[list[str], dict[str, Any]]:
