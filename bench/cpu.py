@@ -7,11 +7,13 @@ scaled by 30 / probe compare across days.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import statistics
 import threading
 import time
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import psycopg
@@ -54,6 +56,30 @@ class Probe:
     @property
     def median_ms(self) -> float:
         return statistics.median(self.samples) if self.samples else probe_ms()
+
+
+class ProbeProcess:
+    """`Probe` in a process of its own, for a client that times requests from Python
+    threads: a probe thread would hold their GIL while it loops."""
+
+    def __enter__(self) -> ProbeProcess:
+        self._conn, child = multiprocessing.Pipe()
+        self._process = multiprocessing.Process(target=_probe_until_told, args=(child,))
+        self._process.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._conn.send("stop")
+        self.median_ms: float = self._conn.recv()
+        self._process.join()
+
+
+def _probe_until_told(conn: Connection) -> None:
+    samples = []
+    while not conn.poll(1.0):
+        samples.append(probe_ms())
+    conn.recv()
+    conn.send(statistics.median(samples) if samples else probe_ms())
 
 
 def cpu_seconds(kind: Kind, database_url: str) -> dict[str, float]:

@@ -19,6 +19,8 @@ threads, each over its own keep-alive connection:
 BENCH_SEARCH_REDIS_URL (default db 12) and BENCH_COLD_REDIS_URL (default db 11) are
 emptied first: a position left there by an earlier run would make the projections skip.
 Client and servers share the machine: on few cores the figures include their contention.
+Each phase reports `probe_ms` (see bench/cpu.py, sampled in a process of its own while the
+phase runs) and the servers' CPU ms per request by process, raw and scaled to a quiet box.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ from dataclasses import dataclass, field
 
 import httpx
 import redis
-from stack import a_fresh_database, bazaar, wait_until_up
+from cpu import ProbeProcess, cpu_seconds, per_operation_ms, stack_kind
+from stack import ADMIN_URL, a_fresh_database, bazaar, wait_until_up
 
 from bazaar.fake_catalogue import CRAFTS, FakeCatalogue
 from bazaar.seed import store_id
@@ -63,6 +66,9 @@ class Timings:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
     cache: Counter[str] = field(default_factory=Counter)
+    probe_ms: float = 0.0
+    cpu_ms: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Per request, by kind of process (the API's Postgres backends as `api+pg`)."""
 
     def summary(self) -> dict[str, object]:
         ordered = sorted(self.latencies)
@@ -73,6 +79,8 @@ class Timings:
             "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1], 1),
             "statuses": dict(self.statuses),
             "x_cache": dict(self.cache),
+            "probe_ms": round(self.probe_ms, 1),
+            "cpu_ms_per_request": self.cpu_ms,
         }
 
 
@@ -248,13 +256,24 @@ def run(base: str, requests: list[Request], concurrency: int) -> Timings:
                     timings.cache[response.headers.get("X-Cache", "-")] += 1
 
     threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    timings.seconds = time.perf_counter() - started
+    before = cpu_seconds(server_kind, ADMIN_URL)
+    with ProbeProcess() as probe:
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        timings.seconds = time.perf_counter() - started
+    after = cpu_seconds(server_kind, ADMIN_URL)
+    timings.probe_ms = probe.median_ms
+    timings.cpu_ms = per_operation_ms(before, after, len(timings.latencies), probe.median_ms)
     return timings
+
+
+def server_kind(cmdline: str) -> str | None:
+    """The servers' share of a request, not this client's."""
+    kind = stack_kind(cmdline)
+    return kind if kind in ("api", "runner", "postgres", "redis") else None
 
 
 if __name__ == "__main__":
