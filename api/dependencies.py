@@ -59,6 +59,10 @@ class Services:
 
 async def get_services(request: Request) -> Services:
     """Async, so no request takes a worker thread only to find the services."""
+    return services_of(request)
+
+
+def services_of(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 

@@ -13,10 +13,10 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 import anyio
-from fastapi import Depends, Header, Response
+from fastapi import Header, Request, Response
 
 from api import position_tokens
-from api.dependencies import ServicesDep
+from api.dependencies import Services, services_of
 from api.errors import ApiError
 from api.metrics import READ_WAITS
 from write_model.application import Outcome
@@ -35,13 +35,8 @@ def answer_position(response: R, outcome: Outcome[Any], created: str | None = No
     return response
 
 
-async def min_positions(
-    services: ServicesDep, x_min_position: MinPositionHeader = None
-) -> dict[str, int]:
-    """The position the caller asks of each log (none without the header); malformed: 400.
-
-    Async (as is `shop_position`) so that a waiting request takes no worker thread at all.
-    """
+def min_positions(services: Services, x_min_position: str | None) -> dict[str, int]:
+    """The position the caller asks of each log (none without the header); malformed: 400."""
     if x_min_position is None:
         return {}
     try:
@@ -50,28 +45,23 @@ async def min_positions(
         raise ApiError(400, "validation_error", f"X-Min-Position: {error}.") from None
 
 
-MinPositions = Annotated[dict[str, int], Depends(min_positions)]
-
-
-async def shop_position(wanted: MinPositions) -> int | None:
-    """The shop log's position asked for, for caches that follow that log."""
-    return wanted.get(Shop.name)
-
-
-ShopPosition = Annotated[int | None, Depends(shop_position)]
-
-
 def read_after(
     *projections: str, application: str = Shop.name
-) -> Callable[[ServicesDep, MinPositions], Awaitable[None]]:
+) -> Callable[[Request, str | None], Awaitable[int | None]]:
     """A dependency that waits until these projections of `application`'s log reached the
-    position the caller asked of that log; other logs' tokens are only checked."""
+    position the caller asked of that log; other logs' tokens are only checked. It answers
+    that position (None if none was asked), which a cached read compares with its cache's.
 
-    async def wait(services: ServicesDep, wanted: MinPositions) -> None:
+    Async, so that a waiting request takes no worker thread at all; it reads the header and
+    the services itself, as FastAPI's every sub-dependency costs each request its solving."""
+
+    async def wait(request: Request, x_min_position: MinPositionHeader = None) -> int | None:
+        services = services_of(request)
+        wanted = min_positions(services, x_min_position)
         target = wanted.get(application)
         if target is None or services.waiter.has_reached(projections, application, target):
             await refuse_unknown(services, wanted, but=application)
-            return
+            return target
         await refuse_unknown(services, wanted)
         timeout, started = services.read_wait_timeout, time.perf_counter()
         reached = await services.waiter.wait(projections, application, target, timeout)
@@ -85,11 +75,12 @@ def read_after(
                 f"The read models have not reached {application}.{target} yet; retry shortly.",
                 headers={"Retry-After": "1"},
             )
+        return target
 
     return wait
 
 
-async def refuse_unknown(services: ServicesDep, wanted: dict[str, int], but: str = "") -> None:
+async def refuse_unknown(services: Services, wanted: dict[str, int], but: str = "") -> None:
     """400 `position_unknown` for a position beyond the head of its log (`but` reached it)."""
     logs = services.logs()
     for log, target in wanted.items():

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from api.answers import cache_said
 from api.dependencies import CurrentUser, Paging, ServicesDep, read_sql
 from api.errors import ApiError
-from api.read_your_writes import ShopPosition, answer_position, read_after
+from api.read_your_writes import answer_position, read_after
 from api.routing import OneHopRoute
 from api.schemas.catalogue import (
     AvailabilityOut,
@@ -49,11 +49,11 @@ def categories(services: ServicesDep) -> list[str]:
     return catalogue.categories(services.pool)
 
 
-@router.get("/api/products", dependencies=[CatalogueRead])
+@router.get("/api/products")
 def list_products(
     services: ServicesDep,
     paging: Paging,
-    target: ShopPosition,
+    target: Annotated[int | None, CatalogueRead],
     response: Response,
     category: Annotated[SafeText | None, Query(max_length=200)] = None,
     min_price: PriceQuery = None,

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from api.answers import cache_said
 from api.dependencies import CurrentUser, Paging, ServicesDep, read_sql
 from api.errors import ApiError
-from api.read_your_writes import ShopPosition, answer_position, read_after
+from api.read_your_writes import answer_position, read_after
 from api.routing import OneHopRoute
 from api.schemas.common import PageOf, SafeText
 from api.schemas.orders import (
@@ -101,12 +101,12 @@ def my_orders(actor: CurrentUser, services: ServicesDep, paging: Paging) -> Page
     return PageOf[OrderSummaryOut].model_validate(page, from_attributes=True)
 
 
-@router.get("/api/orders/{order_id}", dependencies=[OrderRead])
+@router.get("/api/orders/{order_id}")
 def get_order(
     order_id: UUID,
     actor: CurrentUser,
     services: ServicesDep,
-    target: ShopPosition,
+    target: Annotated[int | None, OrderRead],
     response: Response,
     as_of_version: Annotated[int | None, Query(description=AS_OF_VERSION)] = None,
     as_of: Annotated[datetime | None, Query(description=AS_OF)] = None,

@@ -13,7 +13,7 @@ from api.answers import cached_or
 from api.dependencies import Paging, ServicesDep
 from api.errors import ApiError
 from api.rate_limits import rate_limited
-from api.read_your_writes import ShopPosition, read_after
+from api.read_your_writes import read_after
 from api.routing import OneHopRoute
 from api.schemas.common import PageOf, SafeText, parse_near
 from api.schemas.search import SearchHitOut, SuggestionsOut
@@ -78,11 +78,11 @@ def search_products(
     return PageOf[SearchHitOut].model_validate(page, from_attributes=True)
 
 
-@router.get("/api/search/suggest", dependencies=[SuggestLimit, SuggestRead])
+@router.get("/api/search/suggest", dependencies=[SuggestLimit])
 def suggest(
     services: ServicesDep,
     q: Annotated[str, Depends(suggest_text)],
-    target: ShopPosition,
+    target: Annotated[int | None, SuggestRead],
     response: Response,
 ) -> SuggestionsOut:
     """Up to 10 titles starting with `q`, then titles with a later word starting with it."""

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.answers import cached_or
 from api.dependencies import CurrentUser, Paging, ServicesDep
-from api.read_your_writes import ShopPosition, answer_position, read_after
+from api.read_your_writes import answer_position, read_after
 from api.routing import OneHopRoute
 from api.schemas.alerts import StockAlertOut
 from api.schemas.catalogue import (
@@ -78,11 +78,11 @@ def get_store(store_id: UUID, services: ServicesDep) -> StoreOut:
     return StoreOut.model_validate(store_or_404(services, store_id), from_attributes=True)
 
 
-@router.get("/api/stores/{store_id}/inventory", dependencies=[InventoryRead])
+@router.get("/api/stores/{store_id}/inventory")
 def get_inventory(
     store_id: UUID,
     services: ServicesDep,
-    target: ShopPosition,
+    target: Annotated[int | None, InventoryRead],
     paging: Paging,
     response: Response,
 ) -> PageOf[InventoryLineOut]:
