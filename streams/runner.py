@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -54,6 +56,14 @@ class LogWatch:
             return self.head
 
 
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Decoded events of one stretch of the log, which ends at `end`."""
+
+    events: list[tuple[Notification, Any]]
+    end: int
+
+
 class ProjectionFeed:
     """Applies one application's events to one subscription (or any projection), batch by
     batch, from its position.
@@ -67,8 +77,10 @@ class ProjectionFeed:
         app: Application[Any],
         projection: Projection,
         failures: ProjectionFailures | None = None,
+        batch_size: int = BATCH_SIZE,
     ) -> None:
         self.app = app
+        self.batch_size = batch_size
         self.recorder = postgres_recorder(app)
         self.projection = projection
         self.failures = failures
@@ -89,29 +101,49 @@ class ProjectionFeed:
 
     def feed(self, position: int, head: int) -> int:
         """Apply the projection's events after `position` up to `head`; returns the new position."""
-        notifications = self.recorder.select_notifications(
-            start=position + 1, limit=BATCH_SIZE, stop=head, topics=self.projection.topics
-        )
-        end = notifications[-1].id if len(notifications) == BATCH_SIZE else head
         try:
-            self._apply(notifications, end)
+            batch = self._read(position, head)
+            self._write(batch)
         except Exception as error:
             self._record_failure(position, error)
             raise
         self._clear_failure()
-        self.applied += len(notifications)
-        return end
+        return batch.end
 
-    def _apply(self, notifications: Sequence[Notification], end: int) -> None:
+    def replay(self, position: int, head: int) -> Iterator[int]:
+        """`feed` up to `head`, yielding each new position; the next batch is read and
+        decoded in a thread while this one is written, so reading the log and writing the
+        views overlap. For rebuilds: a failure is raised, not recorded."""
+        with ThreadPoolExecutor(1, thread_name_prefix="replay-read") as reader:
+            upcoming = reader.submit(self._read, position, head, track=False)
+            while position < head:
+                batch = upcoming.result()
+                if batch.end < head:
+                    upcoming = reader.submit(self._read, batch.end, head, track=False)
+                self._write(batch)
+                position = batch.end
+                yield position
+
+    def _read(self, position: int, head: int, *, track: bool = True) -> Batch:
+        """The batch after `position`, decoded (`track`: naming each event in `applying`)."""
+        notifications = self.recorder.select_notifications(
+            start=position + 1, limit=self.batch_size, stop=head, topics=self.projection.topics
+        )
+        end = notifications[-1].id if len(notifications) == self.batch_size else head
         events = []
         for notification in notifications:
-            self.applying = notification
+            if track:
+                self.applying = notification
             events.append((notification, self.app.mapper.to_domain_event(notification)))
-        with self.projection.session(Tracking(self.app.name, end)) as session:
-            for notification, event in events:
+        return Batch(events, end)
+
+    def _write(self, batch: Batch) -> None:
+        with self.projection.session(Tracking(self.app.name, batch.end)) as session:
+            for notification, event in batch.events:
                 self.applying = notification
                 self.projection.apply(event, session)
             self.applying = None
+        self.applied += len(batch.events)
 
     def _record_failure(self, position: int, error: Exception) -> None:
         """Best effort: with the database down too, the log line is all there is."""
