@@ -25,13 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
-from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
 from psycopg import Cursor
 
-from projections.base import SqlProjection, handled, topics_of
+from projections.base import SqlProjection, event_handler, handled, topics_of
 from read_model.sql import analytics
 from read_model.sql.analytics_bookings import Bookings, write_bookings
 from write_model.inventory import StockItem
@@ -126,7 +125,7 @@ class AnalyticsProjection(SqlProjection):
             self.book(event, before[event.originator_id].store_id, sold_on, bookings)
         write_bookings(cur, bookings)
 
-    @singledispatchmethod
+    @event_handler
     def book(self, event: Any, store_id: UUID, sold_on: SoldOn, b: Bookings) -> None:
         """What an order event that moved its order books; `sold_on` follows the orders."""
 
@@ -150,7 +149,7 @@ class AnalyticsProjection(SqlProjection):
         elif event.status == "delivered":
             b.completion(store_id, day)
 
-    @singledispatchmethod
+    @event_handler
     def stock_move(self, event: Any) -> analytics.StockMove | None:
         """A stock event's change of on-hand stock and units shipped; events of other kinds
         change nothing here."""

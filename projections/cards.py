@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any
 
 from psycopg import Cursor
 
-from projections.base import SqlProjection, handled
+from projections.base import SqlProjection, event_handler, handled
 from read_model.sql import cards
 from write_model.cards import REFUSED, Card
 
@@ -16,7 +15,7 @@ class CardsProjection(SqlProjection):
     name = cards.VIEW
     tables = ("cards",)
 
-    @singledispatchmethod
+    @event_handler
     def apply(self, event: Any, cur: Cursor[Any]) -> None:
         """Events of other kinds change nothing here."""
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from functools import singledispatchmethod
 from typing import Any
 
 from psycopg import Cursor
 
-from projections.base import SqlProjection, handled
+from projections.base import SqlProjection, event_handler, handled
 from read_model.sql import catalogue
 from write_model.catalogue import Product, Store
 
@@ -17,7 +16,7 @@ class CatalogueProjection(SqlProjection):
     name = catalogue.VIEW
     tables = ("stores", "products", "title_words")
 
-    @singledispatchmethod
+    @event_handler
     def apply(self, event: Any, cur: Cursor[Any]) -> None:
         """Events of other kinds change nothing here."""
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import singledispatchmethod
 from typing import Any
 
 from psycopg import Cursor
 from redis.client import Pipeline
 
-from projections.base import SqlProjection, StoreProjection, topics_of
+from projections.base import SqlProjection, StoreProjection, event_handler, topics_of
 from read_model.redis import inventory as cached_inventory
 from read_model.redis.inventory import InventoryCache
 from read_model.sql import inventory
@@ -74,7 +73,7 @@ class InventoryCacheProjection(StoreProjection[InventoryCache]):
         StockItem.Opened, *STOCK_DELTAS, Product.Listed, Product.Revised, Product.Delisted
     )
 
-    @singledispatchmethod
+    @event_handler
     def apply(self, event: Any, pipe: Pipeline) -> None:
         change = stock_change(event)
         self.store.apply_stock(

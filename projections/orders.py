@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
 from psycopg import Cursor
 
-from projections.base import SqlProjection, handled
+from projections.base import SqlProjection, event_handler, handled
 from read_model.sql import orders
 from write_model.orders import Order
 
@@ -43,7 +42,7 @@ class OrdersProjection(SqlProjection):
         if folded:
             orders.write_changes(cur, list(folded.values()))
 
-    @singledispatchmethod
+    @event_handler
     def change(self, event: Any) -> orders.OrderChange | None:
         """Events of other kinds change nothing here."""
         return None

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any
 
-from projections.base import StoreProjection, topics_of
+from projections.base import StoreProjection, event_handler, topics_of
 from projections.orders import OrdersProjection
 from read_model.redis import cache
 from read_model.redis.cache import CacheBatch, QueryCache
@@ -32,7 +31,7 @@ class QueryCacheProjection(StoreProjection[QueryCache]):
         *OrdersProjection.topics,
     )
 
-    @singledispatchmethod
+    @event_handler
     def apply(self, event: Any, batch: CacheBatch) -> None:
         """Events of other kinds change nothing here."""
 

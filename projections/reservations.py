@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
 from psycopg import Cursor
 
-from projections.base import SqlProjection, handled, last_settled, topics_of
+from projections.base import SqlProjection, event_handler, handled, last_settled, topics_of
 from read_model.sql import reservations
 from write_model.reservations import Reservation
 
@@ -44,7 +43,7 @@ class ReservationsProjection(SqlProjection):
             event.timestamp,
         )
 
-    @singledispatchmethod
+    @event_handler
     def ending(self, event: Any) -> Ending | None:
         """The status an event ends its reservation in (and the order it became, if one)."""
         return None

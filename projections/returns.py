@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from functools import singledispatchmethod
 from typing import Any
 
 from psycopg import Cursor
 
-from projections.base import SqlProjection, handled, last_settled, topics_of
+from projections.base import SqlProjection, event_handler, handled, last_settled, topics_of
 from read_model.sql import returns
 from read_model.sql.orders import LineView
 from write_model.returns import OrderReturn
@@ -33,7 +32,7 @@ class ReturnsProjection(SqlProjection):
         if settled := last_settled(events, self.ending, returns.Settled):
             returns.settle(cur, settled)
 
-    @singledispatchmethod
+    @event_handler
     def ending(self, event: Any) -> Ending | None:
         """The status an event settles its return in (and why, when refused)."""
         return None

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any
 
 from redis.client import Pipeline
 
-from projections.base import StoreProjection, handled
+from projections.base import StoreProjection, event_handler, handled
 from read_model.redis import suggest
 from read_model.redis.suggest import SuggestIndex
 from write_model.catalogue import Product
@@ -18,7 +17,7 @@ class SuggestProjection(StoreProjection[SuggestIndex]):
 
     name = suggest.VIEW
 
-    @singledispatchmethod
+    @event_handler
     def apply(self, event: Any, pipe: Pipeline) -> None:
         """Events of other kinds change nothing here."""
 
