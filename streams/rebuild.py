@@ -32,6 +32,7 @@ from read_model.sql.rebuilds import (
     fresh_schema,
     locked_live_tables,
     swap_in,
+    vacuum_analyze,
 )
 from streams.runner import ProjectionFeed
 
@@ -82,6 +83,7 @@ class Rebuilder:
             subscription = SqlSubscription(scratch, pool, [k(pool) for k in kinds])
             feed = ProjectionFeed(self.app, subscription, batch_size=REPLAY_BATCH_SIZE)
             position = self._replay(feed, 0)
+            vacuum_analyze(self.live_pool, scratch, tables)
             with locked_live_tables(self.live_pool, tables, "ACCESS EXCLUSIVE") as conn:
                 position = self._replay(feed, position)
                 swap_in(conn, scratch, tables, names, (self.app.name, position))

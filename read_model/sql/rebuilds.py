@@ -24,6 +24,20 @@ def drop_schema(pool: ConnectionPool, schema: str) -> None:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
 
+def vacuum_analyze(pool: ConnectionPool, schema: str, tables: Sequence[str]) -> None:
+    """Planner statistics, a visibility map and merged GIN pending lists for tables filled
+    by a replay: they move with the tables, so the first reads after a swap plan and run
+    as later ones, not on a table no ANALYZE has seen yet (autovacuum may be off, or late)."""
+    with pool.connection() as conn:
+        conn.autocommit = True
+        try:
+            for table in tables:
+                name = sql.Identifier(schema, table)
+                conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(name))
+        finally:
+            conn.autocommit = False
+
+
 @contextmanager
 def locked_live_tables(
     pool: ConnectionPool, tables: Sequence[str], mode: str

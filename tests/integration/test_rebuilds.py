@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from bazaar.wiring import Container
+from projections.catalogue import CatalogueProjection
 from projections.registry import SQL_PROJECTIONS
 from read_model import positions
 from streams.runner import InProcessRunner
@@ -120,6 +121,18 @@ class TestRebuild:
         assert alone == before
         assert {table: rows(container, table) for table in tables} == before
         assert together.events == container.shop.position()
+
+    def test_a_rebuilt_table_goes_live_analyzed(
+        self, container: Container, shop_floor: tuple[UUID, list[UUID]]
+    ) -> None:
+        container.rebuilder().rebuild([CatalogueProjection])
+
+        with container.pool.connection() as conn:
+            row = conn.execute(
+                "SELECT last_analyze IS NOT NULL AND last_vacuum IS NOT NULL"
+                " FROM pg_stat_user_tables WHERE relid = 'products'::regclass"
+            ).fetchone()
+        assert row == (True,)
 
     def test_a_rebuild_while_orders_are_placed_loses_nothing(
         self, container: Container, shop_floor: tuple[UUID, list[UUID]]
