@@ -40,9 +40,6 @@ ScratchPool = Callable[[str], AbstractContextManager[ConnectionPool]]
 Progress = Callable[[int, int, int], None]
 """Told (position, head, events applied) after every batch."""
 LIVE_WAIT_SECONDS = 30.0
-REPLAY_BATCH_SIZE = 5000
-"""Events per transaction of a replay: ten times the runner's, which keeps lag low; a
-rebuild wants few, large set-based writes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +78,7 @@ class Rebuilder:
         started = time.perf_counter()
         with self.scratch_pool(scratch) as pool:
             subscription = SqlSubscription(scratch, pool, [k(pool) for k in kinds])
-            feed = ProjectionFeed(self.app, subscription, batch_size=REPLAY_BATCH_SIZE)
+            feed = ProjectionFeed(self.app, subscription)
             position = self._replay(feed, 0)
             vacuum_analyze(self.live_pool, scratch, tables)
             with locked_live_tables(self.live_pool, tables, "ACCESS EXCLUSIVE") as conn:
@@ -101,7 +98,7 @@ class Rebuilder:
             with self.scratch_pool(scratch) as pool:
                 views = [kind(pool) for kind in kinds]
                 subscription = SqlSubscription(scratch, pool, views)
-                feed = ProjectionFeed(self.app, subscription, batch_size=REPLAY_BATCH_SIZE)
+                feed = ProjectionFeed(self.app, subscription)
                 position = self._replay(feed, 0)
                 names = [kind.name for kind in kinds]
                 positions.wait_for(
@@ -122,9 +119,7 @@ class Rebuilder:
         """Rebuild the Redis inventory under another prefix, then take its keys over at once."""
         started = time.perf_counter()
         scratch.clear()
-        feed = ProjectionFeed(
-            self.app, InventoryCacheProjection(scratch), batch_size=REPLAY_BATCH_SIZE
-        )
+        feed = ProjectionFeed(self.app, InventoryCacheProjection(scratch))
         position = self._replay(feed, 0)
         while not live.take_over(scratch, self.app.name, position):
             position = self._replay(feed, position)

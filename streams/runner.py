@@ -27,6 +27,10 @@ from streams.supervision import IDLE_WAKEUP_SECONDS, Runtime, supervise, wake_on
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
+"""Events per transaction while following the head: small batches keep the lag low."""
+CATCH_UP_BATCH_SIZE = 5000
+"""Events per transaction while at least that far behind (a rebuild, a new view, a restart
+after a bulk load): few, large set-based writes."""
 GATHER_SECONDS = 0.01
 """After a batch, let the next events gather: one transaction per 10 ms under load."""
 
@@ -77,10 +81,8 @@ class ProjectionFeed:
         app: Application[Any],
         projection: Projection,
         failures: ProjectionFailures | None = None,
-        batch_size: int = BATCH_SIZE,
     ) -> None:
         self.app = app
-        self.batch_size = batch_size
         self.recorder = postgres_recorder(app)
         self.projection = projection
         self.failures = failures
@@ -126,10 +128,11 @@ class ProjectionFeed:
 
     def _read(self, position: int, head: int, *, track: bool = True) -> Batch:
         """The batch after `position`, decoded (`track`: naming each event in `applying`)."""
+        size = CATCH_UP_BATCH_SIZE if head - position >= CATCH_UP_BATCH_SIZE else BATCH_SIZE
         notifications = self.recorder.select_notifications(
-            start=position + 1, limit=self.batch_size, stop=head, topics=self.projection.topics
+            start=position + 1, limit=size, stop=head, topics=self.projection.topics
         )
-        end = notifications[-1].id if len(notifications) == self.batch_size else head
+        end = notifications[-1].id if len(notifications) == size else head
         events = []
         for notification in notifications:
             if track:
