@@ -186,34 +186,38 @@ def _stores(shop: Shop, catalogue: FakeCatalogue, size: Size, owners: list[Actor
 
 def _imports(shop: Shop, catalogue: FakeCatalogue, size: Size, owners: list[Actor]) -> list[Import]:
     """The products, and the stock of products, that do not exist yet, IMPORT_SIZE at a time."""
-    wanted = [(s, k) for s in range(size.stores) for k in range(size.per_store(s))]
-    stock_ids = {(s, k): StockItem.create_id(store_id(s), product_id(s, k)) for s, k in wanted}
-    absent = missing(shop, [*(product_id(s, k) for s, k in wanted), *stock_ids.values()])
+    stores = [store_id(s) for s in range(size.stores)]
+    products = {
+        (s, k): product_id(s, k) for s in range(size.stores) for k in range(size.per_store(s))
+    }
+    stock = {(s, k): StockItem.create_id(stores[s], pid) for (s, k), pid in products.items()}
+    absent = missing(shop, [*products.values(), *stock.values()])
     imports = []
-    for s in range(size.stores):
-        city = catalogue.store(s).city
+    for s, sid in enumerate(stores):
+        city, owner = catalogue.store(s).city, owners[s % len(owners)]
         due = [
-            k
-            for k in range(size.per_store(s))
-            if product_id(s, k) in absent or stock_ids[s, k] in absent
+            k for k in range(size.per_store(s)) if products[s, k] in absent or stock[s, k] in absent
         ]
         for start in range(0, len(due), IMPORT_SIZE):
-            items = [(k, catalogue.product(s, k, city)) for k in due[start : start + IMPORT_SIZE]]
-            products = [_listing(item, s, k) for k, item in items if product_id(s, k) in absent]
-            stock = [
-                AdjustStock(store_id=store_id(s), product_id=product_id(s, k), quantity=item.stock)
-                for k, item in items
-                if stock_ids[s, k] in absent
-            ]
-            cmd = ImportCatalogue(store_id=store_id(s), products=(*products,), stock=(*stock,))
-            imports.append(Import(owner=owners[s % len(owners)], catalogue=cmd))
+            chunk = due[start : start + IMPORT_SIZE]
+            items = [(products[s, k], stock[s, k], catalogue.product(s, k, city)) for k in chunk]
+            cmd = ImportCatalogue(
+                store_id=sid,
+                products=tuple(_listing(item, sid, pid) for pid, _, item in items if pid in absent),
+                stock=tuple(
+                    AdjustStock(store_id=sid, product_id=pid, quantity=item.stock)
+                    for pid, item_id, item in items
+                    if item_id in absent
+                ),
+            )
+            imports.append(Import(owner=owner, catalogue=cmd))
     return imports
 
 
-def _listing(item: FakeProduct, store: int, index: int) -> ListProduct:
+def _listing(item: FakeProduct, store: UUID, product: UUID) -> ListProduct:
     return ListProduct(
-        product_id=product_id(store, index),
-        store_id=store_id(store),
+        product_id=product,
+        store_id=store,
         title=item.title,
         description=item.description,
         price=item.price,

@@ -77,8 +77,9 @@ class Rebuilder:
         names = [kind.name for kind in kinds]
         started = time.perf_counter()
         with self.scratch_pool(scratch) as pool:
-            subscription = SqlSubscription(scratch, pool, [k(pool) for k in kinds])
-            feed = ProjectionFeed(self.app, subscription)
+            feed = ProjectionFeed(
+                self.app, SqlSubscription(scratch, pool, [k(pool) for k in kinds])
+            )
             position = self._replay(feed, 0)
             vacuum_analyze(self.live_pool, scratch, tables)
             with locked_live_tables(self.live_pool, tables, "ACCESS EXCLUSIVE") as conn:
@@ -97,8 +98,7 @@ class Rebuilder:
         try:
             with self.scratch_pool(scratch) as pool:
                 views = [kind(pool) for kind in kinds]
-                subscription = SqlSubscription(scratch, pool, views)
-                feed = ProjectionFeed(self.app, subscription)
+                feed = ProjectionFeed(self.app, SqlSubscription(scratch, pool, views))
                 position = self._replay(feed, 0)
                 names = [kind.name for kind in kinds]
                 positions.wait_for(

@@ -117,17 +117,17 @@ class ProjectionFeed:
         decoded in a thread while this one is written, so reading the log and writing the
         views overlap. For rebuilds: a failure is raised, not recorded."""
         with ThreadPoolExecutor(1, thread_name_prefix="replay-read") as reader:
-            upcoming = reader.submit(self._read, position, head, track=False)
+            upcoming = reader.submit(self._read, position, head)
             while position < head:
                 batch = upcoming.result()
                 if batch.end < head:
-                    upcoming = reader.submit(self._read, batch.end, head, track=False)
+                    upcoming = reader.submit(self._read, batch.end, head)
                 self._write(batch)
                 position = batch.end
                 yield position
 
-    def _read(self, position: int, head: int, *, track: bool = True) -> Batch:
-        """The batch after `position`, decoded (`track`: naming each event in `applying`)."""
+    def _read(self, position: int, head: int) -> Batch:
+        """The batch after `position`, decoded; an event that fails to decode is `applying`."""
         size = CATCH_UP_BATCH_SIZE if head - position >= CATCH_UP_BATCH_SIZE else BATCH_SIZE
         notifications = self.recorder.select_notifications(
             start=position + 1, limit=size, stop=head, topics=self.projection.topics
@@ -135,9 +135,11 @@ class ProjectionFeed:
         end = notifications[-1].id if len(notifications) == size else head
         events = []
         for notification in notifications:
-            if track:
+            try:
+                events.append((notification, self.app.mapper.to_domain_event(notification)))
+            except Exception:
                 self.applying = notification
-            events.append((notification, self.app.mapper.to_domain_event(notification)))
+                raise
         return Batch(events, end)
 
     def _write(self, batch: Batch) -> None:
