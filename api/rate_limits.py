@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from dataclasses import dataclass
 from typing import Annotated
 
 import redis
@@ -30,14 +31,19 @@ async def client_key(
 ClientKey = Annotated[str, Depends(client_key)]
 
 
-def rate_limited(
-    limiter_of: Callable[[Services], RateLimiter],
-) -> Callable[[ServicesDep, ClientKey], None]:
-    """A dependency answering 429 `rate_limited`, with Retry-After, once the client's
-    requests in the current window exceed the limiter's limit."""
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """A client's requests under one limiter, spent by the route that depends on it."""
 
-    def check(services: ServicesDep, client: ClientKey) -> None:
-        allowance = count(limiter_of(services), client)
+    limiter: RateLimiter
+    client: str
+
+    def spend(self) -> None:
+        """Count this request; 429 `rate_limited`, with Retry-After, once the client's
+        requests in the current window exceed the limit. Called in the route's body, so the
+        Redis round trip shares the route's one trip to the thread pool (a dependency doing
+        it would take a trip of its own)."""
+        allowance = count(self.limiter, self.client)
         if not allowance.allowed:
             wait = allowance.retry_after
             raise ApiError(
@@ -48,7 +54,17 @@ def rate_limited(
                 headers={"Retry-After": str(wait)},
             )
 
-    return check
+
+def rate_limited(
+    limiter_of: Callable[[Services], RateLimiter],
+) -> Callable[[ServicesDep, ClientKey], Awaitable[Quota]]:
+    """A dependency giving the route the caller's quota under the limiter: the route must
+    `spend()` it first thing (the API document lists 429 for every route depending on it)."""
+
+    async def quota(services: ServicesDep, client: ClientKey) -> Quota:
+        return Quota(limiter_of(services), client)
+
+    return quota
 
 
 def count(limiter: RateLimiter, client: str) -> Allowance:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from api.answers import cached_or
 from api.dependencies import Paging, ServicesDep
 from api.errors import ApiError
-from api.rate_limits import rate_limited
+from api.rate_limits import Quota, rate_limited
 from api.read_your_writes import read_after
 from api.routing import OneHopRoute
 from api.schemas.common import PageOf, SafeText, parse_near
@@ -78,16 +78,18 @@ def search_products(
     return PageOf[SearchHitOut].model_validate(page, from_attributes=True)
 
 
-@router.get("/api/search/suggest", dependencies=[SuggestLimit])
+@router.get("/api/search/suggest")
 def suggest(
+    quota: Annotated[Quota, SuggestLimit],
     services: ServicesDep,
     q: Annotated[str, Depends(suggest_text)],
     target: Annotated[int | None, SuggestRead],
     response: Response,
 ) -> SuggestionsOut:
     """Up to 10 titles starting with `q`, then titles with a later word starting with it."""
+    quota.spend()
     index = services.suggest_index
-    cached = index.fresh(services.shop.name, target, partial(index.suggest, q, SUGGESTIONS))
+    cached = index.fresh(services.shop.name, target, partial(index.suggestions, q, SUGGESTIONS))
     titles = cached_or(
         response, cached, partial(search.suggest_titles, services.pool, q, SUGGESTIONS)
     )

@@ -21,7 +21,7 @@ import redis
 from redis.client import Pipeline
 
 from read_model.paging import Page, PageRequest
-from read_model.redis.positioned import PositionedModel
+from read_model.redis.positioned import PositionedModel, as_position
 from read_model.sql.inventory import InventoryLine
 
 VIEW = "inventory_cache"
@@ -67,6 +67,20 @@ if tonumber(redis.call('HGET', p .. ':product_versions', ARGV[2]) or '0') < tonu
 end
 """
 
+_LISTING = """
+local p, store = ARGV[1], ARGV[2]
+local order, quantities = p .. ':' .. store .. ':order', p .. ':' .. store .. ':qty'
+local ids, available, details = {}, {}, {}
+for i, member in ipairs(redis.call('ZRANGE', order, ARGV[3], ARGV[4])) do
+  local product = string.match(member, '%z([^%z]*)$')
+  ids[i] = product
+  available[i] = redis.call('HGET', quantities, product)
+  details[i] = redis.call('HGET', p .. ':products', product)
+end
+local position = ARGV[5] ~= '' and redis.call('GET', ARGV[5])
+return {position, redis.call('ZCARD', order), ids, available, details}
+"""
+
 _TAKE_OVER = """
 local live, scratch = ARGV[1], ARGV[2]
 local live_position = tonumber(redis.call('GET', live .. ':position:' .. ARGV[3]) or '0')
@@ -89,6 +103,7 @@ class InventoryCache(PositionedModel):
         self._apply_stock = client.register_script(_APPLY_STOCK)
         self._put_product = client.register_script(_PUT_PRODUCT)
         self._take_over = client.register_script(_TAKE_OVER)
+        self._read_listing = client.register_script(_LISTING)
 
     def open_stock(self, pipe: Pipeline, item_id: UUID, store_id: UUID, product_id: UUID) -> None:
         args: list[str | int] = [self.prefix, str(item_id), 1, 0, str(store_id), str(product_id)]
@@ -133,40 +148,41 @@ class InventoryCache(PositionedModel):
 
     def store_inventory(self, store_id: UUID) -> list[InventoryLine]:
         """Every line of the store's listing, in its order (for comparing with SQL's)."""
-        return self._listing(store_id, 0, -1)[1]
+        return self._listing(store_id, 0, -1)[2]
 
     def inventory_page(self, store_id: UUID, page: PageRequest) -> Page[InventoryLine]:
         """A page of the store's listing, by title, and how many lines it has: only the
         page's lines are read."""
+        return self._page(store_id, page)[1]
+
+    def stocked_page(
+        self, store_id: UUID, page: PageRequest, position_key: str
+    ) -> tuple[int | None, Page[InventoryLine] | None]:
+        """The position at `position_key` and `inventory_page`, or None when the store has
+        no line here (whether an unknown store exists is SQL's to tell): a `fresh` read."""
+        reached, found = self._page(store_id, page, position_key)
+        return reached, found if found.count else None
+
+    def _page(
+        self, store_id: UUID, page: PageRequest, position_key: str = ""
+    ) -> tuple[int | None, Page[InventoryLine]]:
         last = page.offset + page.page_size - 1
-        count, lines = self._listing(store_id, page.offset, last)
-        return Page(count, page.page, page.page_size, lines)
+        reached, count, lines = self._listing(store_id, page.offset, last, position_key)
+        return reached, Page(count, page.page, page.page_size, lines)
 
-    def stocked_page(self, store_id: UUID, page: PageRequest) -> Page[InventoryLine] | None:
-        """`inventory_page`, or None when the store has no line here: whether an unknown
-        store exists is SQL's to tell."""
-        found = self.inventory_page(store_id, page)
-        return found if found.count else None
-
-    def _listing(self, store_id: UUID, start: int, stop: int) -> tuple[int, list[InventoryLine]]:
-        order = f"{self.prefix}:{store_id}:order"
-        with self.client.pipeline(transaction=False) as pipe:
-            pipe.zcard(order)
-            pipe.zrange(order, start, stop)
-            count, members = pipe.execute()
-        product_ids = [member.rsplit(b"\0", 1)[1] for member in members]
-        if not product_ids:
-            return count, []
-        with self.client.pipeline(transaction=False) as pipe:
-            pipe.hmget(f"{self.prefix}:{store_id}:qty", product_ids)
-            pipe.hmget(f"{self.prefix}:products", product_ids)
-            quantities, details = pipe.execute()
+    def _listing(
+        self, store_id: UUID, start: int, stop: int, position_key: str = ""
+    ) -> tuple[int | None, int, list[InventoryLine]]:
+        """One round trip: the lines from `start` to `stop`, the store's count of lines, and
+        the position at `position_key` (none without one)."""
+        args: list[str | int] = [self.prefix, str(store_id), start, stop, position_key]
+        position, count, ids, available, details = self._read_listing([], args)
         lines = [
             _line(pid, int(quantity), json.loads(raw))
-            for pid, quantity, raw in zip(product_ids, quantities, details, strict=True)
+            for pid, quantity, raw in zip(ids, available, details, strict=True)
             if raw is not None and quantity is not None
         ]
-        return count, lines
+        return as_position(position), count, lines
 
 
 def _line(product_id: bytes | str, quantity: int, details: dict[str, str]) -> InventoryLine:

@@ -68,21 +68,31 @@ class PositionedModel:
 
     def position(self, application: str) -> int | None:
         """None when Redis holds no position: empty, cleared or rebuilding, so not to be trusted."""
-        value = self.client.get(self.position_key(application))
-        return int(value) if value is not None else None
+        return as_position(self.client.get(self.position_key(application)))
 
-    def fresh(self, application: str, target: int | None, read: Callable[[], T | None]) -> T | None:
-        """`read()`'s answer once this model applied `application`'s log up to `target` (or
+    def fresh(
+        self,
+        application: str,
+        target: int | None,
+        read: Callable[[str], tuple[int | None, T | None]],
+    ) -> T | None:
+        """`read`'s answer once this model applied `application`'s log up to `target` (or
         anything, without one); None when it is behind, has no position (flushed, rebuilding)
-        or Redis fails: the caller then reads SQL."""
+        or Redis fails: the caller then reads SQL. `read` is given the position's key and
+        reads it in the same round trip as its answer."""
         try:
-            reached = self.position(application)
-            if reached is None or (target is not None and reached < target):
-                return None
-            return read()
+            reached, found = read(self.position_key(application))
         except redis.RedisError as error:
             log.warning("%s unavailable, reading SQL: %s", self.kind, error)
             return None
+        if reached is None or (target is not None and reached < target):
+            return None
+        return found
 
     def position_key(self, application: str) -> str:
         return f"{self.prefix}:position:{application}"
+
+
+def as_position(value: bytes | str | None) -> int | None:
+    """A position as Redis answers it (a GET's reply), None when there is none."""
+    return int(value) if value is not None else None

@@ -16,12 +16,13 @@ next runner start replays the log into it from position 0.
 from __future__ import annotations
 
 import re
+from typing import Any
 from uuid import UUID
 
 import redis
 from redis.client import Pipeline
 
-from read_model.redis.positioned import PositionedModel
+from read_model.redis.positioned import PositionedModel, as_position
 
 VIEW = "suggest"
 """The name the view is tracked under: runners, rebuilds and read-your-writes waits use it."""
@@ -75,22 +76,39 @@ class SuggestIndex(PositionedModel):
     def suggest(self, text: str, limit: int) -> list[str]:
         """Up to `limit` distinct titles starting with `text` (any case), then titles with a
         later word starting with it; each group in the order of the text from the match on."""
+        return self.suggestions(text, limit, "")[1]
+
+    def suggestions(self, text: str, limit: int, position_key: str) -> tuple[int | None, list[str]]:
+        """The position at `position_key` (none if "") and `suggest`'s answer, the position
+        and the first ranges read in one round trip: a `fresh` read."""
         typed = text.lower().encode()
-        found = dict.fromkeys(self._range("titles", typed, 0, limit))
+        with self.client.pipeline(transaction=False) as pipe:
+            if position_key:
+                pipe.get(position_key)
+            self._range(pipe, "titles", typed, 0, limit)
+            self._range(pipe, "words", typed, 0, BATCH)
+            *position, titles, batch = pipe.execute()
+        found = dict.fromkeys(_titles(titles))
         offset = 0
         while len(found) < limit:
-            batch = self._range("words", typed, offset, BATCH)
-            found.update(dict.fromkeys(batch))
+            found.update(dict.fromkeys(_titles(batch)))
             if len(batch) < BATCH:
                 break
             offset += BATCH
-        return list(found)[:limit]
+            batch = self._range(self.client, "words", typed, offset, BATCH)
+        return as_position(position[0] if position else None), list(found)[:limit]
 
-    def _range(self, kind: str, typed: bytes, offset: int, count: int) -> list[str]:
-        raw = self.client.zrangebylex(
+    def _range(
+        self, client: redis.Redis | Pipeline, kind: str, typed: bytes, offset: int, count: int
+    ) -> Any:
+        """The members of `kind` starting with `typed`, from `offset` (queued on a pipeline)."""
+        return client.zrangebylex(
             f"{self.prefix}:{kind}", b"[" + typed, b"[" + typed + b"\xff", start=offset, num=count
         )
-        return [_text(member).split(SEPARATOR, 1)[1] for member in raw]
+
+
+def _titles(members: list[bytes]) -> list[str]:
+    return [_text(member).split(SEPARATOR, 1)[1] for member in members]
 
 
 def members(title: str) -> list[str]:
