@@ -1,4 +1,5 @@
-"""StockItem events -> stock per store in SQL; stock and product details in the Redis cache."""
+"""StockItem and Product events -> stock per store with its listing, in SQL and in the Redis
+cache."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from projections.base import SqlProjection, StoreProjection, event_handler, topi
 from read_model.redis import inventory as cached_inventory
 from read_model.redis.inventory import InventoryCache
 from read_model.sql import inventory
-from read_model.sql.inventory import StockChange, apply_stock, open_stock
+from read_model.sql.inventory import (
+    Listing,
+    StockChange,
+    apply_stock,
+    change_products,
+    open_stock,
+)
 from write_model.catalogue import Product
 from write_model.inventory import StockItem
 
@@ -26,6 +33,7 @@ STOCK_DELTAS = (
     StockItem.Returned,
     StockItem.Committed,
 )
+LISTING_EVENTS = (Product.Listed, Product.Revised, Product.Delisted)
 
 
 def stock_change(event: Any) -> StockChange:
@@ -43,35 +51,50 @@ def stock_change(event: Any) -> StockChange:
 
 
 class StockProjection(SqlProjection):
+    """Stock per store, each row showing its product as listed (title, price, category)."""
+
     name = inventory.VIEW
-    tables = ("stock",)
-    topics = topics_of(StockItem.Opened, *STOCK_DELTAS)
+    tables = ("stock", "stock_products")
+    topics = topics_of(StockItem.Opened, *STOCK_DELTAS, *LISTING_EVENTS)
 
     def apply(self, event: Any, cur: Cursor[Any]) -> None:
         self.apply_batch([event], cur)
 
     def apply_batch(self, events: Sequence[Any], cur: Cursor[Any]) -> None:
-        """Rows opened in one statement, then every item's deltas in another. An event seen
-        twice in the batch counts once; events of an item count in version order."""
+        """Rows opened in one statement, the products' listings in a few, then every item's
+        deltas in one. An event seen twice in the batch counts once; events of an item
+        count in version order."""
         opened = [e for e in events if isinstance(e, StockItem.Opened)]
         if opened:
             open_stock(cur, [(e.originator_id, e.store_id, e.product_id) for e in opened])
+        listings = [listing(e) for e in events if isinstance(e, Product.Listed | Product.Revised)]
+        delisted = [
+            (e.originator_id, e.originator_version)
+            for e in events
+            if isinstance(e, Product.Delisted)
+        ]
+        if listings or delisted:
+            change_products(cur, listings, delisted)
         changes = {
             (e.originator_id, e.originator_version): e
             for e in events
-            if not isinstance(e, StockItem.Opened)
+            if isinstance(e, STOCK_DELTAS)
         }
         if changes:
             apply_stock(cur, [stock_change(e) for e in changes.values()])
+
+
+def listing(event: Product.Listed | Product.Revised) -> Listing:
+    return Listing(
+        event.originator_id, event.originator_version, event.title, event.price, event.category
+    )
 
 
 class InventoryCacheProjection(StoreProjection[InventoryCache]):
     """Keeps the Redis inventory; its position lives in Redis with the data it describes."""
 
     name = cached_inventory.VIEW
-    topics = topics_of(
-        StockItem.Opened, *STOCK_DELTAS, Product.Listed, Product.Revised, Product.Delisted
-    )
+    topics = topics_of(StockItem.Opened, *STOCK_DELTAS, *LISTING_EVENTS)
 
     @event_handler
     def apply(self, event: Any, pipe: Pipeline) -> None:

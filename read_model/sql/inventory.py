@@ -50,15 +50,69 @@ class StockChange:
     reserved: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What a product's listed or revised event says the listing shows, at `version`."""
+
+    product_id: UUID
+    version: int
+    title: str
+    price: Decimal
+    category: str
+
+
 def open_stock(cur: Cursor[Any], opened: Sequence[tuple[UUID, UUID, UUID]]) -> None:
-    """Open stock rows (item, store, product) at version 1; an open row stays as it is."""
+    """Open stock rows (item, store, product) at version 1, showing the product as known;
+    an open row stays as it is."""
     cur.execute(
-        "INSERT INTO stock (id, store_id, product_id, on_hand, reserved, version)"
-        " SELECT id, store_id, product_id, 0, 0, 1"
+        "INSERT INTO stock (id, store_id, product_id, on_hand, reserved, version,"
+        " title, price, category, listed)"
+        " SELECT o.id, o.store_id, o.product_id, 0, 0, 1, p.title, p.price, p.category,"
+        " coalesce(p.listed, false)"
         " FROM unnest(%b::uuid[], %b::uuid[], %b::uuid[]) AS o(id, store_id, product_id)"
+        " LEFT JOIN stock_products p ON p.id = o.product_id"
         " ON CONFLICT (id) DO NOTHING",
         [list(column) for column in zip(*opened, strict=True)],
     )
+
+
+def change_products(
+    cur: Cursor[Any], listings: Sequence[Listing], delisted: Sequence[tuple[UUID, int]]
+) -> None:
+    """Keep what each product shows (its newest listing, then delisted (product, version)
+    ones off the listing), each only if newer than what is kept; then show it on every
+    stock row of the product."""
+    if listings:
+        newest = {listing.product_id: listing for listing in sorted(listings, key=_version)}
+        cur.execute(
+            "INSERT INTO stock_products (id, version, title, price, category, listed)"
+            " SELECT *, true FROM unnest(%b::uuid[], %b::int[], %b::text[], %b::numeric[],"
+            " %b::text[]) ON CONFLICT (id) DO UPDATE SET title = excluded.title,"
+            " price = excluded.price, category = excluded.category, listed = true,"
+            " version = excluded.version WHERE stock_products.version < excluded.version",
+            [list(column) for column in zip(*map(_row, newest.values()), strict=True)],
+        )
+    if delisted:
+        cur.execute(
+            "UPDATE stock_products p SET listed = false, version = d.version"
+            " FROM unnest(%b::uuid[], %b::int[]) AS d(id, version)"
+            " WHERE p.id = d.id AND p.version < d.version",
+            [list(column) for column in zip(*delisted, strict=True)],
+        )
+    cur.execute(
+        "UPDATE stock s SET title = p.title, price = p.price, category = p.category,"
+        " listed = p.listed FROM stock_products p WHERE p.id = ANY(%b::uuid[])"
+        " AND s.product_id = p.id",
+        [list({listing.product_id for listing in listings} | {pid for pid, _ in delisted})],
+    )
+
+
+def _version(listing: Listing) -> int:
+    return listing.version
+
+
+def _row(listing: Listing) -> tuple[UUID, int, str, Decimal, str]:
+    return listing.product_id, listing.version, listing.title, listing.price, listing.category
 
 
 def apply_stock(cur: Cursor[Any], changes: Sequence[StockChange]) -> None:
@@ -85,24 +139,16 @@ def apply_stock(cur: Cursor[Any], changes: Sequence[StockChange]) -> None:
 
 
 LINES = (
-    "FROM (SELECT p.id AS product_id, p.title, p.price, p.category,"
-    " s.on_hand - s.reserved AS quantity"
-    " FROM stock s JOIN products p ON p.id = s.product_id"
-    " WHERE s.store_id = %(store)s AND NOT p.delisted) lines"
+    "FROM (SELECT product_id, title, price, category, on_hand - reserved AS quantity"
+    " FROM stock WHERE store_id = %(store)s AND listed) lines"
 )
 
 
 def inventory_page(pool: ConnectionPool, store_id: UUID, page: PageRequest) -> Page[InventoryLine]:
-    """A page of `store_inventory`, in its order, with the count of all its lines: one
-    statement, as ordering by title sorts every line of the store anyway."""
+    """A page of `store_inventory`, in its order, with the count of all its lines: the page
+    stops at its last line, read in order from the listing's index."""
     return fetch_page(
-        pool,
-        InventoryLine,
-        LINES,
-        "lower(title), product_id",
-        {"store": store_id},
-        page,
-        ranked=True,
+        pool, InventoryLine, LINES, "lower(title), product_id", {"store": store_id}, page
     )
 
 

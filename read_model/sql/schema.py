@@ -115,6 +115,28 @@ CREATE TABLE IF NOT EXISTS stock (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS stock_store_product ON stock (store_id, product_id);
 CREATE INDEX IF NOT EXISTS stock_product ON stock (product_id);
+-- What a store's listing shows of each product, on its stock row: a page is read in the
+-- listing's order from one index, where joining the products table sorted every line.
+-- `stock_products` holds the same per product, for the rows opened after its listing.
+ALTER TABLE stock ADD COLUMN IF NOT EXISTS title text;
+ALTER TABLE stock ADD COLUMN IF NOT EXISTS price numeric(12, 2);
+ALTER TABLE stock ADD COLUMN IF NOT EXISTS category text;
+ALTER TABLE stock ADD COLUMN IF NOT EXISTS listed boolean NOT NULL DEFAULT false;
+CREATE INDEX IF NOT EXISTS stock_listing ON stock (store_id, lower(title), product_id)
+    WHERE listed;
+CREATE TABLE IF NOT EXISTS stock_products (
+    id uuid PRIMARY KEY,
+    title text NOT NULL,
+    price numeric(12, 2) NOT NULL,
+    category text NOT NULL,
+    listed boolean NOT NULL,
+    version integer NOT NULL
+);
+-- Stock written before the listing was on its rows: filled once from the catalogue.
+INSERT INTO stock_products SELECT id, title, price, category, NOT delisted, version
+    FROM products WHERE NOT EXISTS (SELECT FROM stock_products) ON CONFLICT DO NOTHING;
+UPDATE stock s SET title = p.title, price = p.price, category = p.category, listed = p.listed
+    FROM stock_products p WHERE s.title IS NULL AND p.id = s.product_id;
 
 CREATE TABLE IF NOT EXISTS reservations (
     id uuid PRIMARY KEY,
