@@ -132,11 +132,14 @@ CREATE TABLE IF NOT EXISTS stock_products (
     listed boolean NOT NULL,
     version integer NOT NULL
 );
--- Stock written before the listing was on its rows: filled once from the catalogue.
-INSERT INTO stock_products SELECT id, title, price, category, NOT delisted, version
-    FROM products WHERE NOT EXISTS (SELECT FROM stock_products) ON CONFLICT DO NOTHING;
+-- Stock written before the listing was on its rows: filled once from the catalogue (only
+-- while `stock_products` is empty, so later migrations touch no row).
+WITH copied AS (
+    INSERT INTO stock_products SELECT id, title, price, category, NOT delisted, version
+        FROM products WHERE NOT EXISTS (SELECT FROM stock_products) RETURNING *
+)
 UPDATE stock s SET title = p.title, price = p.price, category = p.category, listed = p.listed
-    FROM stock_products p WHERE s.title IS NULL AND p.id = s.product_id;
+    FROM copied p WHERE p.id = s.product_id;
 
 CREATE TABLE IF NOT EXISTS reservations (
     id uuid PRIMARY KEY,
