@@ -150,22 +150,19 @@ class InventoryCache(PositionedModel):
         """Every line of the store's listing, in its order (for comparing with SQL's)."""
         return self._listing(store_id, 0, -1)[2]
 
-    def inventory_page(self, store_id: UUID, page: PageRequest) -> Page[InventoryLine]:
-        """A page of the store's listing, by title, and how many lines it has: only the
-        page's lines are read."""
-        return self._page(store_id, page)[1]
-
     def stocked_page(
         self, store_id: UUID, page: PageRequest, position_key: str
     ) -> tuple[int | None, Page[InventoryLine] | None]:
-        """The position at `position_key` and `inventory_page`, or None when the store has
-        no line here (whether an unknown store exists is SQL's to tell): a `fresh` read."""
-        reached, found = self._page(store_id, page, position_key)
+        """`page`, or None for it when the store has no line here (whether an unknown store
+        exists is SQL's to tell): a `fresh` read."""
+        reached, found = self.page(store_id, page, position_key)
         return reached, found if found.count else None
 
-    def _page(
+    def page(
         self, store_id: UUID, page: PageRequest, position_key: str = ""
     ) -> tuple[int | None, Page[InventoryLine]]:
+        """The position at `position_key` (none without one) and a page of the store's
+        listing, by title, with how many lines it has: only the page's lines are read."""
         last = page.offset + page.page_size - 1
         reached, count, lines = self._listing(store_id, page.offset, last, position_key)
         return reached, Page(count, page.page, page.page_size, lines)

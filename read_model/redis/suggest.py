@@ -73,14 +73,13 @@ class SuggestIndex(PositionedModel):
         args.extend(members(title) if title else [])
         self._put_title([], args, client=pipe)
 
-    def suggest(self, text: str, limit: int) -> list[str]:
-        """Up to `limit` distinct titles starting with `text` (any case), then titles with a
-        later word starting with it; each group in the order of the text from the match on."""
-        return self.suggestions(text, limit, "")[1]
-
-    def suggestions(self, text: str, limit: int, position_key: str) -> tuple[int | None, list[str]]:
-        """The position at `position_key` (none if "") and `suggest`'s answer, the position
-        and the first ranges read in one round trip: a `fresh` read."""
+    def suggestions(
+        self, text: str, limit: int, position_key: str = ""
+    ) -> tuple[int | None, list[str]]:
+        """The position at `position_key` (none without one), and up to `limit` distinct
+        titles starting with `text` (any case), then titles with a later word starting with
+        it, each group in the order of the text from the match on. The position and the
+        first ranges are read in one round trip: a `fresh` read."""
         typed = text.lower().encode()
         with self.client.pipeline(transaction=False) as pipe:
             if position_key:

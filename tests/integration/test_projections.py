@@ -399,7 +399,7 @@ class TestAgreementWithTheEventStore:
         cached = stack.inventory_cache.store_inventory(store_id)
         assert [line.product_id for line in cached] == [mango, pear, apple]
         assert store_inventory(stack.pool, store_id) == cached
-        page = stack.inventory_cache.inventory_page(store_id, PageRequest(page=2, page_size=1))
+        page = stack.inventory_cache.page(store_id, PageRequest(page=2, page_size=1))[1]
         assert (page.count, page.results) == (3, cached[1:2])
 
     def test_each_order_keeps_its_lines_once(
@@ -431,7 +431,7 @@ class TestSuggestIndex:
 
         deliver_all_twice_in_one_batch(shop, {"suggest": projections["suggest"]}, since)
 
-        assert stack.suggest_index.suggest(word, 10) == [f"Bowl {word}", f"Pitcher {word}"]
+        assert stack.suggest_index.suggestions(word, 10)[1] == [f"Bowl {word}", f"Pitcher {word}"]
 
     def test_keeps_a_title_two_products_share_until_the_second_is_delisted(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
@@ -441,12 +441,12 @@ class TestSuggestIndex:
         first, second = (a_product_in(shop, store_id, owner, title=word) for _ in range(2))
         shop.delist_product(first, owner)
         deliver(shop, projections["suggest"], events_for(shop, projections["suggest"], since))
-        shown = stack.suggest_index.suggest(word, 10)
+        shown = stack.suggest_index.suggestions(word, 10)[1]
 
         shop.delist_product(second, owner)
         deliver(shop, projections["suggest"], events_for(shop, projections["suggest"], since))
 
-        assert (shown, stack.suggest_index.suggest(word, 10)) == ([word], [])
+        assert (shown, stack.suggest_index.suggestions(word, 10)[1]) == ([word], [])
 
 
 class TestEventsOfAnOlderVersion:
