@@ -1,5 +1,5 @@
 """The Postgres event-store recorder: one round trip per save, commit order kept, and one
-round trip to bring many aggregates up to date.
+round trip to bring many aggregates up to date, and the log read as runners read it.
 
 The library's insert function (POSTGRES_ENABLE_DB_FUNCTIONS) saves a round trip but takes
 no table lock, so a reader tailing the log could pass an id that commits later. This
@@ -17,7 +17,12 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import (
+    InterfaceError,
+    Notification,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
@@ -51,6 +56,12 @@ of a plain join hashes the ids and scans the whole events table."""
 SELECT_EXISTING = (
     "SELECT DISTINCT originator_id FROM {schema}.{table} WHERE originator_id = ANY(%s)"
 )
+SELECT_NOTIFICATIONS = (
+    "SELECT notification_id, originator_id, originator_version, topic, state "
+    "FROM {schema}.{table} WHERE notification_id BETWEEN %s AND %s{of_topics} "
+    "ORDER BY notification_id LIMIT %s"
+)
+LAST_ID = 2**63 - 1
 LOOKUP_CHUNK = 10_000
 RETRIED = (InterfaceError, OperationalError)
 
@@ -88,6 +99,12 @@ class LockingInsertRecorder(PostgresApplicationRecorder):
         ]
         self.sql_select_events_after = SQL(SELECT_EVENTS_AFTER).format(**names)
         self.sql_select_existing = SQL(SELECT_EXISTING).format(**names)
+        self.sql_select_notifications = {
+            of_topics: SQL(SELECT_NOTIFICATIONS).format(
+                of_topics=SQL(" AND topic = ANY(%s)" if of_topics else ""), **names
+            )
+            for of_topics in (False, True)
+        }
 
     @retry(RETRIED, max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> list[int]:
@@ -105,6 +122,32 @@ class LockingInsertRecorder(PostgresApplicationRecorder):
         ):
             cursor.execute(self.sql_invoke_pg_function_insert_events, columns, prepare=True)
             return [row[0] for row in cursor.fetchall()]
+
+    @retry(RETRIED, max_attempts=10, wait=0.2)
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        """The library's, as two prepared statements read as tuples in binary: runners read
+        the log through this for every batch, and the library composes its statement at
+        each call and builds a dict per row (a fifth of the time to read a batch)."""
+        lowest = 0 if start is None else start if inclusive_of_start else start + 1
+        bounds = (lowest, LAST_ID if stop is None else stop)
+        params = (*bounds, list(topics), limit) if topics else (*bounds, limit)
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row, binary=True) as cursor,
+        ):
+            cursor.execute(self.sql_select_notifications[bool(topics)], params, prepare=True)
+            return [
+                Notification(id=n, originator_id=i, originator_version=v, topic=t, state=bytes(s))
+                for n, i, v, t, s in cursor.fetchall()
+            ]
 
     @retry(RETRIED, max_attempts=10, wait=0.2)
     def select_existing(self, ids: Collection[UUID]) -> set[UUID]:

@@ -232,3 +232,46 @@ class TestRoundTripsOfAnOrder:
             ).fetchall()
 
         assert "Seq Scan" not in str(plan)
+
+
+class TestReadingTheLog:
+    @pytest.fixture
+    def logged(self, postgres_env: dict[str, str]) -> Iterator[Shop]:
+        """A shop whose log holds a store, products, their stock and an order."""
+        shop, owner = a_shop(postgres_env), an_artisan()
+        store = a_store_in(shop, owner)
+        products = [a_product_in(shop, store, owner, title=f"Mug {n}") for n in range(3)]
+        for product in products:
+            stock_of(shop, store, product, owner, 5)
+        an_order_for(shop, store, uuid.uuid4(), dict.fromkeys(products, 1))
+        yield shop
+        shop.close()
+
+    @pytest.mark.parametrize("start", [None, 1, 3])
+    @pytest.mark.parametrize("inclusive_of_start", [True, False])
+    @pytest.mark.parametrize("stop", [None, 6])
+    @pytest.mark.parametrize("limit", [2, 100])
+    @pytest.mark.parametrize("of_topics", [False, True])
+    def test_notifications_are_the_librarys_whatever_is_asked(
+        self,
+        logged: Shop,
+        start: int | None,
+        inclusive_of_start: bool,
+        stop: int | None,
+        limit: int,
+        of_topics: bool,
+    ) -> None:
+        recorder = logged.recorder
+        topics = sorted({n.topic for n in recorder.select_notifications(1, 100)})[:2]
+        asked: dict[str, Any] = {
+            "stop": stop,
+            "topics": topics if of_topics else (),
+            "inclusive_of_start": inclusive_of_start,
+        }
+
+        ours = recorder.select_notifications(start, limit, **asked)
+
+        assert ours
+        assert ours == PostgresApplicationRecorder.select_notifications(
+            recorder, start, limit, **asked
+        )

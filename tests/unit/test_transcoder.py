@@ -99,6 +99,33 @@ class TestRoundTrip:
         assert OURS.encode(state) == registered.state
 
 
+class TestHandWrittenUuids:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "0123456789ABCDEF0123456789abcdef",
+            "01234567-89ab-cdef-0123-456789abcdef",
+            "{0123456789abcdef0123456789abcdef}",
+            "0x23456789abcdef0123456789abcdef",
+            "01234567 89abcdef 0123456789abcdef",
+            "0123456789abcdef0123456789abcdeg",
+            "0123456789abcdef",
+            "",
+        ],
+    )
+    def test_read_as_the_library_reads_them_or_refused_as_it_refuses(self, text: str) -> None:
+        stored = orjson.dumps({"id": {"_type_": "uuid_hex", "_data_": text}})
+
+        readings = []
+        for reader in (LIBRARY, OURS):
+            try:
+                readings.append(repr(reader.decode(stored)))
+            except ValueError as refusal:
+                readings.append(type(refusal).__name__)
+
+        assert readings[1] == readings[0]
+
+
 class TestRefusals:
     def test_refuses_to_write_a_type_it_has_no_transcoding_for(self) -> None:
         with pytest.raises(TranscodingNotRegisteredError):
