@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from psycopg import Cursor
 
@@ -30,8 +29,7 @@ from write_model.inventory import StockItem
 QUIET_PERIOD = timedelta(hours=1)
 
 
-@dataclass(frozen=True, slots=True)
-class Move:
+class Move(NamedTuple):
     """One event's change of its shelf's availability."""
 
     event: Any

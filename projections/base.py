@@ -38,17 +38,27 @@ def topics_of(*event_classes: type) -> tuple[str, ...]:
 class event_handler(Generic[T]):
     """A method dispatching on its event's class, as `functools.singledispatchmethod` does
     (`register`, `dispatcher`), but bound cheaply: Python 3.11's builds a wrapper with
-    `update_wrapper` at every call, a tenth of a rebuild's time."""
+    `update_wrapper` at every call, a tenth of a rebuild's time. Each class's handler is
+    remembered in a plain dict: `singledispatch` looks it up in a `WeakKeyDictionary`,
+    in Python, at every event."""
 
     def __init__(self, func: Callable[..., T]) -> None:
         self.dispatcher = singledispatch(func)
-        self.register = self.dispatcher.register
+        self.found: dict[type, Callable[..., T]] = {}
+
+    def register(self, handler: Callable[..., T]) -> Callable[..., T]:
+        self.found.clear()
+        return self.dispatcher.register(handler)
 
     def __get__(self, obj: Any, cls: type[Any] | None = None) -> Callable[..., T]:
-        dispatch = self.dispatcher.dispatch
+        found, dispatch = self.found, self.dispatcher.dispatch
 
         def method(event: Any, *args: Any, **kwargs: Any) -> T:
-            return dispatch(event.__class__)(obj, event, *args, **kwargs)
+            kind = event.__class__
+            handler = found.get(kind)
+            if handler is None:
+                handler = found[kind] = dispatch(kind)
+            return handler(obj, event, *args, **kwargs)
 
         return method
 

@@ -11,10 +11,9 @@ arrive in any order (Kafka partitions) and build the same rows.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from psycopg import Cursor
@@ -23,15 +22,13 @@ VIEW = "analytics"
 """The name the view is tracked under: runners, rebuilds and read-your-writes waits use it."""
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     product_id: UUID
     quantity: int
     unit_price: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class Loss:
+class Loss(NamedTuple):
     """A line the store could not serve: all `requested` units are lost, `available` were there."""
 
     product_id: UUID
@@ -39,8 +36,7 @@ class Loss:
     available: int
 
 
-@dataclass(frozen=True, slots=True)
-class PlacedOrder:
+class PlacedOrder(NamedTuple):
     """A placed order, or an asked return: a store's lines that later events book."""
 
     id: UUID
@@ -48,8 +44,7 @@ class PlacedOrder:
     lines: list[Line]
 
 
-@dataclass(frozen=True, slots=True)
-class Move:
+class Move(NamedTuple):
     """An order's last move in a batch, and its confirmation if the batch holds one."""
 
     order_id: UUID
@@ -59,8 +54,7 @@ class Move:
     sold_on: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Before:
+class Before(NamedTuple):
     """An order as it was before a batch moved it: its events newer than `version` book."""
 
     store_id: UUID
@@ -182,8 +176,7 @@ def open_item(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class StockMove:
+class StockMove(NamedTuple):
     """A change of an item's on-hand stock at `at` (and of its units shipped)."""
 
     item_id: UUID

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from psycopg import Cursor
@@ -40,8 +40,7 @@ class Availability:
     distance_km: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class StockChange:
+class StockChange(NamedTuple):
     """A stock item's event as deltas, applied only if `version` is newer than the row's."""
 
     item_id: UUID
@@ -50,8 +49,7 @@ class StockChange:
     reserved: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Listing:
+class Listing(NamedTuple):
     """What a product's listed or revised event says the listing shows, at `version`."""
 
     product_id: UUID

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from psycopg import Cursor
@@ -86,8 +86,7 @@ class OrderFilter:
     status: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class OrderChange:
+class OrderChange(NamedTuple):
     """What an order's events of one batch set, folded: None keeps the row's value.
 
     `placed` is the whole order when its placement is among them; then the change holds
