@@ -64,47 +64,51 @@ class Before(NamedTuple):
 
 def add_orders(cur: Cursor[Any], placed: Sequence[PlacedOrder]) -> None:
     """Keep placed orders' lines (their later events book them); a redelivery changes nothing."""
-    cur.execute(
-        "INSERT INTO analytics_orders (id, store_id, status, version)"
-        " SELECT id, store_id, 'placed', 1 FROM unnest(%b::uuid[], %b::uuid[]) AS o(id, store_id)"
-        " ON CONFLICT (id) DO NOTHING RETURNING id",
-        ([order.id for order in placed], [order.store_id for order in placed]),
+    _add_with_lines(
+        cur,
+        placed,
+        ("analytics_orders (id, store_id, status, version)", "id, store_id, 'placed', 1"),
+        ("analytics_order_lines", "order_id"),
     )
-    new = {row[0] for row in cur.fetchall()}
-    rows = [(order.id, line) for order in placed if order.id in new for line in order.lines]
-    if rows:
-        cur.execute(
-            "INSERT INTO analytics_order_lines (order_id, product_id, quantity, unit_price)"
-            " SELECT * FROM unnest(%b::uuid[], %b::uuid[], %b::int[], %s::numeric[])",
-            (
-                [order_id for order_id, _ in rows],
-                [line.product_id for _, line in rows],
-                [line.quantity for _, line in rows],
-                [line.unit_price for _, line in rows],
-            ),
-        )
 
 
 def add_returns(cur: Cursor[Any], asked: Sequence[PlacedOrder]) -> None:
     """Keep asked returns' lines (their receipt books them); a redelivery changes nothing."""
-    cur.execute(
-        "INSERT INTO analytics_returns (id, store_id) SELECT * FROM unnest(%b::uuid[], %b::uuid[])"
-        " ON CONFLICT (id) DO NOTHING RETURNING id",
-        ([r.id for r in asked], [r.store_id for r in asked]),
+    _add_with_lines(
+        cur,
+        asked,
+        ("analytics_returns (id, store_id)", "id, store_id"),
+        ("analytics_return_lines", "return_id"),
     )
-    new = {row[0] for row in cur.fetchall()}
-    rows = [(r.id, line) for r in asked if r.id in new for line in r.lines]
-    if rows:
-        cur.execute(
-            "INSERT INTO analytics_return_lines (return_id, product_id, quantity, unit_price)"
-            " SELECT * FROM unnest(%b::uuid[], %b::uuid[], %b::int[], %s::numeric[])",
-            (
-                [return_id for return_id, _ in rows],
-                [line.product_id for _, line in rows],
-                [line.quantity for _, line in rows],
-                [line.unit_price for _, line in rows],
-            ),
-        )
+
+
+def _add_with_lines(
+    cur: Cursor[Any],
+    added: Sequence[PlacedOrder],
+    parents: tuple[str, str],
+    lines: tuple[str, str],
+) -> None:
+    """Insert the new ones into `parents` (the table and its columns, what they take from
+    id and store_id) and, in the same statement, their lines into `lines` (the table, its
+    owner column): one already there keeps its own, and nothing comes back to decide that."""
+    (into, values), (table, owner) = parents, lines
+    rows = [(order.id, line) for order in added for line in order.lines]
+    cur.execute(
+        f"WITH new AS (INSERT INTO {into} SELECT {values}"
+        " FROM unnest(%b::uuid[], %b::uuid[]) AS o(id, store_id)"
+        " ON CONFLICT (id) DO NOTHING RETURNING id)"
+        f" INSERT INTO {table} ({owner}, product_id, quantity, unit_price)"
+        " SELECT l.* FROM unnest(%b::uuid[], %b::uuid[], %b::int[], %s::numeric[])"
+        " AS l(owner, product_id, quantity, unit_price) JOIN new ON new.id = l.owner",
+        (
+            [order.id for order in added],
+            [order.store_id for order in added],
+            [order_id for order_id, _ in rows],
+            [line.product_id for _, line in rows],
+            [line.quantity for _, line in rows],
+            [line.unit_price for _, line in rows],
+        ),
+    )
 
 
 def receive_returns(cur: Cursor[Any], return_ids: Sequence[UUID]) -> list[PlacedOrder]:

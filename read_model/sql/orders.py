@@ -37,20 +37,29 @@ NumberedLine = tuple[UUID, int, LineView]
 """A line of an order or a return: whose it is, its position there, the line."""
 
 
+LINES = (
+    " SELECT l.* FROM unnest(%b::uuid[], %b::int[], %b::uuid[], %b::text[], %b::int[],"
+    " %s::numeric[]) AS l(owner, position, product_id, title, quantity, unit_price)"
+)
+"""Numbered lines as rows, their parameters `line_columns`."""
+
+
+def line_columns(lines: Sequence[NumberedLine]) -> tuple[list[Any], ...]:
+    return (
+        [owner_id for owner_id, _, _ in lines],
+        [n for _, n, _ in lines],
+        [line.product_id for _, _, line in lines],
+        [line.title for _, _, line in lines],
+        [line.quantity for _, _, line in lines],
+        [line.unit_price for _, _, line in lines],
+    )
+
+
 def insert_lines(cur: Cursor[Any], table: str, owner: str, lines: Sequence[NumberedLine]) -> None:
     """Insert lines into `table` (`order_lines`, `return_lines`), keyed by its `owner` column."""
     cur.execute(
-        f"INSERT INTO {table} ({owner}, position, product_id, title, quantity, unit_price)"
-        " SELECT * FROM unnest(%b::uuid[], %b::int[], %b::uuid[], %b::text[], %b::int[],"
-        " %s::numeric[])",
-        (
-            [owner_id for owner_id, _, _ in lines],
-            [n for _, n, _ in lines],
-            [line.product_id for _, _, line in lines],
-            [line.title for _, _, line in lines],
-            [line.quantity for _, _, line in lines],
-            [line.unit_price for _, _, line in lines],
-        ),
+        f"INSERT INTO {table} ({owner}, position, product_id, title, quantity, unit_price)" + LINES,
+        line_columns(lines),
     )
 
 
@@ -117,21 +126,23 @@ class OrderChange(NamedTuple):
 
 
 def write_changes(cur: Cursor[Any], changes: Sequence[OrderChange]) -> None:
-    """Upsert placed orders, update the others, add lines to orders new here: one statement
-    each. A row keeps its newest version: a change no newer than the row changes nothing."""
-    placed = [change for change in changes if change.placed is not None]
-    if placed:
-        _add_lines(cur, placed, _upsert_placed(cur, placed))
+    """Upsert placed orders with their lines, update the others: one statement each. A row
+    keeps its newest version: a change no newer than the row changes nothing."""
+    if placed := [change for change in changes if change.placed is not None]:
+        _upsert_placed(cur, placed)
     if moved := [change for change in changes if change.placed is None]:
         _update(cur, moved)
 
 
-def _upsert_placed(cur: Cursor[Any], changes: list[OrderChange]) -> set[UUID]:
-    """The ids of the orders this inserted (not there before)."""
+def _upsert_placed(cur: Cursor[Any], changes: list[OrderChange]) -> None:
+    """In the same statement, the lines of the orders it inserts: an order already there
+    has its lines, and nothing comes back to decide that."""
     views = [change.placed for change in changes if change.placed is not None]
+    lines = [(view.id, n, line) for view in views for n, line in enumerate(view.items)]
     cur.execute(
-        "INSERT INTO orders (id, user_id, store_id, status, total_items, total_price,"
-        " shortfalls, delivery_address, delivery_slot_start, created_at, updated_at, version)"
+        "WITH upserted AS (INSERT INTO orders (id, user_id, store_id, status, total_items,"
+        " total_price, shortfalls, delivery_address, delivery_slot_start, created_at,"
+        " updated_at, version)"
         " SELECT * FROM unnest(%b::uuid[], %b::uuid[], %b::uuid[], %b::text[], %b::int[],"
         " %s::numeric[], %b::jsonb[], %b::text[], %b::timestamptz[], %b::timestamptz[],"
         " %b::timestamptz[], %b::int[])"
@@ -139,7 +150,10 @@ def _upsert_placed(cur: Cursor[Any], changes: list[OrderChange]) -> set[UUID]:
         " shortfalls = EXCLUDED.shortfalls, delivery_address = EXCLUDED.delivery_address,"
         " delivery_slot_start = EXCLUDED.delivery_slot_start,"
         " updated_at = EXCLUDED.updated_at, version = EXCLUDED.version"
-        " WHERE orders.version < EXCLUDED.version RETURNING id, xmax = 0",
+        " WHERE orders.version < EXCLUDED.version RETURNING id, xmax = 0 AS inserted)"
+        " INSERT INTO order_lines (order_id, position, product_id, title, quantity, unit_price)"
+        + LINES
+        + " JOIN upserted ON upserted.id = l.owner AND upserted.inserted",
         (
             [c.id for c in changes],
             [v.user_id for v in views],
@@ -153,21 +167,9 @@ def _upsert_placed(cur: Cursor[Any], changes: list[OrderChange]) -> set[UUID]:
             [v.created_at for v in views],
             [c.updated_at for c in changes],
             [c.version for c in changes],
+            *line_columns(lines),
         ),
     )
-    return {order_id for order_id, inserted in cur.fetchall() if inserted}
-
-
-def _add_lines(cur: Cursor[Any], changes: list[OrderChange], new: set[UUID]) -> None:
-    """An order's lines come with its placement: only an order inserted just now lacks them."""
-    rows = [
-        (view.id, n, line)
-        for view in (c.placed for c in changes)
-        if view is not None and view.id in new
-        for n, line in enumerate(view.items)
-    ]
-    if rows:
-        insert_lines(cur, "order_lines", "order_id", rows)
 
 
 def _update(cur: Cursor[Any], changes: list[OrderChange]) -> None:

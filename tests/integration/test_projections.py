@@ -609,14 +609,14 @@ class TestOneBatch:
 
         assert view_of(stack, name, busy.store_id) == expected
 
-    def test_following_many_new_orders_costs_two_statements(
+    def test_following_many_new_orders_costs_one_statement(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
     ) -> None:
         delivery = events_of_new_orders(shop, projections["orders"], 20)
 
         statements = statements_to_apply(stack, projections["orders"], delivery)
 
-        assert statements == 2
+        assert statements == 1
 
     def test_booking_many_orders_costs_the_statements_of_one(
         self, stack: Container, shop: Shop, projections: dict[str, Projection]
