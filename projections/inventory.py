@@ -23,31 +23,28 @@ from read_model.sql.inventory import (
 from write_model.catalogue import Product
 from write_model.inventory import StockItem
 
-STOCK_DELTAS = (
-    StockItem.Received,
-    StockItem.Adjusted,
-    StockItem.Reserved,
-    StockItem.Released,
-    StockItem.Held,
-    StockItem.HoldReleased,
-    StockItem.Returned,
-    StockItem.Committed,
-)
+MOVES = {
+    StockItem.Received: (1, 0),
+    StockItem.Adjusted: (1, 0),
+    StockItem.Returned: (1, 0),
+    StockItem.Reserved: (0, 1),
+    StockItem.Held: (0, 1),
+    StockItem.Released: (0, -1),
+    StockItem.HoldReleased: (0, -1),
+    StockItem.Committed: (-1, -1),
+}
+"""How each stock event moves its item's (on hand, reserved), in units of its quantity."""
+STOCK_DELTAS = tuple(MOVES)
 LISTING_EVENTS = (Product.Listed, Product.Revised, Product.Delisted)
 
 
 def stock_change(event: Any) -> StockChange:
-    """An event's effect on its stock item's (on hand, reserved)."""
-    on_hand, reserved = 0, 0
-    if isinstance(event, StockItem.Received | StockItem.Adjusted | StockItem.Returned):
-        on_hand = event.quantity
-    elif isinstance(event, StockItem.Reserved | StockItem.Held):
-        reserved = event.quantity
-    elif isinstance(event, StockItem.Released | StockItem.HoldReleased):
-        reserved = -event.quantity
-    elif isinstance(event, StockItem.Committed):
-        on_hand, reserved = -event.quantity, -event.quantity
-    return StockChange(event.originator_id, event.originator_version, on_hand, reserved)
+    """A stock event's (`STOCK_DELTAS`) effect on its item's (on hand, reserved)."""
+    on_hand, reserved = MOVES[type(event)]
+    quantity = event.quantity
+    return StockChange(
+        event.originator_id, event.originator_version, on_hand * quantity, reserved * quantity
+    )
 
 
 class StockProjection(SqlProjection):

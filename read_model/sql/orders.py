@@ -161,7 +161,7 @@ def _upsert_placed(cur: Cursor[Any], changes: list[OrderChange]) -> None:
             [c.status or "placed" for c in changes],
             [v.total_items for v in views],
             [v.total_price for v in views],
-            [json.dumps(c.shortfalls or []) for c in changes],
+            [json.dumps(c.shortfalls) if c.shortfalls else "[]" for c in changes],
             [c.delivery_address for c in changes],
             [c.delivery_slot_start for c in changes],
             [v.created_at for v in views],
