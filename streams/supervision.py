@@ -60,13 +60,25 @@ def await_notify(connection: Connection[Any], timeout: float = IDLE_WAKEUP_SECON
 
 
 def wake_on_notify(
-    connection: Connection[Any], channel: str, wake: Callable[[], None], stopping: threading.Event
+    connection: Connection[Any],
+    channel: str,
+    wake: Callable[[], None],
+    stopping: threading.Event,
+    gather: float = 0.0,
 ) -> None:
-    """Call `wake` now and after each NOTIFY on `channel` (or idle second) until `stopping`."""
+    """Call `wake` now and after each NOTIFY on `channel` (or idle second) until `stopping`.
+
+    NOTIFYs that came while `wake` ran, or within `gather` seconds after the one awaited,
+    wake it once: under load every save notifies, and a wake is a query.
+    """
     listen(connection, channel)
     while not stopping.is_set():
         wake()
         await_notify(connection)
+        if gather:
+            stopping.wait(gather)
+        for _ in connection.notifies(timeout=0):
+            pass
 
 
 @dataclass
