@@ -45,7 +45,7 @@ from pydantic import TypeAdapter, ValidationError
 from redis.client import Pipeline
 
 from read_model.paging import Page, PageRequest
-from read_model.redis.positioned import PositionedModel
+from read_model.redis.positioned import PositionedModel, queue
 from read_model.sql.catalogue import ProductFilter, ProductView
 from read_model.sql.orders import OrderView
 
@@ -190,12 +190,12 @@ class QueryCache(PositionedModel):
 
     def products_changed(self, batch: CacheBatch) -> None:
         """Every cached product page is stale: readers move on to this batch's generation."""
-        self._changed(keys=[self._changed_key], args=[batch.position], client=batch.pipe)
+        queue(batch.pipe, self._changed, [self._changed_key], [batch.position])
 
     def order_changed(self, batch: CacheBatch, order_id: UUID, version: int) -> None:
         """Views of the order older than `version` are stale; redelivery changes nothing."""
         args = [version, ORDER_TTL_SECONDS]
-        self._raise_floor(keys=[self._order_key(order_id)], args=args, client=batch.pipe)
+        queue(batch.pipe, self._raise_floor, [self._order_key(order_id)], args)
 
     def product_page(
         self,

@@ -21,7 +21,7 @@ import redis
 from redis.client import Pipeline
 
 from read_model.paging import Page, PageRequest
-from read_model.redis.positioned import PositionedModel, as_position
+from read_model.redis.positioned import PositionedModel, as_position, queue
 from read_model.sql.inventory import InventoryLine
 
 VIEW = "inventory_cache"
@@ -107,11 +107,11 @@ class InventoryCache(PositionedModel):
 
     def open_stock(self, pipe: Pipeline, item_id: UUID, store_id: UUID, product_id: UUID) -> None:
         args: list[str | int] = [self.prefix, str(item_id), 1, 0, str(store_id), str(product_id)]
-        self._apply_stock([], args, client=pipe)
+        queue(pipe, self._apply_stock, [], args)
 
     def apply_stock(self, pipe: Pipeline, item_id: UUID, version: int, delta: int) -> None:
         """Add `delta` to the item's available quantity unless `version` was applied already."""
-        self._apply_stock([], [self.prefix, str(item_id), version, delta], client=pipe)
+        queue(pipe, self._apply_stock, [], [self.prefix, str(item_id), version, delta])
 
     def put_product(
         self,
@@ -130,7 +130,7 @@ class InventoryCache(PositionedModel):
             as_json if details else "",
             title.lower(),
         ]
-        self._put_product([], args, client=pipe)
+        queue(pipe, self._put_product, [], args)
 
     def clear(self) -> None:
         """Delete every key of this prefix (a scratch copy about to be rebuilt)."""

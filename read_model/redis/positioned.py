@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 import redis
 from eventsourcing.persistence import Tracking
 from redis.client import Pipeline
+from redis.commands.core import Script
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -25,6 +26,13 @@ end
 local plain = redis.call('GET', KEYS[1])
 if not plain or tonumber(plain) < low then redis.call('SET', KEYS[1], low) end
 """
+
+
+def queue(pipe: Pipeline, script: Script, keys: Sequence[str], args: Sequence[Any]) -> None:
+    """Queue `script` on `pipe` by its text (EVAL; Redis keeps it compiled): calling the
+    script on a pipeline makes `execute` first ask Redis which scripts it has, a round trip
+    per batch, and EVALSHA alone would fail inside the MULTI once Redis lost its scripts."""
+    pipe.eval(cast(str, script.script), len(keys), *keys, *args)
 
 
 class PositionedModel:
@@ -64,7 +72,7 @@ class PositionedModel:
         """Queue raising the position in `application` to the lowest of those in `logs`
         (its Kafka partitions), once each has one: atomic, as scripts run alone."""
         keys = [self.position_key(log) for log in (application, *logs)]
-        self._settle(keys=keys, client=pipe)
+        queue(pipe, self._settle, keys, [])
 
     def position(self, application: str) -> int | None:
         """None when Redis holds no position: empty, cleared or rebuilding, so not to be trusted."""

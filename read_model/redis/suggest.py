@@ -22,7 +22,7 @@ from uuid import UUID
 import redis
 from redis.client import Pipeline
 
-from read_model.redis.positioned import PositionedModel, as_position
+from read_model.redis.positioned import PositionedModel, as_position, queue
 
 VIEW = "suggest"
 """The name the view is tracked under: runners, rebuilds and read-your-writes waits use it."""
@@ -71,7 +71,7 @@ class SuggestIndex(PositionedModel):
         """Index the product under `title` (None: under nothing) if `version` is newer."""
         args: list[str | int] = [self.prefix, str(product_id), version]
         args.extend(members(title) if title else [])
-        self._put_title([], args, client=pipe)
+        queue(pipe, self._put_title, [], args)
 
     def suggestions(
         self, text: str, limit: int, position_key: str = ""

@@ -98,3 +98,22 @@ class TestSuggestions:
         empty = SuggestIndex(counted, prefix=f"sug-{uuid.uuid4().hex}")
 
         assert empty.fresh(LOG, None, partial(empty.suggestions, "bow", 10)) is None
+
+
+class TestWrites:
+    def test_a_batch_of_scripted_writes_is_one_round_trip(self, counted: redis.Redis) -> None:
+        cache, store = InventoryCache(counted, prefix=f"inv-{uuid.uuid4().hex}"), uuid.uuid4()
+        product, item = uuid.uuid4(), uuid.uuid4()
+        with cache.session(Tracking(LOG, 1)) as pipe:
+            cache.put_product(pipe, product, 1, ("Mug", Decimal("9.50"), "pottery"))
+        CountedConnection.sent = 0
+
+        with cache.session(Tracking(LOG, 2)) as pipe:
+            cache.open_stock(pipe, item, store, product)
+            cache.apply_stock(pipe, item, 2, 4)
+            cache.settle(pipe, LOG, [f"{LOG}#0"])
+
+        assert CountedConnection.sent == 1
+        assert [(line.title, line.quantity) for line in cache.store_inventory(store)] == [
+            ("Mug", 4)
+        ]
