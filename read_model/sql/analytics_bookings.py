@@ -8,7 +8,7 @@ added up first. Each booking counts the order's kept lines, as the per-order rul
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -125,11 +125,12 @@ def _add(cur: Cursor[Any], table: str, key: tuple[str, ...], rows: dict[Any, Any
     if not rows:
         return
     counts = fields(next(iter(rows.values())))
-    columns = [*key, *(f.name for f in counts)]
-    values = [(*k, *astuple(v)) for k, v in rows.items()]
+    names = [f.name for f in counts]
+    columns = [*key, *names]
+    values = [(*k, *[getattr(v, name) for name in names]) for k, v in rows.items()]
     types = [KEY_TYPES[c] for c in key] + [COUNT_TYPES[str(f.type)] for f in counts]
     arrays = ", ".join(types)
-    sets = ", ".join(f"{f.name} = {table}.{f.name} + EXCLUDED.{f.name}" for f in counts)
+    sets = ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in names)
     cur.execute(
         f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"
         f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}",
