@@ -57,14 +57,16 @@ class Job:
 
 
 def enqueue(cur: Cursor[Any], saga: str, jobs: Sequence[Job]) -> None:
-    """Record jobs in the caller's transaction with one statement; a (saga, key) recorded
-    before, or earlier in `jobs`, changes nothing."""
+    """Record jobs in the caller's transaction with one statement, which also notifies the
+    executors when it added any; a (saga, key) recorded before, or earlier in `jobs`,
+    changes nothing."""
     cur.execute(
-        "INSERT INTO saga_jobs (saga, key, payload, next_attempt_at)"
+        "WITH added AS (INSERT INTO saga_jobs (saga, key, payload, next_attempt_at)"
         " SELECT %s, key, payload, coalesce(due_at, now() + make_interval(secs => delay_s))"
         " FROM unnest(%b::text[], %b::jsonb[], %s::float8[], %b::timestamptz[]) WITH ORDINALITY"
         " AS j(key, payload, delay_s, due_at, n) ORDER BY n"
-        " ON CONFLICT (saga, key) DO NOTHING",
+        " ON CONFLICT (saga, key) DO NOTHING RETURNING 1)"
+        f" SELECT pg_notify('{CHANNEL}', '') WHERE EXISTS (SELECT FROM added)",
         (
             saga,
             [job.key for job in jobs],
@@ -73,8 +75,6 @@ def enqueue(cur: Cursor[Any], saga: str, jobs: Sequence[Job]) -> None:
             [job.due_at for job in jobs],
         ),
     )
-    if cur.rowcount:
-        cur.execute(f"NOTIFY {CHANNEL}")
 
 
 def claim(pool: ConnectionPool, sagas: Sequence[str], lease_s: float) -> SagaJob | None:
