@@ -687,7 +687,7 @@ class TestOneBatch:
 
         statements = statements_to_apply(stack, saga, delivery)
 
-        assert statements == 2
+        assert statements == 1
 
 
 def transactions_run(client: redis.Redis) -> int:
