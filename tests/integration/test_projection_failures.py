@@ -184,15 +184,33 @@ def test_the_record_is_cleared_once_the_projection_applies_the_event(
     assert httpx.get(f"{api}/api/ready").status_code == 200
 
 
-def test_a_subscription_whose_view_fails_names_that_view(container: Container) -> None:
-    view = RefusingStores(container.pool)
-    subscription = SqlSubscription(f"sql_{view.name}", container.pool, [view])
+class DividingStores(RefusingStores):
+    """Refuses the same way, but in the database: its statement fails there (1 / 0)."""
+
+    def apply(self, event: Any, session: Any) -> None:
+        if self.refusing and event.originator_id == self.poison:
+            session.execute("SELECT 1 / 0")
+
+
+class WritingStores(SqlProjection):
+    """A healthy view after the failing one: its own statements go on after the failure."""
+
+    topics = topics_of(Store.Registered)
+    name = "writing_stores"
+
+    def apply(self, event: Any, session: Any) -> None:
+        session.execute("SELECT %s::uuid", (event.originator_id,))
+
+
+def failure_of(container: Container, views: list[SqlProjection], poison: RefusingStores) -> str:
+    """The error a runner records for a subscription of `views` once `poison` refused."""
+    subscription = SqlSubscription(f"sql_{poison.name}", container.pool, views)
     runner = InProcessRunner(
         [(container.shop, [subscription])], failures=ProjectionFailures(container.pool)
     )
     runner.start()
     try:
-        a_poisoned_store(container, view)
+        a_poisoned_store(container, poison)
 
         failure = poll_until(
             lambda: next(
@@ -208,5 +226,22 @@ def test_a_subscription_whose_view_fails_names_that_view(container: Container) -
     finally:
         runner.stop()
         ProjectionFailures(container.pool).clear(subscription.name, container.shop.name)
+    return failure.error
 
-    assert failure.error.startswith(f"ViewFailedError: {view.name}: ValueError: cannot take")
+
+def test_a_subscription_whose_view_fails_names_that_view(container: Container) -> None:
+    view = RefusingStores(container.pool)
+
+    error = failure_of(container, [view], view)
+
+    assert error.startswith(f"ViewFailedError: {view.name}: ValueError: cannot take")
+
+
+def test_a_view_whose_statement_fails_in_the_database_is_the_one_named(
+    container: Container,
+) -> None:
+    view = DividingStores(container.pool)
+
+    error = failure_of(container, [view, WritingStores(container.pool)], view)
+
+    assert error.startswith(f"ViewFailedError: {view.name}: DivisionByZero: division by zero")
