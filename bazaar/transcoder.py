@@ -102,6 +102,9 @@ def untagger(decoders: dict[str, Callable[[Any], Any]]) -> Callable[[Any], Any]:
     return untagged
 
 
+_new, _set, _UNKNOWN = object.__new__, object.__setattr__, SafeUUID.unknown
+
+
 def uuid_from_hex(data: str) -> UUID:
     """`UUID(data)`, the library's 32 hex digits read in about half its time: UUIDs are most
     of the tagged values an event holds, and `UUID.__init__` parses its argument in Python.
@@ -116,6 +119,3 @@ def uuid_from_hex(data: str) -> UUID:
     _set(value, "int", int.from_bytes(raw))
     _set(value, "is_safe", _UNKNOWN)
     return value
-
-
-_new, _set, _UNKNOWN = object.__new__, object.__setattr__, SafeUUID.unknown
