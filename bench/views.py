@@ -5,9 +5,10 @@ whole log, from position 0 and on emptied read models, to the shop's subscriptio
 its first 4 views, then 8 (SQL views and saga-job recorders: one subscription), then all
 (the Redis views too: a second one), as the in-process runner feeds them. Prints, for each,
 the CPU ms per event of this process, its Postgres backends and Redis, raw and scaled to a
-quiet box.
+quiet box. With --batch N the log is fed N events at a time, as the runner's batches are
+under load (about 18 events at 200 orders/s), instead of in catch-up batches.
 
-    python bench/views.py [--events 30000]
+    python bench/views.py [--events 30000] [--batch 18]
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ SCRATCH = "bench_views"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=30_000)
+    parser.add_argument("--batch", type=int, default=0, help="events per batch (0: catch-up)")
     args = parser.parse_args()
     with a_fresh_database("views") as database:
         settings = settings_from(database)
@@ -47,7 +49,7 @@ def main() -> None:
         total = len(views_of(container, container.pool))
         print(f"log: {events} events; the shop log has {total} views")
         for count in (4, 8, total):
-            print(f"{count:>2} views: {feed_once(container, count, events)}")
+            print(f"{count:>2} views: {feed_once(container, count, events, args.batch)}")
         container.close()
 
 
@@ -65,8 +67,9 @@ def views_of(container: Container, pool: ConnectionPool) -> list[Projection]:
     return [*sql, *sagas, *(view for view in views if view not in sql)]
 
 
-def feed_once(container: Container, count: int, events: int) -> str:
-    """Feed the whole log to the first `count` views; CPU per event and the rate."""
+def feed_once(container: Container, count: int, events: int, batch: int) -> str:
+    """Feed the whole log to the first `count` views, `batch` events at a time (0: as much
+    as a batch takes); CPU per event and the rate."""
     url = container.settings.database_url or ""
     fresh_schema(container.pool, SCRATCH)
     for key in container.redis.scan_iter(f"{SCRATCH}:*"):
@@ -81,7 +84,7 @@ def feed_once(container: Container, count: int, events: int) -> str:
         for feed in feeds:
             position = 0
             while position < events:
-                position = feed.feed(position, events)
+                position = feed.feed(position, min(position + batch, events) if batch else events)
         seconds = time.perf_counter() - started
         used = per_operation_ms(before, cpu_seconds(kind, url), events, probe)
     drop_schema(container.pool, SCRATCH)
