@@ -26,7 +26,7 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
 DROP_COMPOSITE_INSERT_FUNCTION = "DROP FUNCTION IF EXISTS {schema}.{function}({schema}.{event}[])"
 """The function's earlier form, which took the library's composite type."""
@@ -66,6 +66,13 @@ LOOKUP_CHUNK = 10_000
 RETRIED = (InterfaceError, OperationalError)
 
 
+def rendered(statement: Composed) -> Composed:
+    """A composed statement rendered once, as one piece: psycopg renders each part of a
+    `Composed` again at every execute (identifiers escaped: about 6 µs against 1.6), and
+    these run for every save, load and batch read."""
+    return Composed([SQL(statement.as_string())])
+
+
 class LockingInsertRecorder(PostgresApplicationRecorder):
     """Inserts a save's events with one call to a per-table function that locks the table."""
 
@@ -80,9 +87,11 @@ class LockingInsertRecorder(PostgresApplicationRecorder):
         }
         self.pg_function_name_insert_events = f"{self.events_table_name}_insert"
         function = Identifier(self.pg_function_name_insert_events)
-        self.sql_invoke_pg_function_insert_events = SQL(
-            "SELECT * FROM {schema}.{function}(%b, %b, %b, %b)"
-        ).format(function=function, **names)
+        self.sql_invoke_pg_function_insert_events = rendered(
+            SQL("SELECT * FROM {schema}.{function}(%b, %b, %b, %b)").format(
+                function=function, **names
+            )
+        )
         self.sql_create_pg_function_insert_events = SQL(INSERT_FUNCTION).format(
             function=function,
             lock_timeout=self.datastore.lock_timeout,
@@ -97,14 +106,17 @@ class LockingInsertRecorder(PostgresApplicationRecorder):
             drop,
             self.sql_create_pg_function_insert_events,
         ]
-        self.sql_select_events_after = SQL(SELECT_EVENTS_AFTER).format(**names)
-        self.sql_select_existing = SQL(SELECT_EXISTING).format(**names)
+        self.sql_select_events_after = rendered(SQL(SELECT_EVENTS_AFTER).format(**names))
+        self.sql_select_existing = rendered(SQL(SELECT_EXISTING).format(**names))
         self.sql_select_notifications = {
-            of_topics: SQL(SELECT_NOTIFICATIONS).format(
-                of_topics=SQL(" AND topic = ANY(%s)" if of_topics else ""), **names
+            of_topics: rendered(
+                SQL(SELECT_NOTIFICATIONS).format(
+                    of_topics=SQL(" AND topic = ANY(%s)" if of_topics else ""), **names
+                )
             )
             for of_topics in (False, True)
         }
+        self.max_notification_id_statement = rendered(self.max_notification_id_statement)
 
     @retry(RETRIED, max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> list[int]:
