@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import Application, Repository
+from eventsourcing.application import Application, ProcessingEvent, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import EnvType
@@ -84,11 +84,39 @@ class BazaarApplication(Application[UUID]):
         return {i: a if isinstance(a, wanted[i]) else None for i, a in found.items()}
 
     def _save(self, aggregate: A, *others: Aggregate | None) -> Outcome[A]:
-        """Save `aggregate` and `others` in one transaction; the outcome names `aggregate`."""
-        recordings = self.save(aggregate, *others)
+        """Save `aggregate` and `others` in one transaction; the outcome names `aggregate`.
+
+        The library's `save` takes events too, and tells them from aggregates with two
+        runtime Protocol checks per object (some 7 µs each, 8 for an order of 3 lines);
+        ours are all aggregates."""
+        saving = ProcessingEvent[UUID]()
+        for each in (aggregate, *others):
+            if each is not None:
+                saving.events.extend(each.collect_events())
+                saving.aggregates[each.id] = each
+        recordings = self._record(saving)
+        self._take_snapshots(saving)
         if not recordings:
             return self._unchanged(aggregate)
         return Outcome(aggregate, recordings[-1].notification.id, self.name)
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """Snapshot each aggregate whose saved events reached a multiple of its interval,
+        as it is in memory: the library reads it back and replays it (200 events for a
+        stock item) to reach the state the save started from. Taken after the commit, as
+        the library does; the snapshot is at the aggregate's version, which may be past the
+        multiple when one save brought it several events."""
+        intervals = self.snapshotting_intervals
+        if self.snapshots is None or not intervals:
+            return
+        aggregates = processing_event.aggregates
+        due = {
+            event.originator_id
+            for event in processing_event.events
+            if (interval := intervals.get(type(aggregates[event.originator_id])))
+            and event.originator_version % interval == 0
+        }
+        self.snapshots.put([snapshot_of(aggregates[i]) for i in due])
 
     def _unchanged(self, aggregate: T) -> Outcome[T]:
         """Nothing was written: the head is a position read models show `aggregate` at."""
@@ -108,3 +136,8 @@ class BazaarApplication(Application[UUID]):
             except IntegrityError:
                 self.on_version_conflict(attempt_number == MAX_ATTEMPTS)
         raise ConcurrentUpdateError("Others changed the same records meanwhile; please retry.")
+
+
+def snapshot_of(aggregate: Any) -> Any:
+    """The library's snapshot of `aggregate` (its own kind's `Snapshot` class)."""
+    return type(aggregate).Snapshot.take(aggregate)

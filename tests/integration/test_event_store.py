@@ -13,6 +13,7 @@ from uuid import UUID
 
 import psycopg
 import pytest
+from eventsourcing.application import project_aggregate
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL
 
@@ -21,6 +22,7 @@ from tests.builders import (
     a_product_in,
     a_shop,
     a_store_in,
+    an_admin,
     an_artisan,
     an_order_for,
     an_order_request,
@@ -28,6 +30,7 @@ from tests.builders import (
 )
 from tests.unit import test_accounts, test_flash_sales, test_history, test_shop
 from write_model.accounts import Accounts
+from write_model.inventory import StockItem
 from write_model.orders import InsufficientStockError
 from write_model.shop import Shop
 
@@ -170,18 +173,19 @@ def one_connection_shop(postgres_env: dict[str, str]) -> Iterator[Shop]:
     shop.close()
 
 
-class TestRoundTripsOfAnOrder:
-    @pytest.fixture
-    def pottery(self, one_connection_shop: Shop) -> tuple[UUID, list[UUID]]:
-        """A store stocking three products, each already known to the shop."""
-        shop, owner = one_connection_shop, an_artisan()
-        store = a_store_in(shop, owner)
-        products = [a_product_in(shop, store, owner, title=f"Mug {n}") for n in range(3)]
-        for product in products:
-            stock_of(shop, store, product, owner, 5)
-        an_order_for(shop, store, uuid.uuid4(), dict.fromkeys(products, 1))
-        return store, products
+@pytest.fixture
+def pottery(one_connection_shop: Shop) -> tuple[UUID, list[UUID]]:
+    """A store stocking three products, each already known to the shop."""
+    shop, owner = one_connection_shop, an_artisan()
+    store = a_store_in(shop, owner)
+    products = [a_product_in(shop, store, owner, title=f"Mug {n}") for n in range(3)]
+    for product in products:
+        stock_of(shop, store, product, owner, 5)
+    an_order_for(shop, store, uuid.uuid4(), dict.fromkeys(products, 1))
+    return store, products
 
+
+class TestRoundTripsOfAnOrder:
     def test_an_order_of_three_products_is_one_read_then_one_save(
         self, one_connection_shop: Shop, pottery: tuple[UUID, list[UUID]]
     ) -> None:
@@ -232,6 +236,47 @@ class TestRoundTripsOfAnOrder:
             ).fetchall()
 
         assert "Seq Scan" not in str(plan)
+
+
+class TestSnapshotsOfStock:
+    """A stock item is snapshotted every `interval` events, from the item just saved."""
+
+    interval = Shop.snapshotting_intervals[StockItem]
+
+    @pytest.fixture
+    def one_short(
+        self, one_connection_shop: Shop, pottery: tuple[UUID, list[UUID]]
+    ) -> tuple[UUID, UUID]:
+        """The store and a product whose stock item is one event short of a snapshot."""
+        shop, admin = one_connection_shop, an_admin()
+        store, products = pottery
+        item_id = StockItem.create_id(store, products[0])
+        for _ in range(self.interval - 1 - shop.repository.get(item_id).version):
+            stock_of(shop, store, products[0], admin, 1)
+        return store, products[0]
+
+    def test_the_order_reaching_the_interval_adds_only_the_snapshot_to_its_statements(
+        self, one_connection_shop: Shop, one_short: tuple[UUID, UUID]
+    ) -> None:
+        store, product = one_short
+        SentStatements.sent.clear()
+
+        an_order_for(one_connection_shop, store, uuid.uuid4(), {product: 1})
+
+        assert len(SentStatements.sent) == 3, SentStatements.sent
+
+    def test_the_snapshot_is_the_state_its_events_replay_to(
+        self, one_connection_shop: Shop, one_short: tuple[UUID, UUID]
+    ) -> None:
+        shop, (store, product) = one_connection_shop, one_short
+        an_order_for(shop, store, uuid.uuid4(), {product: 2})
+        item_id = StockItem.create_id(store, product)
+
+        [snapshot] = shop.snapshots.get(item_id)
+        replayed = project_aggregate(None, shop.events.get(item_id, lte=self.interval))
+
+        assert snapshot.originator_version == self.interval
+        assert vars(snapshot.mutate(None)) == vars(replayed)
 
 
 class TestReadingTheLog:
