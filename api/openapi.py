@@ -185,11 +185,6 @@ TAGS = [
 """Each group of operations, for the people who read the document."""
 
 
-def operation_id(route: APIRoute) -> str:
-    """`place_order`, not `place_order_api_orders_post`: the route function's name."""
-    return route.name
-
-
 def truthful(
     schema: dict[str, Any], routes: dict[str, APIRoute], examples: dict[str, list[Any]]
 ) -> dict[str, Any]:

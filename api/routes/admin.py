@@ -5,18 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from api.dependencies import AdminOnly, Paging, ServicesDep
 from api.errors import ApiError
 from api.read_your_writes import read_after
-from api.routing import OneHopRoute
+from api.routing import routes
 from api.schemas.common import PageOf
 from api.schemas.orders import OrderStatus, OrderSummaryOut
 from api.schemas.sagas import ParkedJobOut, ParkedJobsOut
 from read_model.sql import orders, saga_jobs
 
-router = APIRouter(tags=["admin"], route_class=OneHopRoute)
+router = routes("admin")
 
 
 @router.get("/api/admin/orders", dependencies=[AdminOnly, Depends(read_after(orders.VIEW))])

@@ -11,13 +11,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, TypeVar
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from pydantic import BaseModel
 
 from api.dependencies import CurrentUser, ServicesDep
 from api.errors import ApiError
 from api.read_your_writes import read_after
-from api.routing import OneHopRoute
+from api.routing import routes
 from api.schemas.analytics import (
     AlertOut,
     CategoryRevenueOut,
@@ -38,7 +38,7 @@ from read_model.sql.analytics_reports import Granularity, Window
 from write_model.commands import Actor
 
 Out = TypeVar("Out", bound=BaseModel)
-router = APIRouter(tags=["analytics"], route_class=OneHopRoute)
+router = routes("analytics")
 AnalyticsRead = Depends(read_after(catalogue.VIEW, analytics.VIEW))
 DashboardRead = Depends(
     read_after(catalogue.VIEW, inventory.VIEW, analytics.VIEW, reservations.VIEW)

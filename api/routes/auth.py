@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api.dependencies import CurrentUser, ServicesDep
 from api.errors import ApiError
 from api.read_your_writes import answer_position
-from api.routing import OneHopRoute
+from api.routing import routes
 from api.schemas.auth import (
     AccessOut,
     LoginIn,
@@ -24,7 +24,7 @@ from api.schemas.auth import (
 from write_model.commands import Actor, RegisterUser
 from write_model.users import User
 
-router = APIRouter(tags=["auth"], route_class=OneHopRoute)
+router = routes("auth")
 
 
 def session_for(services: ServicesDep, user: User) -> SessionOut:

@@ -5,19 +5,19 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import Depends, Header, Response
 
 from api.dependencies import CurrentUser, Paging, ServicesDep
 from api.errors import ApiError
 from api.read_your_writes import answer_position, read_after
-from api.routing import OneHopRoute
+from api.routing import routes
 from api.schemas.cards import CardIn, CardOut, card_out
 from api.schemas.common import PageOf, SafeText
 from read_model.sql import cards
 from write_model.cards import Cards, RequestCard, card_id_for
 from write_model.visibility import may_see
 
-router = APIRouter(tags=["cards"], route_class=OneHopRoute)
+router = routes("cards")
 CardsRead = Depends(read_after(cards.VIEW, application=Cards.name))
 
 

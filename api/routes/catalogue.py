@@ -8,13 +8,13 @@ from functools import partial
 from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from api.answers import cache_said
 from api.dependencies import CurrentUser, Paging, ServicesDep, read_sql
 from api.errors import ApiError
 from api.read_your_writes import answer_position, read_after
-from api.routing import OneHopRoute
+from api.routing import routes
 from api.schemas.catalogue import (
     AvailabilityOut,
     FlashSaleIn,
@@ -29,7 +29,7 @@ from api.schemas.common import PageOf, SafeText, parse_near
 from read_model.sql import catalogue, inventory
 from write_model.commands import ListProduct, ReviseProduct, SetFlashSale
 
-router = APIRouter(tags=["catalogue"], route_class=OneHopRoute)
+router = routes("catalogue")
 CatalogueRead = Depends(read_after(catalogue.VIEW))
 StockRead = Depends(read_after(catalogue.VIEW, inventory.VIEW))
 Ordering = Literal["price", "-price", "title", "-title", "newest"]

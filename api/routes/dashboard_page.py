@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from api.errors import ApiError
-from api.routing import OneHopRoute
+from api.routing import routes
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "dashboard"
 ASSETS = {
@@ -26,7 +25,7 @@ HEADERS = {
     "Cache-Control": "no-cache",
 }
 
-router = APIRouter(tags=["dashboard"], include_in_schema=False, route_class=OneHopRoute)
+router = routes("dashboard", include_in_schema=False)
 
 
 @router.get("/dashboard")

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from api.dependencies import CurrentUser, ServicesDep
 from api.read_your_writes import answer_position
-from api.routing import OneHopRoute
+from api.routing import routes
 from api.schemas.orders import DeliveryIn, OrderOut, order_out, order_view
 from write_model.commands import ScheduleDelivery
 
-router = APIRouter(tags=["orders"], route_class=OneHopRoute)
+router = routes("orders")
 
 
 @router.put("/api/orders/{order_id}/delivery")

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter
-
 from api.dependencies import CurrentUser, ServicesDep
-from api.routing import OneHopRoute
+from api.routing import routes
 from api.schemas.orders import OrderEventOut
 
-router = APIRouter(tags=["orders"], route_class=OneHopRoute)
+router = routes("orders")
 
 
 @router.get("/api/orders/{order_id}/history")

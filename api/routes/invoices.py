@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from api.answers import pdf_answer
 from api.dependencies import CurrentUser, ServicesDep
 from api.openapi import PDF
-from api.routing import OneHopRoute
+from api.routing import routes
 from read_model.sql.invoices import cancellation_note_pdf, invoice_pdf
 
-router = APIRouter(tags=["orders"], route_class=OneHopRoute)
+router = routes("orders")
 
 
 @router.get("/api/orders/{order_id}/invoice.pdf", response_class=Response, responses=PDF)

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -19,14 +19,14 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 
 from api.dependencies import Services, ServicesDep
 from api.errors import ApiError, error_response
-from api.routing import OneHopRoute
+from api.routing import routes
 from api.schemas.settings import SettingsOut
 from read_model import positions
 from read_model.redis import cache, inventory, suggest
 from read_model.sql import saga_jobs
 from read_model.sql.failures import ProjectionFailures, RecordedFailure
 
-router = APIRouter(tags=["operations"], route_class=OneHopRoute)
+router = routes("operations")
 
 
 @router.get("/api/health")

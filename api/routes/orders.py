@@ -7,13 +7,13 @@ from functools import partial
 from typing import Annotated, cast
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import Depends, Header, Query, Response
 
 from api.answers import cache_said
 from api.dependencies import CurrentUser, Paging, ServicesDep, read_sql
 from api.errors import ApiError
 from api.read_your_writes import answer_position, read_after
-from api.routing import OneHopRoute
+from api.routing import routes
 from api.schemas.common import PageOf, SafeText
 from api.schemas.orders import (
     OrderIn,
@@ -33,7 +33,7 @@ from write_model.commands import (
 )
 from write_model.visibility import may_see
 
-router = APIRouter(tags=["orders"], route_class=OneHopRoute)
+router = routes("orders")
 OrdersRead = Depends(read_after(orders.VIEW))
 OrderRead = Depends(read_after(orders.VIEW, catalogue.VIEW))
 IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:order-idempotency-key")

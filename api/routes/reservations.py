@@ -6,17 +6,17 @@ from datetime import UTC, datetime
 from typing import Annotated
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
-from fastapi import APIRouter, Header, Response
+from fastapi import Header, Response
 
 from api.dependencies import CurrentUser, ServicesDep
 from api.read_your_writes import answer_position
-from api.routing import OneHopRoute
+from api.routing import routes
 from api.schemas.common import SafeText
 from api.schemas.orders import OrderEventOut
 from api.schemas.reservations import ReservationIn, ReservationOut, reservation_out
 from write_model.commands import OrderItem, ReserveStock
 
-router = APIRouter(tags=["reservations"], route_class=OneHopRoute)
+router = routes("reservations")
 IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "bazaar:reservation-idempotency-key")
 
 

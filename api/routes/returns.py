@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from api.answers import pdf_answer
 from api.dependencies import CurrentUser, Paging, ServicesDep
 from api.openapi import PDF
 from api.read_your_writes import answer_position, read_after
-from api.routing import OneHopRoute
+from api.routing import routes
 from api.schemas.common import PageOf
 from api.schemas.returns import ReturnIn, ReturnOut, ReturnStatus, ReturnStatusIn, return_out
 from api.store_access import managed_store
@@ -20,7 +20,7 @@ from read_model.sql import catalogue, returns
 from read_model.sql.invoices import credit_note_pdf
 from write_model.commands import ChangeReturnStatus, OrderItem, RequestReturn
 
-router = APIRouter(tags=["returns"], route_class=OneHopRoute)
+router = routes("returns")
 ReturnsRead = Depends(read_after(catalogue.VIEW, returns.VIEW))
 
 

@@ -7,20 +7,20 @@ from functools import partial
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from api.answers import cached_or
 from api.dependencies import Paging, ServicesDep
 from api.errors import ApiError
 from api.rate_limits import Quota, rate_limited
 from api.read_your_writes import read_after
-from api.routing import OneHopRoute
+from api.routing import routes
 from api.schemas.common import PageOf, SafeText, parse_near
 from api.schemas.search import SearchHitOut, SuggestionsOut
 from read_model.sql import catalogue, inventory, search
 from read_model.sql.search import SearchFilter
 
-router = APIRouter(tags=["search"], route_class=OneHopRoute)
+router = routes("search")
 SearchRead = Depends(read_after(catalogue.VIEW, inventory.VIEW))
 SuggestRead = Depends(read_after(catalogue.VIEW))
 SuggestLimit = Depends(rate_limited(lambda services: services.suggest_limiter))

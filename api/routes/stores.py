@@ -6,12 +6,12 @@ from functools import partial
 from typing import Annotated
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from api.answers import cached_or
 from api.dependencies import CurrentUser, Paging, ServicesDep
 from api.read_your_writes import answer_position, read_after
-from api.routing import OneHopRoute
+from api.routing import routes
 from api.schemas.alerts import StockAlertOut
 from api.schemas.catalogue import (
     InventoryLineOut,
@@ -31,7 +31,7 @@ from read_model.sql import alerts, catalogue, inventory, orders
 from read_model.sql.inventory import InventoryLine
 from write_model.commands import AdjustStock, SetTaxRate
 
-router = APIRouter(tags=["stores"], route_class=OneHopRoute)
+router = routes("stores")
 CatalogueRead = Depends(read_after(catalogue.VIEW))
 InventoryRead = Depends(read_after(catalogue.VIEW, inventory.VIEW))
 OrdersRead = Depends(read_after(catalogue.VIEW, orders.VIEW))
