@@ -10,7 +10,7 @@ needed between the threads of one process, and a command that fails leaves it un
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from copy import copy, deepcopy
 from datetime import date
 from decimal import Decimal
@@ -69,6 +69,15 @@ class Loader:
         for i in changed:
             self._keep(i, latest[i])
         return {i: latest.get(i) for i in ids}
+
+    def saved(self, aggregates: Iterable[Aggregate]) -> None:
+        """Keep what a save wrote, for the aggregates cached already: the next command finds
+        them current instead of reading back and applying the events just written (a stock
+        item's at every order). Saves racing each other may leave an older version cached;
+        the next load brings it up to date like any other."""
+        for aggregate in aggregates:
+            if self._cached(aggregate.id) is not None:
+                self._keep(aggregate.id, aggregate)
 
     def _cached(self, aggregate_id: UUID) -> Any:
         if self._cache is None:

@@ -153,13 +153,20 @@ class TestEnsureAdminOnPostgres(AccountsOnPostgres, test_accounts.TestEnsureAdmi
 
 
 class SentStatements(psycopg.Cursor[Any]):
-    """A cursor that records, for all its kind, the statements it sends."""
+    """A cursor that records, for all its kind, the statements it sends and how many rows
+    each fetch brought back."""
 
     sent: ClassVar[list[str]] = []
+    fetched: ClassVar[list[int]] = []
 
     def execute(self, query: Any, params: Any = None, **kwargs: Any) -> SentStatements:
         self.sent.append(str(query))
         return super().execute(query, params, **kwargs)
+
+    def fetchall(self) -> list[Any]:
+        rows = super().fetchall()
+        self.fetched.append(len(rows))
+        return rows
 
 
 @pytest.fixture
@@ -195,6 +202,16 @@ class TestRoundTripsOfAnOrder:
         an_order_for(one_connection_shop, store, uuid.uuid4(), dict.fromkeys(products, 1))
 
         assert len(SentStatements.sent) == 2, SentStatements.sent
+
+    def test_an_order_reads_back_none_of_what_the_last_one_wrote(
+        self, one_connection_shop: Shop, pottery: tuple[UUID, list[UUID]]
+    ) -> None:
+        store, products = pottery
+        SentStatements.fetched.clear()
+
+        an_order_for(one_connection_shop, store, uuid.uuid4(), dict.fromkeys(products, 1))
+
+        assert SentStatements.fetched[0] == 0, SentStatements.fetched
 
     def test_an_import_of_many_new_products_is_two_reads_then_one_save(
         self, one_connection_shop: Shop
