@@ -8,7 +8,10 @@ the runner's share) and until GET /api/orders/{id} (no X-Min-Position) shows it 
 which under load also counts the GETs queued behind wrk's requests).
 
     python bench/orders.py [--connections 16] [--duration 20] [--products 200] [--lines 1]
-                           [--no-sagas]
+                           [--rate R] [--no-sagas]
+
+`--rate` paces the load (wrk's `delay` hook) for figures at part of the stack's capacity,
+such as projection lag at half the load.
 
 The saga executor's work is reported apart (jobs done during the load, jobs/s, CPU ms per
 job); `--no-sagas` leaves it out, for the orders/s of the stack without it. `total` is the
@@ -66,6 +69,7 @@ request = function()
     ["Authorization"] = "Bearer " .. token,
   }, body)
 end
+%(pacing)s
 response = function(status, headers, body)
   if status ~= 201 then
     io.stderr:write("status " .. status .. ": " .. body .. "\\n")
@@ -119,6 +123,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--api-workers", type=int, default=2)
     parser.add_argument("--lines", type=int, default=1, help="products per order")
     parser.add_argument(
+        "--rate", type=float, help="orders/s to pace the load at (default: as fast as it goes)"
+    )
+    parser.add_argument(
         "--no-sagas", dest="sagas", action="store_false", help="run no saga executor"
     )
     return parser.parse_args()
@@ -135,6 +142,7 @@ def run_load(
     args: argparse.Namespace, tokens: list[str], store: str, products: list[str], database: str
 ) -> dict[str, object]:
     script = LUA % {
+        "pacing": pacing(args.rate, args.connections),
         "lines": args.lines,
         "tokens": ",".join(f'"{t}"' for t in tokens),
         "products": ",".join(f'"{p}"' for p in products),
@@ -191,6 +199,14 @@ def run_load(
             else None,
         },
     }
+
+
+def pacing(rate: float | None, connections: int) -> str:
+    """wrk's `delay` hook: each connection waits connections / rate between its requests, so
+    the load stays near `rate` orders/s (a little under: the wait adds to each answer's)."""
+    if rate is None:
+        return ""
+    return f"delay = function() return {connections * 1000 / rate:.3f} end"
 
 
 def jobs_done(database: str) -> int:
