@@ -103,10 +103,10 @@ class BazaarApplication(Application[UUID]):
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         """Snapshot each aggregate whose saved events reached a multiple of its interval,
-        as it is in memory: the library reads it back and replays it (200 events for a
-        stock item) to reach the state the save started from. Taken after the commit, as
-        the library does; the snapshot is at the aggregate's version, which may be past the
-        multiple when one save brought it several events."""
+        as it is in memory: the library reads it back from the store and replays it (up to
+        200 events for a stock item) to reach the state it already has here. Taken after
+        the commit, as the library does; the snapshot is at the aggregate's version, which
+        may be past the multiple when one save brought it several events."""
         intervals = self.snapshotting_intervals
         if self.snapshots is None or not intervals:
             return
@@ -117,7 +117,8 @@ class BazaarApplication(Application[UUID]):
             if (interval := intervals.get(type(aggregates[event.originator_id])))
             and event.originator_version % interval == 0
         }
-        self.snapshots.put([snapshot_of(aggregates[i]) for i in due])
+        if due:
+            self.snapshots.put([snapshot_of(aggregates[i]) for i in due])
 
     def _unchanged(self, aggregate: T) -> Outcome[T]:
         """Nothing was written: the head is a position read models show `aggregate` at."""
