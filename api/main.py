@@ -32,6 +32,7 @@ from api.routes import (
     search,
     stores,
 )
+from api.routing import hand_offs_per_connection
 
 ROUTES = (
     auth,
@@ -146,6 +147,7 @@ def create_app(services: Services) -> FastAPI:
     routers = [module.router for module in ROUTES]
     app.router.routes.extend(route for router in routers for route in router.routes)
     openapi.install(app, routers)
+    hand_offs_per_connection(app, services.pool.max_size)
 
     app.add_middleware(TraceId)
     app.add_middleware(TrailingSlash)

@@ -17,9 +17,10 @@ import asyncio
 import functools
 import inspect
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
 
@@ -34,6 +35,23 @@ def routes(tag: str, **options: Any) -> APIRouter:
 def operation_id(route: APIRoute) -> str:
     """`place_order`, not `place_order_api_orders_post`: the route function's name."""
     return route.name
+
+
+HAND_OFF_THREADS = "api-hand-off"
+"""The name of the threads route bodies run in."""
+
+
+def hand_offs_per_connection(app: FastAPI, connections: int) -> None:
+    """Route bodies run in as many threads as the process has Postgres connections (per
+    pool), from startup. asyncio's default (6 threads on 2 cores) let the extra ones wait
+    in the pool's queue: the same CPU and orders/s, and a longer p99 (135-190 ms against
+    90-145, orders at 16 connections, 2 workers of 3 connections each)."""
+
+    async def start() -> None:
+        threads = ThreadPoolExecutor(connections, thread_name_prefix=HAND_OFF_THREADS)
+        asyncio.get_running_loop().set_default_executor(threads)
+
+    app.router.add_event_handler("startup", start)
 
 
 class OneHopRoute(APIRoute):
